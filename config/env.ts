@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { EU_REGIONS, isEuRegion, type EuRegion } from './regions.js';
+import { SITE_IDS, SITES, type SiteId } from './sites.js';
+
+/**
+ * The runtime environment of a site's control plane, parsed once at start-up.
+ * The CDK app sets exactly these variables on every function; the local
+ * gateway sets them per site. Anything missing or wrong stops start-up.
+ */
+const httpUrl = z.url({ protocol: /^https?$/ });
+const wsUrl = z.url({ protocol: /^(wss?|https?)$/ });
+
+const siteUrls = z.string().transform((raw, ctx) => {
+  const urls: Partial<Record<SiteId, string>> = {};
+  for (const pair of raw.split(',').filter(Boolean)) {
+    const [site, url] = pair.split('=', 2).map((s) => s.trim());
+    if (!site || !url || !(SITE_IDS as readonly string[]).includes(site) || !httpUrl.safeParse(url).success) {
+      ctx.addIssue({ code: 'custom', message: `expected "site=https://…" pairs, got "${pair}"` });
+      return z.NEVER;
+    }
+    urls[site as SiteId] = url.replace(/\/$/, '');
+  }
+  for (const site of SITE_IDS) {
+    if (!urls[site]) {
+      ctx.addIssue({ code: 'custom', message: `no API URL for site "${site}"` });
+      return z.NEVER;
+    }
+  }
+  return urls as Record<SiteId, string>;
+});
+
+export const runtimeEnvSchema = z
+  .object({
+    MEETPLANE_STAGE: z.enum(['local', 'aws']).default('aws'),
+    MEETPLANE_SITE: z.enum(SITE_IDS),
+    AWS_REGION: z.string().refine(isEuRegion, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not on the EU allow-list (${EU_REGIONS.join(', ')}); a site runs only in the EU`,
+    }),
+    MEETPLANE_TABLE: z.string().min(3),
+    MEETPLANE_DIRECTORY_TABLE: z.string().min(3),
+    MEETPLANE_SITE_KEY: z.string().min(1).default('alias/meetplane-site'),
+    MEETPLANE_API_URLS: siteUrls,
+    MEETPLANE_LIVEKIT_URL: wsUrl,
+    MEETPLANE_LIVEKIT_API_KEY: z.string().min(3),
+    MEETPLANE_LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    MEETPLANE_DYNAMODB_ENDPOINT: httpUrl.optional(),
+    MEETPLANE_KMS_ENDPOINT: httpUrl.optional(),
+    MEETPLANE_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    MEETPLANE_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
+    LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  })
+  .superRefine((env, ctx) => {
+    const site = SITES[env.MEETPLANE_SITE];
+    if (site.regionIsFixed && env.AWS_REGION !== site.defaultRegion) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_REGION'],
+        message: `site ${site.id} (${site.city}) runs only in ${site.defaultRegion}`,
+      });
+    }
+    // Local endpoints are a development convenience; a deployed site talks to AWS only.
+    if (env.MEETPLANE_STAGE === 'aws') {
+      for (const key of ['MEETPLANE_DYNAMODB_ENDPOINT', 'MEETPLANE_KMS_ENDPOINT', 'MEETPLANE_OPERATOR_TOKEN'] as const) {
+        if (env[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is only allowed when MEETPLANE_STAGE=local' });
+      }
+    }
+  });
+
+export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
+
+export interface SiteConfig {
+  readonly stage: 'local' | 'aws';
+  readonly siteId: SiteId;
+  readonly region: EuRegion;
+  readonly tableName: string;
+  readonly directoryTableName: string;
+  readonly siteKeyId: string;
+  readonly apiUrls: Readonly<Record<SiteId, string>>;
+  readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
+  readonly endpoints: { readonly dynamodb?: string; readonly kms?: string };
+  readonly operatorToken?: string;
+  readonly dependencyTimeoutMs: number;
+  readonly logLevel: RuntimeEnv['LOG_LEVEL'];
+}
+
+export class EnvironmentError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** Validates an environment; throws EnvironmentError naming every bad variable. Never echoes values (they may be secrets). */
+export function parseSiteConfig(env: Record<string, string | undefined>): SiteConfig {
+  const result = runtimeEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new EnvironmentError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || 'environment';
+        const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+        return `${name} ${message}`;
+      }),
+    );
+  }
+  const e = result.data;
+  return {
+    stage: e.MEETPLANE_STAGE,
+    siteId: e.MEETPLANE_SITE,
+    region: e.AWS_REGION as EuRegion,
+    tableName: e.MEETPLANE_TABLE,
+    directoryTableName: e.MEETPLANE_DIRECTORY_TABLE,
+    siteKeyId: e.MEETPLANE_SITE_KEY,
+    apiUrls: e.MEETPLANE_API_URLS,
+    livekit: { url: e.MEETPLANE_LIVEKIT_URL, apiKey: e.MEETPLANE_LIVEKIT_API_KEY, apiSecret: e.MEETPLANE_LIVEKIT_API_SECRET },
+    endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT },
+    operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
+    dependencyTimeoutMs: e.MEETPLANE_DEPENDENCY_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+let cached: SiteConfig | undefined;
+
+/** The process's configuration, parsed on first use and kept for the container's life. */
+export function siteConfig(): SiteConfig {
+  cached ??= parseSiteConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { siteConfig } from '../../config/env.js';
+import { livekitNodeProbe } from '../../media/livekit/node-probe.js';
+import { siteClients } from '../clients.js';
+import { summariseHealth } from '../domain/health.js';
+import { runProbe } from '../domain/probe.js';
+import { route, routeGroup } from '../http/route.js';
+import { siteKeyProbe } from '../keys/site-key-probe.js';
+import { tableProbe } from '../store/table-probe.js';
+
+const config = siteConfig();
+const clients = siteClients(config);
+
+const probes = {
+  dynamodb: tableProbe(clients.dynamodb, config.tableName),
+  kms: siteKeyProbe(clients.kms, config.siteKeyId, config.siteId),
+  livekit: livekitNodeProbe(clients.livekitRooms),
+};
+
+export const handler = routeGroup({
+  'GET /v1/health': route({ query: z.strictObject({}) }, async () => {
+    const timeout = config.dependencyTimeoutMs;
+    const [dynamodb, kms, livekit] = await Promise.all([
+      runProbe(probes.dynamodb, timeout),
+      runProbe(probes.kms, timeout),
+      runProbe(probes.livekit, timeout),
+    ]);
+    const { httpStatus, report } = summariseHealth(config.siteId, config.region, { dynamodb, kms, livekit });
+    return {
+      status: httpStatus,
+      body: report,
+      ...(httpStatus === 503 && { headers: { 'retry-after': '5' } }),
+    };
+  }),
+});

