@@ -16,12 +16,13 @@ npx --no-install eslint --max-warnings 0 .
 
 step "tests (unit, cdk, integration)"
 mkdir -p .tools
+rm -f .tools/jest-results.json
 status=0
 node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js \
   --runInBand --json --outputFile=.tools/jest-results.json "$@" || status=$?
 
 # One plain closing line that any log reader understands.
-node -e '
+[ -f .tools/jest-results.json ] && node -e '
   const r = JSON.parse(require("fs").readFileSync(".tools/jest-results.json", "utf8"));
   const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
   console.log(`\njest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);

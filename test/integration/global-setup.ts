@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ROOT, RUN_DIR, STACK_FILE, type StackDescription } from '../../scripts/local-stack/layout.js';
 
-export const OWNED_STACK_PID_FILE = resolve(RUN_DIR, 'test-owned-stack.pid');
+// Jest loads global setup outside its module system, so this file imports nothing of the project's.
+interface StackDescription {
+  readonly sites: Record<string, { readonly apiUrl: string }>;
+}
 
 async function healthy(stack: StackDescription): Promise<boolean> {
   try {
@@ -17,7 +19,10 @@ async function healthy(stack: StackDescription): Promise<boolean> {
 }
 
 /** Reuses a running local stack when one answers healthy; otherwise starts one and remembers to stop it. */
-export default async function setup(): Promise<void> {
+export default async function setup(_globalConfig: unknown, projectConfig: { rootDir: string }): Promise<void> {
+  const ROOT = projectConfig.rootDir;
+  const STACK_FILE = resolve(ROOT, '.tools/run/stack.json');
+  const OWNED_STACK_PID_FILE = resolve(ROOT, '.tools/run/test-owned-stack.pid');
   if (existsSync(STACK_FILE) && (await healthy(JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackDescription))) {
     process.stdout.write('\nintegration: reusing the running local stack\n');
     return;

@@ -1,8 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RUN_DIR } from '../../scripts/local-stack/layout.js';
-
-const OWNED_STACK_PID_FILE = resolve(RUN_DIR, 'test-owned-stack.pid');
 
 function alive(pid: number): boolean {
   try {
@@ -14,7 +11,8 @@ function alive(pid: number): boolean {
 }
 
 /** Stops the stack only if the global setup started it; a stack the developer runs is left alone. */
-export default async function teardown(): Promise<void> {
+export default async function teardown(_globalConfig: unknown, projectConfig: { rootDir: string }): Promise<void> {
+  const OWNED_STACK_PID_FILE = resolve(projectConfig.rootDir, '.tools/run/test-owned-stack.pid');
   if (!existsSync(OWNED_STACK_PID_FILE)) return;
   const pid = Number(readFileSync(OWNED_STACK_PID_FILE, 'utf8'));
   rmSync(OWNED_STACK_PID_FILE, { force: true });

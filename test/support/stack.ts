@@ -21,7 +21,11 @@ export function kmsOf(site: SiteId): KMSClient {
   return new KMSClient({ region: s.region, endpoint: s.kmsEndpoint, credentials: LOCAL_CREDENTIALS });
 }
 
-export async function api(site: SiteId, path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
+export async function api(
+  site: SiteId,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
   const response = await fetch(stack().sites[site].apiUrl + path, init);
   const text = await response.text();
   let body: unknown = text;

@@ -1,0 +1,82 @@
+import { EnvironmentError, parseSiteConfig } from '../../config/env.js';
+
+const valid = {
+  MEETPLANE_STAGE: 'local',
+  MEETPLANE_SITE: 'ams',
+  AWS_REGION: 'eu-west-1',
+  MEETPLANE_TABLE: 'meetplane-ams',
+  MEETPLANE_DIRECTORY_TABLE: 'meetplane-directory',
+  MEETPLANE_API_URLS: 'fra=http://127.0.0.1:4001,ams=http://127.0.0.1:4002/',
+  MEETPLANE_LIVEKIT_URL: 'ws://127.0.0.1:7890',
+  MEETPLANE_LIVEKIT_API_KEY: 'lk_ams_key',
+  MEETPLANE_LIVEKIT_API_SECRET: 'a-secret-of-at-least-thirty-two-chars',
+  MEETPLANE_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+  MEETPLANE_KMS_ENDPOINT: 'http://127.0.0.1:4502',
+  MEETPLANE_OPERATOR_TOKEN: 'operator-token-of-enough-length',
+};
+
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    parseSiteConfig(env);
+  } catch (error) {
+    if (error instanceof EnvironmentError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the environment to be refused');
+}
+
+describe('runtime environment', () => {
+  it('parses a complete environment once into a typed config', () => {
+    const config = parseSiteConfig(valid);
+    expect(config).toMatchObject({
+      stage: 'local',
+      siteId: 'ams',
+      region: 'eu-west-1',
+      siteKeyId: 'alias/meetplane-site',
+      apiUrls: { fra: 'http://127.0.0.1:4001', ams: 'http://127.0.0.1:4002' },
+      dependencyTimeoutMs: 1500,
+    });
+  });
+
+  it('names every missing variable', () => {
+    const problems = problemsOf({ MEETPLANE_SITE: 'fra' });
+    expect(problems).toEqual(
+      expect.arrayContaining(['AWS_REGION is required', 'MEETPLANE_TABLE is required', 'MEETPLANE_LIVEKIT_URL is required']),
+    );
+  });
+
+  it('refuses a region outside the EU, naming it', () => {
+    expect(problemsOf({ ...valid, AWS_REGION: 'eu-west-2' })).toEqual([
+      expect.stringMatching(/^AWS_REGION "eu-west-2" is not on the EU allow-list/),
+    ]);
+    expect(problemsOf({ ...valid, AWS_REGION: 'us-east-1' })[0]).toMatch(/^AWS_REGION "us-east-1"/);
+  });
+
+  it('keeps fra in eu-central-1', () => {
+    expect(problemsOf({ ...valid, MEETPLANE_SITE: 'fra', AWS_REGION: 'eu-west-1' })).toEqual([
+      'AWS_REGION site fra (Frankfurt) runs only in eu-central-1',
+    ]);
+  });
+
+  it('refuses an unknown site and a short LiveKit secret without echoing the secret', () => {
+    const problems = problemsOf({ ...valid, MEETPLANE_SITE: 'lon', MEETPLANE_LIVEKIT_API_SECRET: 'short-secret' });
+    expect(problems.join('\n')).toMatch(/MEETPLANE_SITE/);
+    expect(problems.join('\n')).toMatch(/MEETPLANE_LIVEKIT_API_SECRET must be at least 32 characters/);
+    expect(problems.join('\n')).not.toContain('short-secret');
+  });
+
+  it('needs an API URL for every site', () => {
+    expect(problemsOf({ ...valid, MEETPLANE_API_URLS: 'fra=http://127.0.0.1:4001' })).toEqual([
+      'MEETPLANE_API_URLS no API URL for site "ams"',
+    ]);
+  });
+
+  it('allows local endpoints and the operator token only on the local stage', () => {
+    const problems = problemsOf({ ...valid, MEETPLANE_STAGE: 'aws' });
+    expect(problems).toEqual([
+      'MEETPLANE_DYNAMODB_ENDPOINT is only allowed when MEETPLANE_STAGE=local',
+      'MEETPLANE_KMS_ENDPOINT is only allowed when MEETPLANE_STAGE=local',
+      'MEETPLANE_OPERATOR_TOKEN is only allowed when MEETPLANE_STAGE=local',
+    ]);
+  });
+});
