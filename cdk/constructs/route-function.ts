@@ -1,0 +1,145 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { grantTable } from './table-grants.js';
+import { grantTenantKeys } from './tenant-key-grants.js';
+import { join } from 'node:path';
+import type { SiteId } from '../../config/sites.js';
+import { DIRECTORY_TABLE, SITE_TABLE } from '../../config/tables.js';
+import type { RouteGroupDefinition } from '../../lambdas/routes.js';
+import { HANDLER_RUNTIME, LOCK_FILE, PROJECT_ROOT, handlerBundling } from '../bundling.js';
+import { acknowledge } from '../nag.js';
+import { siteRolePath } from '../naming.js';
+import { profileOf } from '../route-groups.js';
+import type { DeployedEnvironment } from '../runtime-env.js';
+
+export interface RouteFunctionProps {
+  readonly site: SiteId;
+  readonly group: RouteGroupDefinition;
+  readonly environment: DeployedEnvironment;
+  readonly siteTable: ITableV2;
+  readonly directoryTable: ITableV2;
+  readonly siteKey: IKey;
+  /** Encrypts both tables in this region (the directory's local replica included). */
+  readonly dataKey: IKey;
+  readonly alerts: ITopic;
+}
+
+/**
+ * One route group's Lambda function: bundled from its entry, with a role of
+ * its own under the site's role path, granted only what its profile names.
+ */
+export class RouteFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: RouteFunctionProps) {
+    super(scope, id);
+    const { group, site } = props;
+    const profile = profileOf(group);
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      // Logs are pseudonymous but still operational data of the site; they go with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      path: siteRolePath(site),
+      description: `Meetplane ${site}: route group ${group.name}`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      description: `Meetplane ${site}: ${group.routes.join(', ')}`,
+      entry: join(PROJECT_ROOT, group.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: LOCK_FILE,
+      runtime: HANDLER_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: profile.memoryMb,
+      timeout: profile.timeout,
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      role,
+      environment: { ...props.environment },
+      bundling: handlerBundling(),
+    });
+
+    acknowledge(this.fn, {
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason: 'Invoked only synchronously by API Gateway: a failed request is answered with a problem+json error, there is no event to park.',
+    });
+    acknowledge(role, {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing), which X-Ray cannot scope to a resource.',
+    });
+    this.grantProfile(role, props);
+    this.alarms(props.alerts, `meetplane-${site}-${group.name}`);
+  }
+
+  private grantProfile(role: Role, props: RouteFunctionProps): void {
+    const profile = profileOf(props.group);
+    const { siteTable, directoryTable, dataKey } = props;
+    if (profile.siteTable === 'describe') {
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [siteTable.tableArn] }));
+    } else if (profile.siteTable !== 'none') {
+      grantTable(role, { tableArn: siteTable.tableArn, definition: SITE_TABLE, key: dataKey, access: profile.siteTable });
+    }
+    if (profile.directory !== 'none') {
+      grantTable(role, { tableArn: directoryTable.tableArn, definition: DIRECTORY_TABLE, key: dataKey, access: profile.directory });
+    }
+
+    // The key policy enforces the same conditions; repeating them here keeps the role honest on its own.
+    if (profile.siteKey === 'probe') {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Encrypt'],
+          resources: [props.siteKey.keyArn],
+          conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'health', 'kms:EncryptionContext:site': props.site } },
+        }),
+      );
+    } else if (profile.siteKey === 'tenant') {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
+          resources: [props.siteKey.keyArn],
+          conditions: { Null: { 'kms:EncryptionContext:tenantId': 'false' } },
+        }),
+      );
+    }
+    if (profile.tenantKeys !== 'none') grantTenantKeys(role, props.site, profile.tenantKeys);
+  }
+
+  private alarms(alerts: ITopic, name: string): void {
+    const action = new SnsAction(alerts);
+    const period = Duration.minutes(5);
+    for (const [id, metric] of [
+      ['Errors', this.fn.metricErrors({ period, statistic: 'Sum' })],
+      ['Throttles', this.fn.metricThrottles({ period, statistic: 'Sum' })],
+    ] as const) {
+      const alarm = new Alarm(this, `${id}Alarm`, {
+        alarmDescription: `${name}: ${id.toLowerCase()} in the last 5 minutes`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RouteAuth, RouteGroupDefinition } from '../lambdas/routes.js';
+
+/**
+ * What a route group's function may touch in AWS, and how it is sized. New
+ * groups in lambdas/routes.ts get the default for their kind of caller; a group
+ * that needs less (or more) says so here, by name.
+ */
+export interface GroupProfile {
+  readonly siteTable: 'none' | 'describe' | 'read' | 'readwrite';
+  readonly directory: 'none' | 'read' | 'readwrite';
+  /** `probe`: the health check's fixed context only; `tenant`: contexts that name a tenant. */
+  readonly siteKey: 'none' | 'probe' | 'tenant';
+  /**
+   * Tenants' own keys: `use` seals and opens personal data (managed keys here,
+   * customer keys in the tenant's account, same region); `manage` also creates
+   * managed keys and schedules their deletion at offboarding.
+   */
+  readonly tenantKeys: 'none' | 'use' | 'manage';
+  readonly memoryMb: number;
+  readonly timeout: Duration;
+}
+
+const SIZE = { memoryMb: 512, timeout: Duration.seconds(10) };
+
+const BY_AUTH: Readonly<Record<RouteAuth, GroupProfile>> = {
+  public: { siteTable: 'read', directory: 'read', siteKey: 'none', tenantKeys: 'none', ...SIZE },
+  tenant: { siteTable: 'readwrite', directory: 'read', siteKey: 'tenant', tenantKeys: 'use', ...SIZE },
+  livekit: { siteTable: 'readwrite', directory: 'read', siteKey: 'tenant', tenantKeys: 'use', ...SIZE },
+  // Operators onboard and offboard tenants: the directory both sites read, and the tenants' managed keys.
+  operator: { siteTable: 'readwrite', directory: 'readwrite', siteKey: 'tenant', tenantKeys: 'manage', ...SIZE },
+};
+
+const BY_NAME: Readonly<Record<string, GroupProfile>> = {
+  // The probe only describes the table and encrypts one byte; each dependency gets 1.5 s.
+  health: { siteTable: 'describe', directory: 'none', siteKey: 'probe', tenantKeys: 'none', memoryMb: 512, timeout: Duration.seconds(5) },
+  // Answers from the directory alone; it must work for tenants of every site.
+  directory: { siteTable: 'none', directory: 'read', siteKey: 'none', tenantKeys: 'none', ...SIZE },
+};
+
+export function profileOf(group: RouteGroupDefinition): GroupProfile {
+  return BY_NAME[group.name] ?? BY_AUTH[group.auth];
+}

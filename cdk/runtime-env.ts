@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import type { runtimeEnvSchema } from '../config/env.js';
+import type { SiteId } from '../config/sites.js';
+
+/**
+ * Variables the Lambda runtime sets itself (AWS_REGION is reserved) or that
+ * only the local stack may set (the schema refuses them when MEETPLANE_STAGE=aws;
+ * deployed, DynamoDB global tables replicate the directory instead).
+ */
+type NotSetByCdk =
+  | 'AWS_REGION'
+  | 'MEETPLANE_DYNAMODB_ENDPOINT'
+  | 'MEETPLANE_KMS_ENDPOINT'
+  | 'MEETPLANE_OPERATOR_TOKEN'
+  | 'MEETPLANE_DIRECTORY_REPLICA_REGIONS';
+
+/** Exactly the variables config/env.ts parses that a deployed function gets from its configuration. */
+export type DeployedVariable = Exclude<keyof z.input<typeof runtimeEnvSchema>, NotSetByCdk>;
+export type DeployedEnvironment = Readonly<Record<DeployedVariable, string>>;
+
+export interface DeployedEnvironmentInput {
+  readonly site: SiteId;
+  readonly tableName: string;
+  readonly directoryTableName: string;
+  readonly siteKeyArn: string;
+  readonly apiUrls: Readonly<Record<SiteId, string>>;
+  readonly livekitUrl: string;
+  readonly livekitApiKey: string;
+  readonly livekitApiSecret: string;
+}
+
+export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEnvironment {
+  return {
+    MEETPLANE_STAGE: 'aws',
+    MEETPLANE_SITE: input.site,
+    MEETPLANE_TABLE: input.tableName,
+    MEETPLANE_DIRECTORY_TABLE: input.directoryTableName,
+    MEETPLANE_SITE_KEY: input.siteKeyArn,
+    MEETPLANE_API_URLS: Object.entries(input.apiUrls)
+      .map(([site, url]) => `${site}=${url}`)
+      .join(','),
+    MEETPLANE_LIVEKIT_URL: input.livekitUrl,
+    MEETPLANE_LIVEKIT_API_KEY: input.livekitApiKey,
+    MEETPLANE_LIVEKIT_API_SECRET: input.livekitApiSecret,
+    MEETPLANE_DEPENDENCY_TIMEOUT_MS: '1500',
+    LOG_LEVEL: 'INFO',
+  };
+}

@@ -1,0 +1,91 @@
+import type { Node } from 'constructs';
+import type { EuRegion } from '../config/regions.js';
+import { resolveSiteRegion, SITE_IDS, type SiteId } from '../config/sites.js';
+
+/**
+ * What an operator chooses at deploy time. Everything is read from CDK context
+ * (`-c meetplane:amsRegion=eu-west-3`) or, failing that, from an environment
+ * variable, so that `npm run synth` works offline with no CLI at all.
+ */
+export interface SiteSettings {
+  readonly id: SiteId;
+  readonly region: EuRegion;
+  /** Public HTTPS origin of the site's API, e.g. https://api.fra.meetplane.example */
+  readonly apiDomain: string;
+  /** Public host name of the site's LiveKit signalling endpoint. */
+  readonly livekitDomain: string;
+  /** An existing ACM certificate (same region) covering both names; a DNS-validated one is created when absent. */
+  readonly certificateArn?: string;
+}
+
+export interface MeetplaneSettings {
+  /** Left undefined (environment-agnostic account) unless the operator names one. */
+  readonly account?: string;
+  readonly sites: Readonly<Record<SiteId, SiteSettings>>;
+  /** Optional e-mail address subscribed to each site's alarm topic. */
+  readonly alarmEmail?: string;
+  readonly livekit: {
+    readonly instanceType: string;
+    readonly minNodes: number;
+    readonly maxNodes: number;
+  };
+}
+
+type Lookup = (key: string) => string | undefined;
+
+/** Context first, then the environment variable of the same meaning. */
+export function lookupFrom(node: Node, env: Record<string, string | undefined> = process.env): Lookup {
+  return (key) => {
+    const fromContext: unknown = node.tryGetContext(`meetplane:${key}`);
+    if (typeof fromContext === 'string' && fromContext !== '') return fromContext;
+    const envName = `MEETPLANE_${key.replace(/([A-Z])/g, '_$1').replace(/:/g, '_').toUpperCase()}`;
+    const fromEnv = env[envName];
+    return fromEnv === '' ? undefined : fromEnv;
+  };
+}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`meetplane:${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/**
+ * Reads and validates the deployment settings. A region that is not on the EU
+ * allow-list stops synthesis here, with a message naming the site; the EU guard
+ * aspect checks the synthesised result again.
+ */
+export function readSettings(lookup: Lookup): MeetplaneSettings {
+  const domain = lookup('domain') ?? 'meetplane.example';
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain)) {
+    throw new Error(`meetplane:domain must be a DNS name, got "${domain}"`);
+  }
+  const sites = {} as Record<SiteId, SiteSettings>;
+  for (const id of SITE_IDS) {
+    const certificateArn = lookup(`${id}:certificateArn`);
+    sites[id] = {
+      id,
+      region: resolveSiteRegion(id, lookup(`${id}Region`)),
+      apiDomain: lookup(`${id}:apiDomain`) ?? `api.${id}.${domain}`,
+      livekitDomain: lookup(`${id}:livekitDomain`) ?? `livekit.${id}.${domain}`,
+      ...(certificateArn !== undefined && { certificateArn }),
+    };
+  }
+  const account = lookup('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
+  if (account !== undefined && !/^\d{12}$/.test(account)) throw new Error(`meetplane:account must be 12 digits, got "${account}"`);
+  const alarmEmail = lookup('alarmEmail');
+  const minNodes = positiveInt('livekitMinNodes', lookup('livekitMinNodes'), 1);
+  const maxNodes = positiveInt('livekitMaxNodes', lookup('livekitMaxNodes'), 4);
+  if (maxNodes < minNodes) throw new Error('meetplane:livekitMaxNodes must not be below meetplane:livekitMinNodes');
+  return {
+    ...(account !== undefined && { account }),
+    sites,
+    ...(alarmEmail !== undefined && { alarmEmail }),
+    livekit: { instanceType: lookup('livekitInstanceType') ?? 'c7g.xlarge', minNodes, maxNodes },
+  };
+}
+
+export function apiUrlOf(site: SiteSettings): string {
+  return `https://${site.apiDomain}`;
+}

@@ -1,0 +1,97 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { SITE_IDS, type SiteId } from '../../config/sites.js';
+import { DIRECTORY_TABLE_NAME } from '../../config/tables.js';
+import { ROUTE_GROUPS, type RouteGroupDefinition } from '../../lambdas/routes.js';
+import { SiteHttpApi } from '../constructs/http-api.js';
+import { RouteFunction } from '../constructs/route-function.js';
+import { deployedEnvironment } from '../runtime-env.js';
+import { apiUrlOf, type MeetplaneSettings, type SiteSettings } from '../settings.js';
+
+export interface StatelessStackProps extends StackProps {
+  readonly site: SiteSettings;
+  readonly allSites: MeetplaneSettings['sites'];
+  readonly siteTable: ITableV2;
+  readonly siteKey: IKey;
+  /** The site's data key: DynamoDB encrypts the local directory replica with it. */
+  readonly dataKey: IKey;
+  readonly certificate: ICertificate;
+  readonly livekitCredentials: ISecret;
+  readonly alerts: ITopic;
+  /** Defaults to lambdas/routes.ts; tests pass their own table to check generic behaviour. */
+  readonly routeGroups?: readonly RouteGroupDefinition[];
+}
+
+/**
+ * The site's control plane: one function per route group of
+ * lambdas/routes.ts behind one HTTP API. Nothing here holds state, so the
+ * stack can be replaced at will.
+ */
+export class StatelessStack extends Stack {
+  readonly functions: ReadonlyMap<string, NodejsFunction>;
+  readonly httpApi: SiteHttpApi;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { site } = props;
+
+    // Each region holds its own replica of the directory under the same name.
+    const directoryTable = TableV2.fromTableName(this, 'Directory', DIRECTORY_TABLE_NAME);
+
+    const apiUrls = Object.fromEntries(SITE_IDS.map((id) => [id, apiUrlOf(props.allSites[id])])) as Record<SiteId, string>;
+    const environment = deployedEnvironment({
+      site: site.id,
+      tableName: props.siteTable.tableName,
+      directoryTableName: DIRECTORY_TABLE_NAME,
+      siteKeyArn: props.siteKey.keyArn,
+      apiUrls,
+      livekitUrl: `wss://${site.livekitDomain}`,
+      // Resolved by CloudFormation at deploy time: the value is in neither the template nor the cloud assembly.
+      livekitApiKey: props.livekitCredentials.secretValueFromJson('apiKey').unsafeUnwrap(),
+      livekitApiSecret: props.livekitCredentials.secretValueFromJson('apiSecret').unsafeUnwrap(),
+    });
+
+    this.httpApi = new SiteHttpApi(this, 'Http', {
+      apiName: `meetplane-${site.id}`,
+      domainName: site.apiDomain,
+      certificate: props.certificate,
+    });
+
+    const functions = new Map<string, NodejsFunction>();
+    for (const group of props.routeGroups ?? ROUTE_GROUPS) {
+      const routeFunction = new RouteFunction(this, `Group-${group.name}`, {
+        site: site.id,
+        group,
+        environment,
+        siteTable: props.siteTable,
+        directoryTable,
+        siteKey: props.siteKey,
+        dataKey: props.dataKey,
+        alerts: props.alerts,
+      });
+      this.httpApi.addGroup(group, routeFunction.fn);
+      functions.set(group.name, routeFunction.fn);
+    }
+    this.functions = functions;
+
+    const serverErrors = new Alarm(this, 'Api5xxAlarm', {
+      alarmDescription: `meetplane-${site.id}: HTTP API answered 5xx in the last 5 minutes`,
+      metric: this.httpApi.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    serverErrors.addAlarmAction(new SnsAction(props.alerts));
+
+    new CfnOutput(this, 'ApiUrl', { value: apiUrlOf(site) });
+  }
+}
