@@ -47,6 +47,17 @@ export const runtimeEnvSchema = z
     MEETPLANE_DYNAMODB_ENDPOINT: httpUrl.optional(),
     MEETPLANE_KMS_ENDPOINT: httpUrl.optional(),
     MEETPLANE_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** Local stage only: regions whose directory copies this site updates, standing in for global-table replication. */
+    MEETPLANE_DIRECTORY_REPLICA_REGIONS: z
+      .string()
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().refine(isEuRegion, { error: (issue) => `"${String(issue.input)}" is not on the EU allow-list` })))
+      .optional(),
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   })
@@ -61,7 +72,12 @@ export const runtimeEnvSchema = z
     }
     // Local endpoints are a development convenience; a deployed site talks to AWS only.
     if (env.MEETPLANE_STAGE === 'aws') {
-      for (const key of ['MEETPLANE_DYNAMODB_ENDPOINT', 'MEETPLANE_KMS_ENDPOINT', 'MEETPLANE_OPERATOR_TOKEN'] as const) {
+      for (const key of [
+        'MEETPLANE_DYNAMODB_ENDPOINT',
+        'MEETPLANE_KMS_ENDPOINT',
+        'MEETPLANE_OPERATOR_TOKEN',
+        'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
+      ] as const) {
         if (env[key] !== undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'is only allowed when MEETPLANE_STAGE=local' });
       }
@@ -81,6 +97,7 @@ export interface SiteConfig {
   readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
   readonly endpoints: { readonly dynamodb?: string; readonly kms?: string };
   readonly operatorToken?: string;
+  readonly directoryReplicaRegions: readonly EuRegion[];
   readonly dependencyTimeoutMs: number;
   readonly logLevel: RuntimeEnv['LOG_LEVEL'];
 }
@@ -116,6 +133,7 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     livekit: { url: e.MEETPLANE_LIVEKIT_URL, apiKey: e.MEETPLANE_LIVEKIT_API_KEY, apiSecret: e.MEETPLANE_LIVEKIT_API_SECRET },
     endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
+    directoryReplicaRegions: (e.MEETPLANE_DIRECTORY_REPLICA_REGIONS ?? []) as EuRegion[],
     dependencyTimeoutMs: e.MEETPLANE_DEPENDENCY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };

@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { KMS } from '@aws-sdk/client-kms';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { SiteConfig } from '../config/env.js';
 
 export interface SiteClients {
   readonly dynamodb: DynamoDBClient;
-  readonly kms: KMSClient;
+  /** The aggregated client: the AWS Encryption SDK's KMS keyring calls its methods. */
+  readonly kms: KMS;
   readonly livekitRooms: RoomServiceClient;
 }
 
@@ -22,7 +23,7 @@ export function createSiteClients(config: SiteConfig): SiteClients {
   };
   return {
     dynamodb: new DynamoDBClient({ ...aws, ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }) }),
-    kms: new KMSClient({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }),
+    kms: new KMS({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }),
     livekitRooms: new RoomServiceClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret, {
       requestTimeout: Math.max(1, Math.ceil(config.dependencyTimeoutMs / 1000)),
     }),

@@ -17,4 +17,19 @@ export interface RouteGroupDefinition {
 
 export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
   { name: 'health', entry: 'lambdas/handlers/health.ts', auth: 'public', routes: ['GET /v1/health'] },
+  { name: 'directory', entry: 'lambdas/handlers/directory.ts', auth: 'public', routes: ['GET /v1/directory/{slugOrDomain}'] },
+  {
+    name: 'tenants',
+    entry: 'lambdas/handlers/tenants.ts',
+    auth: 'operator',
+    routes: [
+      'POST /v1/tenants',
+      'GET /v1/tenants/{tenantId}',
+      'PATCH /v1/tenants/{tenantId}',
+      'POST /v1/tenants/{tenantId}/suspend',
+      'POST /v1/tenants/{tenantId}/reinstate',
+      'POST /v1/tenants/{tenantId}/offboard',
+    ],
+  },
+  { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
 ];

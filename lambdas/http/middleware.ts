@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger } from './logger.js';
+import { DomainError } from '../domain/errors.js';
 import { HttpProblem, problemResponse, problems } from './problem.js';
 
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
@@ -50,12 +51,38 @@ export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, API
     onError: (request) => {
       const requestId = requestIdOf(request.event);
       const error = request.error;
-      const problem = error instanceof HttpProblem ? error : problems.internal();
-      if (!(error instanceof HttpProblem)) {
+      const problem =
+        error instanceof HttpProblem ? error : error instanceof DomainError ? fromDomainError(error) : problems.internal();
+      if (!(error instanceof HttpProblem) && !(error instanceof DomainError)) {
         // Only the class name: messages from SDKs can echo request input.
         logger.error('unhandled error', { requestId, errorName: error?.name ?? 'unknown' });
       }
       request.response = problemResponse(problem, requestId);
     },
   };
+}
+
+/** The HTTP reading of a rule's refusal. */
+export function fromDomainError(error: DomainError): HttpProblem {
+  const errors = error.field ? [{ in: 'body' as const, field: error.field, message: error.message }] : undefined;
+  switch (error.kind) {
+    case 'invalid':
+      return problems.validation(errors ?? [], error.message);
+    case 'forbidden':
+      return problems.forbidden(error.message);
+    case 'not-found':
+      return problems.notFound(error.message);
+    case 'conflict':
+      return new HttpProblem({
+        status: 409,
+        slug: 'conflict',
+        title: 'Conflict',
+        detail: error.message,
+        ...(errors && { errors }),
+      });
+    case 'stale':
+      return problems.preconditionFailed(error.message);
+    case 'unavailable':
+      return problems.unavailable(error.message, 5);
+  }
 }

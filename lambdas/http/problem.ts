@@ -78,6 +78,16 @@ export const problems = {
     new HttpProblem({ status: 409, slug: 'conflict', title: 'Conflict', detail, extensions }),
   preconditionFailed: (detail: string) =>
     new HttpProblem({ status: 412, slug: 'precondition-failed', title: 'Precondition failed', detail }),
+  preconditionRequired: () =>
+    new HttpProblem({
+      status: 428,
+      slug: 'precondition-required',
+      title: 'If-Match is required',
+      detail: 'Send the ETag from your last read in If-Match, so that you do not overwrite a change you have not seen',
+      errors: [{ in: 'header', field: 'If-Match', message: 'is required' }],
+    }),
+  unprocessable: (detail: string) =>
+    new HttpProblem({ status: 422, slug: 'unprocessable', title: 'Unprocessable request', detail }),
   payloadTooLarge: (limitBytes: number) =>
     new HttpProblem({
       status: 413,

@@ -166,6 +166,8 @@ try {
       MEETPLANE_DYNAMODB_ENDPOINT: dynamodbEndpoint,
       MEETPLANE_KMS_ENDPOINT: kmsEndpoint,
       MEETPLANE_OPERATOR_TOKEN: operatorToken,
+      // No global tables locally: each site copies directory changes into the other regions itself.
+      MEETPLANE_DIRECTORY_REPLICA_REGIONS: LOCAL_SITES.map((s) => regions[s]).join(','),
     };
     step(`${site}: control-plane gateway on http://127.0.0.1:${ports.gateway}`);
     group.start('gateway-' + site, process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {

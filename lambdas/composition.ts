@@ -1,0 +1,65 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { siteConfig, type SiteConfig } from '../config/env.js';
+import { siteClients, type SiteClients } from './clients.js';
+import type { TenantRules } from './domain/tenant-lifecycle.js';
+import { TenantAuthenticator } from './http/auth/tenant-user.js';
+import { kmsPersonalDataCipher, type PersonalDataCipher } from './keys/personal-data-cipher.js';
+import { kmsTenantKeys } from './keys/tenant-keys.js';
+import { DirectoryStore } from './store/directory-store.js';
+import { IdempotencyStore } from './store/idempotency-store.js';
+import { TenantStore } from './store/tenant-store.js';
+
+/** Everything a handler needs, built once per container from the validated environment. */
+export interface Site {
+  readonly config: SiteConfig;
+  readonly clients: SiteClients;
+  readonly cipher: PersonalDataCipher;
+  readonly directory: DirectoryStore;
+  readonly tenants: TenantStore;
+  readonly idempotency: IdempotencyStore;
+  readonly tenantRules: TenantRules;
+  readonly authenticator: TenantAuthenticator;
+}
+
+let site: Site | undefined;
+
+export function buildSite(config: SiteConfig, clients: SiteClients): Site {
+  const replicas = config.directoryReplicaRegions
+    .filter((region) => region !== config.region)
+    .map(
+      (region) =>
+        new DynamoDBClient({
+          region,
+          ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+    );
+  const cipher = kmsPersonalDataCipher(clients.kms, config.siteId, config.region);
+  const directory = new DirectoryStore(clients.dynamodb, config.directoryTableName, replicas);
+  const tenants = new TenantStore(clients.dynamodb, config.tableName, directory, cipher);
+  return {
+    config,
+    clients,
+    cipher,
+    directory,
+    tenants,
+    idempotency: new IdempotencyStore(clients.dynamodb, config.tableName),
+    tenantRules: {
+      repository: tenants,
+      directory,
+      keys: kmsTenantKeys(clients.kms, config.siteId),
+      siteId: config.siteId,
+      siteRegion: config.region,
+      now: () => new Date(),
+    },
+    authenticator: new TenantAuthenticator(config, directory, (id) => tenants.get(id)),
+  };
+}
+
+export function currentSite(): Site {
+  if (!site) {
+    const config = siteConfig();
+    site = buildSite(config, siteClients(config));
+  }
+  return site;
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+
+/** Who did something to a tenant: an operator (staff, IAM principal or the local token) or one of the tenant's users. */
+export interface AuditActor {
+  readonly type: 'operator' | 'user' | 'system';
+  readonly id: string;
+}
+
+export interface AuditDraft {
+  readonly actor: AuditActor;
+  /** What was done, e.g. `tenant.suspend`. */
+  readonly action: string;
+  /** What it was done to, e.g. `tenant/tn_…`. */
+  readonly target: string;
+  /** Why: required of operators for anything that changes a tenant. */
+  readonly reason: string;
+  readonly legalBasis?: string;
+  /** Non-personal facts about the change (field names changed, new status, …). */
+  readonly details?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+}
+
+export interface AuditEntry extends AuditDraft {
+  readonly tenantId: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Canonical JSON: keys sorted at every depth, so the hash does not depend on property order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(canonicalJson(entry)).digest('hex');
+}
+
+/** The next entry of a tenant's hash chain: it carries the hash of the one before. */
+export function chainAuditEntry(
+  tenantId: string,
+  previous: { seq: number; hash: string } | undefined,
+  draft: AuditDraft,
+  at: Date,
+): AuditEntry {
+  const body = {
+    ...draft,
+    tenantId,
+    seq: (previous?.seq ?? 0) + 1,
+    at: at.toISOString(),
+    prevHash: previous?.hash ?? GENESIS_HASH,
+  };
+  return { ...body, hash: hashAuditEntry(body) };
+}
+
+export type ChainVerdict =
+  | { readonly intact: true; readonly entries: number }
+  | { readonly intact: false; readonly entries: number; readonly firstBreak: { readonly seq: number; readonly problem: string } };
+
+/** Recomputes a chain in order and reports the first entry that does not fit. */
+export function verifyAuditChain(entries: readonly AuditEntry[]): ChainVerdict {
+  let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+  for (const entry of entries) {
+    const { hash, ...rest } = entry;
+    const brk = (problem: string): ChainVerdict => ({
+      intact: false,
+      entries: entries.length,
+      firstBreak: { seq: entry.seq, problem },
+    });
+    if (entry.seq !== previous.seq + 1) return brk(`expected entry ${previous.seq + 1}, found ${entry.seq}`);
+    if (entry.prevHash !== previous.hash) return brk('does not carry the hash of the entry before it');
+    if (hashAuditEntry(rest) !== hash) return brk('its content does not match its hash');
+    previous = { seq: entry.seq, hash };
+  }
+  return { intact: true, entries: entries.length };
+}

@@ -1,0 +1,25 @@
+/**
+ * Errors of the rules, in the rules' own words. The HTTP layer maps each kind
+ * to its status (invalid 400, forbidden 403, not-found 404, conflict 409,
+ * stale 412, unavailable 503); the domain never speaks HTTP.
+ */
+export type DomainErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'stale' | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    /** The request field the error is about, as the client named it (e.g. `idp.issuer`). */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (field: string, message: string) => new DomainError('invalid', message, field);
+export const conflict = (message: string, field?: string) => new DomainError('conflict', message, field);
+export const notFound = (message = 'No such resource') => new DomainError('not-found', message);
+export const forbidden = (message: string) => new DomainError('forbidden', message);
+export const stale = (message: string) => new DomainError('stale', message);
+export const unavailable = (message: string) => new DomainError('unavailable', message);

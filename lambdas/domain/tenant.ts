@@ -1,0 +1,112 @@
+import type { SiteId } from '../../config/sites.js';
+import type { PlanTier } from '../../config/tiers.js';
+import type { DirectoryEntry } from './directory.js';
+import { conflict, invalid } from './errors.js';
+
+export type TenantStatus = 'active' | 'suspended' | 'offboarding';
+
+export interface IdentityProvider {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audience: string;
+  /** The JWT claim that carries the user's roles (`admin`, `host`). */
+  readonly rolesClaim: string;
+}
+
+export interface TenantKey {
+  /** `managed`: a key Meetplane created for the tenant in its home site; `customer`: the tenant's own key. */
+  readonly mode: 'managed' | 'customer';
+  readonly keyArn: string;
+}
+
+export interface SecurityContact {
+  readonly email: string;
+  readonly name?: string;
+}
+
+export interface StatusChange {
+  readonly reason: string;
+  readonly legalBasis: string;
+  readonly at: string;
+}
+
+export interface Tenant {
+  readonly id: string;
+  readonly slug: string;
+  readonly vanityDomain?: string;
+  readonly homeSite: SiteId;
+  /** Other sites, in order, that may host the tenant's media when the home site cannot. */
+  readonly allowedSites: readonly SiteId[];
+  readonly tier: PlanTier;
+  readonly status: TenantStatus;
+  readonly idp: IdentityProvider;
+  readonly key: TenantKey;
+  /** Whether participants' display names may reach the media plane. Off by default. */
+  readonly displayNames: boolean;
+  /** Personal data: stored only encrypted under the tenant's key. */
+  readonly securityContacts: readonly SecurityContact[];
+  readonly suspension?: StatusChange;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export const DEFAULT_ROLES_CLAIM = 'roles';
+
+export function etagOf(version: number): string {
+  return `"v${version}"`;
+}
+
+/** Parses an If-Match value made by etagOf; undefined when it is not one of ours. */
+export function versionFromEtag(ifMatch: string): number | undefined {
+  const match = /^(?:W\/)?"v(\d{1,12})"$/.exec(ifMatch.trim());
+  return match ? Number(match[1]) : undefined;
+}
+
+export function checkAllowedSites(homeSite: SiteId, allowedSites: readonly SiteId[]): void {
+  if (allowedSites.includes(homeSite))
+    throw invalid('allowedSites', `the home site ${homeSite} is implied and must not be listed`);
+  if (new Set(allowedSites).size !== allowedSites.length) throw invalid('allowedSites', 'lists a site twice');
+}
+
+export function directoryEntryOf(tenant: Tenant): DirectoryEntry {
+  return {
+    tenantId: tenant.id,
+    slug: tenant.slug,
+    ...(tenant.vanityDomain !== undefined && { vanityDomain: tenant.vanityDomain }),
+    homeSite: tenant.homeSite,
+    allowedSites: [...tenant.allowedSites],
+    issuer: tenant.idp.issuer,
+    status: tenant.status,
+  };
+}
+
+export function suspend(tenant: Tenant, change: StatusChange): Tenant {
+  if (tenant.status !== 'active') throw conflict(`the tenant is ${tenant.status}, not active`);
+  return { ...tenant, status: 'suspended', suspension: change };
+}
+
+export function reinstate(tenant: Tenant): Tenant {
+  if (tenant.status !== 'suspended') throw conflict(`the tenant is ${tenant.status}, not suspended`);
+  const { suspension: _dropped, ...rest } = tenant;
+  return { ...rest, status: 'active' };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why a JWKS address is not acceptable, or undefined when it is: a deployed
+ * site fetches keys only over https; the local stack may use plain http, but
+ * only on loopback.
+ */
+export function jwksUriProblem(uri: string, stage: 'local' | 'aws'): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && stage === 'local' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return stage === 'local' ? 'must use https, or http on a loopback address' : 'must use https';
+}

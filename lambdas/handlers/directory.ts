@@ -1,0 +1,24 @@
+import { currentSite } from '../composition.js';
+import type { DirectoryAnswer } from '../domain/directory.js';
+import { problems } from '../http/problem.js';
+import { route, routeGroup } from '../http/route.js';
+import { emptyQuery } from '../http/schemas/common.js';
+import { directoryPath } from '../http/schemas/tenants.js';
+
+const site = currentSite();
+
+export const handler = routeGroup({
+  'GET /v1/directory/{slugOrDomain}': route({ path: directoryPath, query: emptyQuery }, async (request) => {
+    const name = request.path.slugOrDomain;
+    const entry = await site.directory.byPointer(name.includes('.') ? 'DOMAIN' : 'SLUG', name);
+    if (!entry) throw problems.notFound('No tenant has this slug or domain');
+    const answer: DirectoryAnswer = {
+      tenantId: entry.tenantId,
+      slug: entry.slug,
+      homeSite: entry.homeSite,
+      apiUrl: site.config.apiUrls[entry.homeSite],
+    };
+    // Public and the same on both sites: clients may cache it briefly.
+    return { status: 200, body: answer, headers: { 'cache-control': 'public, max-age=60' } };
+  }),
+});

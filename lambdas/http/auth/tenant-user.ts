@@ -1,0 +1,114 @@
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import type { SiteConfig } from '../../../config/env.js';
+import type { DirectoryReader } from '../../domain/ports.js';
+import { jwksUriProblem, type Tenant } from '../../domain/tenant.js';
+import { problems } from '../problem.js';
+import { bearerToken } from './operator.js';
+
+export type TenantRole = 'admin' | 'host';
+
+export interface TenantPrincipal {
+  readonly tenant: Tenant;
+  /** The IdP's subject: personal data, never logged or sent to the media plane. */
+  readonly subject: string;
+  readonly roles: ReadonlySet<TenantRole>;
+  readonly claims: JWTPayload;
+}
+
+/** Asymmetric algorithms only: never `none`, never an HMAC whose key could be the public JWKS. */
+export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+const CLOCK_SKEW_SECONDS = 60;
+const TENANT_CACHE_MS = 30_000;
+
+/**
+ * Authenticates a tenant's user from a bearer JWT of the tenant's own IdP.
+ *
+ * The unverified issuer names the tenant; the directory says where it lives.
+ * A tenant homed elsewhere gets 421 before anything of it is read here. Every
+ * other failure is the same 401, which does not say which check failed.
+ */
+export class TenantAuthenticator {
+  private readonly tenants = new Map<string, { tenant: Tenant; until: number }>();
+  private readonly keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+  constructor(
+    private readonly config: SiteConfig,
+    private readonly directory: DirectoryReader,
+    private readonly loadTenant: (tenantId: string) => Promise<Tenant | undefined>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(headers: Readonly<Record<string, string>>): Promise<TenantPrincipal> {
+    const token = bearerToken(headers);
+    if (!token) throw problems.unauthorized();
+    let issuer: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (!header.alg || !ALLOWED_ALGORITHMS.includes(header.alg)) throw problems.unauthorized();
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw problems.unauthorized();
+    }
+    if (!issuer) throw problems.unauthorized();
+
+    const entry = await this.directory.byPointer('ISSUER', issuer);
+    if (!entry) throw problems.unauthorized();
+    if (entry.homeSite !== this.config.siteId) throw problems.misdirected(entry.homeSite, this.config.apiUrls[entry.homeSite]);
+
+    const tenant = await this.tenant(entry.tenantId);
+    if (!tenant || tenant.status === 'offboarding') throw problems.unauthorized();
+    if (jwksUriProblem(tenant.idp.jwksUri, this.config.stage) !== undefined) throw problems.unauthorized();
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keySet(tenant.idp.jwksUri), {
+        issuer: tenant.idp.issuer,
+        audience: tenant.idp.audience,
+        algorithms: ALLOWED_ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(this.now()),
+      }));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_JWKS_TIMEOUT' || (error instanceof TypeError && /fetch/i.test(error.message))) {
+        throw problems.unavailable("the tenant's identity provider did not answer", 10);
+      }
+      throw problems.unauthorized();
+    }
+    if (tenant.status === 'suspended') throw problems.forbidden('the tenant is suspended');
+    return { tenant, subject: payload.sub!, roles: rolesOf(payload[tenant.idp.rolesClaim]), claims: payload };
+  }
+
+  /** Forget a cached tenant (after this container changed it). */
+  forget(tenantId: string): void {
+    this.tenants.delete(tenantId);
+  }
+
+  private async tenant(tenantId: string): Promise<Tenant | undefined> {
+    const cached = this.tenants.get(tenantId);
+    if (cached && cached.until > this.now()) return cached.tenant;
+    const tenant = await this.loadTenant(tenantId);
+    if (tenant) this.tenants.set(tenantId, { tenant, until: this.now() + TENANT_CACHE_MS });
+    return tenant;
+  }
+
+  private keySet(uri: string): ReturnType<typeof createRemoteJWKSet> {
+    let set = this.keySets.get(uri);
+    if (!set) {
+      // jose refetches on an unknown kid (at most every 30 s) and caches keys for 10 minutes.
+      set = createRemoteJWKSet(new URL(uri), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      this.keySets.set(uri, set);
+    }
+    return set;
+  }
+}
+
+export function rolesOf(claim: unknown): ReadonlySet<TenantRole> {
+  const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
+  return new Set(values.filter((v): v is TenantRole => v === 'admin' || v === 'host'));
+}
+
+export function requireRole(principal: TenantPrincipal, ...roles: TenantRole[]): void {
+  if (!roles.some((role) => principal.roles.has(role))) throw problems.forbidden(`this needs the ${roles.join(' or ')} role`);
+}

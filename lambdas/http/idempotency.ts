@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/audit.js';
+import type { IdempotencyStore } from '../store/idempotency-store.js';
+import { HttpProblem, problems } from './problem.js';
+import type { ParsedRequest, RequestSchemas } from './request.js';
+import type { RouteResult } from './route.js';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs a write at most once per Idempotency-Key: a retry with the same body
+ * gets the first result again (re-read through `replay`), the same key with a
+ * different body is 422, and a retry while the first is still running is 409.
+ * Without the header the write simply runs.
+ */
+export async function idempotent(
+  store: IdempotencyStore,
+  scope: string,
+  request: ParsedRequest<RequestSchemas>,
+  run: () => Promise<{ result: RouteResult; ref: string }>,
+  replay: (ref: string, status: number) => Promise<RouteResult>,
+): Promise<RouteResult> {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return (await run()).result;
+  if (!KEY_PATTERN.test(key)) {
+    throw problems.validation([{ in: 'header', field: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' }]);
+  }
+  const requestHash = createHash('sha256')
+    .update(`${request.event.routeKey}\n${canonicalJson(request.path ?? {})}\n${canonicalJson(request.body ?? null)}`)
+    .digest('hex');
+  const state = await store.begin(scope, key, requestHash);
+  switch (state.state) {
+    case 'mismatch':
+      throw problems.unprocessable('This Idempotency-Key was used with a different request; use a new key for a new request');
+    case 'in-progress':
+      throw new HttpProblem({
+        status: 409,
+        slug: 'idempotency-in-progress',
+        title: 'Conflict',
+        detail: 'A request with this Idempotency-Key is still running; retry shortly',
+      });
+    case 'done': {
+      const result = await replay(state.ref, state.status);
+      return { ...result, headers: { ...result.headers, 'idempotent-replayed': 'true' } };
+    }
+    case 'new':
+      break;
+  }
+  try {
+    const { result, ref } = await run();
+    await store.complete(scope, key, result.status, ref);
+    return result;
+  } catch (error) {
+    await store.abandon(scope, key).catch(() => undefined);
+    throw error;
+  }
+}

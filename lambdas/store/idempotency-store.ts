@@ -1,0 +1,80 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+
+/**
+ * Idempotency records: per scope (a tenant's partition, or the operator's)
+ * and key, the hash of the first request and, once it completed, the status
+ * and the id of what it made. Only that reference is kept, never the response
+ * body, so no personal data sits in these records. They expire after a day.
+ */
+export type IdempotencyState =
+  | { readonly state: 'new' }
+  | { readonly state: 'in-progress' }
+  | { readonly state: 'mismatch' }
+  | { readonly state: 'done'; readonly status: number; readonly ref: string };
+
+const TTL_SECONDS = 24 * 60 * 60;
+
+export class IdempotencyStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  private key(scope: string, key: string) {
+    return marshall({ pk: scope, sk: `IDEM#${key}` });
+  }
+
+  async begin(scope: string, key: string, requestHash: string): Promise<IdempotencyState> {
+    const now = this.nowSeconds();
+    try {
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ pk: scope, sk: `IDEM#${key}`, requestHash, state: 'in-progress', expiresAt: now + TTL_SECONDS }),
+          // An expired record may linger until TTL sweeps it; it no longer counts.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: marshall({ ':now': now }),
+        }),
+      );
+      return { state: 'new' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.key(scope, key), ConsistentRead: true }),
+    );
+    const record = Item ? (unmarshall(Item) as { requestHash: string; state: string; status?: number; ref?: string }) : undefined;
+    if (!record) return this.begin(scope, key, requestHash);
+    if (record.requestHash !== requestHash) return { state: 'mismatch' };
+    if (record.state === 'done' && record.status !== undefined && record.ref !== undefined) {
+      return { state: 'done', status: record.status, ref: record.ref };
+    }
+    return { state: 'in-progress' };
+  }
+
+  async complete(scope: string, key: string, status: number, ref: string): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: this.key(scope, key),
+        UpdateExpression: 'SET #state = :done, #status = :status, #ref = :ref',
+        ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#ref': 'ref' },
+        ExpressionAttributeValues: marshall({ ':done': 'done', ':status': status, ':ref': ref }),
+      }),
+    );
+  }
+
+  /** Forgets a key whose request failed, so that a retry runs it afresh. */
+  async abandon(scope: string, key: string): Promise<void> {
+    await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(scope, key) }));
+  }
+}

@@ -1,0 +1,240 @@
+import {
+  BatchWriteItemCommand,
+  GetItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { chainAuditEntry, type AuditDraft, type AuditEntry } from '../domain/audit.js';
+import { conflict, stale } from '../domain/errors.js';
+import { directoryEntryOf, type SecurityContact, type Tenant } from '../domain/tenant.js';
+import type { PersonalDataCipher } from '../keys/personal-data-cipher.js';
+import type { DirectoryStore } from './directory-store.js';
+
+/**
+ * A tenant's records at its home site all share one partition (`T#<id>`):
+ * the profile, the audit chain and every later record type. Offboarding is
+ * then one query and a batch of deletes, and nothing of a tenant can hide in
+ * another partition.
+ */
+export const tenantPk = (tenantId: string) => `T#${tenantId}`;
+const PROFILE = 'PROFILE';
+const AUDIT_HEAD = 'AUDIT#HEAD';
+export const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(12, '0')}`;
+
+interface PersonalProfileFields {
+  readonly securityContacts: readonly SecurityContact[];
+}
+
+const MAX_AUDIT_RETRIES = 3;
+
+export class TenantStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    readonly tableName: string,
+    private readonly directory: DirectoryStore,
+    private readonly cipher: PersonalDataCipher,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async get(tenantId: string): Promise<Tenant | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE }),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? this.fromItem(Item) : undefined;
+  }
+
+  /** Creates the tenant, its directory entry and the first audit entry in one transaction. */
+  async create(tenant: Tenant, audit: AuditDraft): Promise<void> {
+    const profile = await this.toItem(tenant);
+    const directory = this.directory.change(undefined, directoryEntryOf(tenant));
+    await this.commit(tenant.id, audit, [
+      {
+        item: { Put: { TableName: this.tableName, Item: profile, ConditionExpression: 'attribute_not_exists(pk)' } },
+        field: 'id',
+      },
+      ...directory.transactItems.map((item, i) => ({ item, field: directory.conflictFields[i] })),
+    ]);
+    await this.directory.replicate(directory);
+  }
+
+  /** Replaces the profile if it is still at `expectedVersion`, updating the directory and the audit chain with it. */
+  async update(before: Tenant, after: Tenant, audit: AuditDraft): Promise<Tenant> {
+    const next: Tenant = { ...after, version: before.version + 1, updatedAt: this.now().toISOString() };
+    const profile = await this.toItem(next);
+    const directory = this.directory.change(directoryEntryOf(before), directoryEntryOf(next));
+    await this.commit(before.id, audit, [
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: profile,
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': { N: String(before.version) } },
+          },
+        },
+        field: 'If-Match',
+      },
+      ...directory.transactItems.map((item, i) => ({ item, field: directory.conflictFields[i] })),
+    ]);
+    await this.directory.replicate(directory);
+    return next;
+  }
+
+  /** Removes the directory entry (both the entry and its pointers) of a tenant that is being offboarded. */
+  async removeFromDirectory(tenant: Tenant): Promise<void> {
+    const directory = this.directory.change(directoryEntryOf(tenant), undefined);
+    if (directory.transactItems.length > 0) {
+      await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [...directory.transactItems] }));
+    }
+    await this.directory.replicate(directory);
+  }
+
+  /** Deletes every record in the tenant's partition; returns how many there were. Safe to run again. */
+  async deleteAllRecords(tenantId: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: tenantPk(tenantId) } },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      // The profile goes last: while it exists, an interrupted offboarding can be run again.
+      const keys = (page.Items ?? []).filter((key) => key.sk?.S !== PROFILE);
+      await this.batchDelete(keys);
+      deleted += keys.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    await this.batchDelete([marshall({ pk: tenantPk(tenantId), sk: PROFILE })]);
+    return deleted + 1;
+  }
+
+  private async batchDelete(keys: Record<string, AttributeValue>[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 25) {
+      let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
+        const result = await this.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
+      }
+      if (requests.length > 0) throw new Error('DynamoDB left deletes unprocessed');
+    }
+  }
+
+  /** Appends one audit entry on its own (no other change). */
+  async appendAudit(tenantId: string, audit: AuditDraft): Promise<AuditEntry> {
+    return this.commit(tenantId, audit, []);
+  }
+
+  /** A page of the tenant's audit chain in order, starting after `afterSeq`. */
+  async auditPage(tenantId: string, afterSeq: number, limit: number): Promise<{ entries: AuditEntry[]; more: boolean }> {
+    const page = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': { S: tenantPk(tenantId) },
+          ':from': { S: auditSk(afterSeq + 1) },
+          ':to': { S: auditSk(999_999_999_999) },
+        },
+        Limit: limit + 1,
+        ConsistentRead: true,
+      }),
+    );
+    const entries = (page.Items ?? []).map((item) => (unmarshall(item) as { entry: AuditEntry }).entry);
+    return { entries: entries.slice(0, limit), more: entries.length > limit };
+  }
+
+  /**
+   * Commits `items` together with the next audit entry. The audit head is read
+   * first and written back on the condition that nobody moved it meanwhile, so
+   * the chain never forks; a lost race is retried with the new head.
+   */
+  private async commit(
+    tenantId: string,
+    audit: AuditDraft,
+    items: { item: TransactWriteItem; field?: string }[],
+  ): Promise<AuditEntry> {
+    for (let attempt = 1; ; attempt++) {
+      const { Item: head } = await this.dynamodb.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: tenantPk(tenantId), sk: AUDIT_HEAD }),
+          ConsistentRead: true,
+        }),
+      );
+      const previous = head ? (unmarshall(head) as { seq: number; hash: string }) : undefined;
+      const entry = chainAuditEntry(tenantId, previous, audit, this.now());
+      const auditItems: TransactWriteItem[] = [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: marshall({ pk: tenantPk(tenantId), sk: AUDIT_HEAD, seq: entry.seq, hash: entry.hash }),
+            ConditionExpression: previous ? 'seq = :seq' : 'attribute_not_exists(pk)',
+            ...(previous && { ExpressionAttributeValues: { ':seq': { N: String(previous.seq) } } }),
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: marshall({ pk: tenantPk(tenantId), sk: auditSk(entry.seq), entry }, { removeUndefinedValues: true }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
+      try {
+        await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [...items.map((i) => i.item), ...auditItems] }));
+        return entry;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0 && failed < items.length) {
+          const field = items[failed]!.field;
+          if (field === 'If-Match') throw stale('the tenant was changed since it was read; read it again');
+          throw conflict(`${field ?? 'a value'} is already taken`, field);
+        }
+        if (attempt >= MAX_AUDIT_RETRIES) throw error;
+      }
+    }
+  }
+
+  private async toItem(tenant: Tenant): Promise<Record<string, AttributeValue>> {
+    const { securityContacts, ...plain } = tenant;
+    const personal: PersonalProfileFields = { securityContacts };
+    const sealed = await this.cipher.seal({ tenantId: tenant.id, keyArn: tenant.key.keyArn }, 'tenant-profile', personal);
+    return marshall({ pk: tenantPk(tenant.id), sk: PROFILE, ...plain, sealed }, { removeUndefinedValues: true });
+  }
+
+  private async fromItem(item: Record<string, AttributeValue>): Promise<Tenant> {
+    const {
+      pk: _pk,
+      sk: _sk,
+      sealed,
+      ...plain
+    } = unmarshall(item) as Omit<Tenant, 'securityContacts'> & {
+      pk: string;
+      sk: string;
+      sealed: Uint8Array;
+    };
+    const personal = await this.cipher.open<PersonalProfileFields>(
+      { tenantId: plain.id, keyArn: plain.key.keyArn },
+      'tenant-profile',
+      sealed,
+    );
+    return { ...plain, allowedSites: [...plain.allowedSites], securityContacts: personal.securityContacts };
+  }
+}

@@ -1,0 +1,45 @@
+import { ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { deserializeFactory } from '@aws-crypto/serialize';
+import { NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
+import type { SiteId } from '../../config/sites.js';
+import { dynamodbOf } from './stack.js';
+
+export type TableDump = Record<string, Record<string, unknown>[]>;
+
+/** Every item of every table in a site's region, as plain objects. */
+export async function scanRegion(site: SiteId): Promise<TableDump> {
+  const dynamodb = dynamodbOf(site);
+  const dump: TableDump = {};
+  for (const table of (await dynamodb.send(new ListTablesCommand({}))).TableNames ?? []) {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    dump[table] = items;
+  }
+  return dump;
+}
+
+/** Text of a dump in which a plaintext value would show, binary attributes included as UTF-8 and base64. */
+export function searchableText(dump: TableDump | Record<string, unknown>[]): string {
+  return JSON.stringify(dump, (_key, value: unknown) =>
+    value instanceof Uint8Array ? `${Buffer.from(value).toString('utf8')}|${Buffer.from(value).toString('base64')}` : value,
+  );
+}
+
+const { deserializeMessageHeader } = deserializeFactory(
+  (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8'),
+  NodeAlgorithmSuite,
+);
+
+/** The KMS-wrapped data key and the encryption context in the header of an Encryption SDK message. */
+export function sealedHeader(sealed: Uint8Array): { wrappedKey: Uint8Array; keyArn: string; context: Record<string, string> } {
+  const header = deserializeMessageHeader(sealed);
+  if (!header) throw new Error('not an Encryption SDK message');
+  const edk = header.messageHeader.encryptedDataKeys[0]!;
+  return { wrappedKey: edk.encryptedDataKey, keyArn: edk.providerInfo, context: { ...header.messageHeader.encryptionContext } };
+}
