@@ -33,7 +33,14 @@ const BY_AUTH: Readonly<Record<RouteAuth, GroupProfile>> = {
 
 const BY_NAME: Readonly<Record<string, GroupProfile>> = {
   // The probe only describes the table and encrypts one byte; each dependency gets 1.5 s.
-  health: { siteTable: 'describe', directory: 'none', siteKey: 'probe', tenantKeys: 'none', memoryMb: 512, timeout: Duration.seconds(5) },
+  health: {
+    siteTable: 'describe',
+    directory: 'none',
+    siteKey: 'probe',
+    tenantKeys: 'none',
+    memoryMb: 512,
+    timeout: Duration.seconds(5),
+  },
   // Answers from the directory alone; it must work for tenants of every site.
   directory: { siteTable: 'none', directory: 'read', siteKey: 'none', tenantKeys: 'none', ...SIZE },
 };

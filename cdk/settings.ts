@@ -38,7 +38,10 @@ export function lookupFrom(node: Node, env: Record<string, string | undefined> =
   return (key) => {
     const fromContext: unknown = node.tryGetContext(`meetplane:${key}`);
     if (typeof fromContext === 'string' && fromContext !== '') return fromContext;
-    const envName = `MEETPLANE_${key.replace(/([A-Z])/g, '_$1').replace(/:/g, '_').toUpperCase()}`;
+    const envName = `MEETPLANE_${key
+      .replace(/([A-Z])/g, '_$1')
+      .replace(/:/g, '_')
+      .toUpperCase()}`;
     const fromEnv = env[envName];
     return fromEnv === '' ? undefined : fromEnv;
   };
@@ -73,7 +76,8 @@ export function readSettings(lookup: Lookup): MeetplaneSettings {
     };
   }
   const account = lookup('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
-  if (account !== undefined && !/^\d{12}$/.test(account)) throw new Error(`meetplane:account must be 12 digits, got "${account}"`);
+  if (account !== undefined && !/^\d{12}$/.test(account))
+    throw new Error(`meetplane:account must be 12 digits, got "${account}"`);
   const alarmEmail = lookup('alarmEmail');
   const minNodes = positiveInt('livekitMinNodes', lookup('livekitMinNodes'), 1);
   const maxNodes = positiveInt('livekitMaxNodes', lookup('livekitMaxNodes'), 4);

@@ -1,6 +1,5 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import type {
-  HttpMethod} from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   DomainName,
   HttpApi,
@@ -72,7 +71,10 @@ export class SiteHttpApi extends Construct {
       certificate: props.certificate,
       securityPolicy: SecurityPolicy.TLS_1_2,
     });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.api,
       stageName: '$default',

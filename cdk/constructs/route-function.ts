@@ -80,11 +80,13 @@ export class RouteFunction extends Construct {
 
     acknowledge(this.fn, {
       id: 'Serverless::Serverless-LambdaDLQ',
-      reason: 'Invoked only synchronously by API Gateway: a failed request is answered with a problem+json error, there is no event to park.',
+      reason:
+        'Invoked only synchronously by API Gateway: a failed request is answered with a problem+json error, there is no event to park.',
     });
     acknowledge(role, {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing), which X-Ray cannot scope to a resource.',
+      reason:
+        'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing), which X-Ray cannot scope to a resource.',
     });
     this.grantProfile(role, props);
     this.alarms(props.alerts, `meetplane-${site}-${group.name}`);
@@ -99,7 +101,12 @@ export class RouteFunction extends Construct {
       grantTable(role, { tableArn: siteTable.tableArn, definition: SITE_TABLE, key: dataKey, access: profile.siteTable });
     }
     if (profile.directory !== 'none') {
-      grantTable(role, { tableArn: directoryTable.tableArn, definition: DIRECTORY_TABLE, key: dataKey, access: profile.directory });
+      grantTable(role, {
+        tableArn: directoryTable.tableArn,
+        definition: DIRECTORY_TABLE,
+        key: dataKey,
+        access: profile.directory,
+      });
     }
 
     // The key policy enforces the same conditions; repeating them here keeps the role honest on its own.

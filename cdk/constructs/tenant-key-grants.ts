@@ -79,7 +79,7 @@ export function grantTenantKeys(role: Role, site: SiteId, access: 'use' | 'manag
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
-          'kms:CreateKey cannot be scoped to a resource; it is allowed only with this site\'s meetplane:site request tag. ' +
+          "kms:CreateKey cannot be scoped to a resource; it is allowed only with this site's meetplane:site request tag. " +
           'Besides it, only the X-Ray actions of active tracing.',
       },
       {

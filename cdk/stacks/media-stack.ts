@@ -1,10 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import {
-  AdditionalHealthCheckType,
-  AutoScalingGroup,
-  HealthChecks,
-  ScalingEvents,
-} from 'aws-cdk-lib/aws-autoscaling';
+import { AdditionalHealthCheckType, AutoScalingGroup, HealthChecks, ScalingEvents } from 'aws-cdk-lib/aws-autoscaling';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AmazonLinuxCpuType,
@@ -133,7 +128,11 @@ export class MediaStack extends Stack {
     loadBalancerSg.addEgressRule(nodeSg, Port.tcp(LIVEKIT_PORTS.rtcTcp), 'ICE over TCP to nodes');
     loadBalancerSg.addEgressRule(nodeSg, Port.udp(LIVEKIT_PORTS.rtcUdp), 'ICE over UDP to nodes');
 
-    const redisSg = new SecurityGroup(this, 'RedisSg', { vpc, description: 'LiveKit Redis: nodes only', allowAllOutbound: false });
+    const redisSg = new SecurityGroup(this, 'RedisSg', {
+      vpc,
+      description: 'LiveKit Redis: nodes only',
+      allowAllOutbound: false,
+    });
     redisSg.addIngressRule(nodeSg, Port.tcp(REDIS_PORT), 'Redis (TLS) from LiveKit nodes');
 
     const redisSubnets = new CfnSubnetGroup(this, 'RedisSubnets', {
@@ -163,7 +162,8 @@ export class MediaStack extends Stack {
     });
     acknowledge(nodeRole, {
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager is how operators reach a node (there is no SSH and no open management port); AWS maintains this policy.',
+      reason:
+        'Session Manager is how operators reach a node (there is no SSH and no open management port); AWS maintains this policy.',
     });
     this.apiCredentials.grantRead(nodeRole);
     redisAuth.grantRead(nodeRole);

@@ -1,0 +1,36 @@
+import type { Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { buildMeetplane } from '../../cdk/meetplane.js';
+import { lookupFrom, readSettings } from '../../cdk/settings.js';
+
+export interface HandlerBundle {
+  readonly group: string;
+  /** The bundled entry file exactly as the CDK staged it for deployment. */
+  readonly file: string;
+}
+
+/**
+ * Bundles every route group through the CDK app itself (same NodejsFunction,
+ * same bundling options), so what is measured is what would be deployed.
+ */
+export function bundleThroughCdk(site: 'fra' | 'ams' = 'fra'): HandlerBundle[] {
+  const outdir = mkdtempSync(join(tmpdir(), 'meetplane-coldstart-'));
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const stacks = buildMeetplane(app, readSettings(lookupFrom(app.node, {})));
+  const stateless: Stack = stacks[site].stateless;
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stateless.stackName).template as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+  };
+  const bundles: HandlerBundle[] = [];
+  for (const [group, fn] of stacks[site].stateless.functions) {
+    const logicalId = stateless.getLogicalId(fn.node.defaultChild as never);
+    const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];
+    if (typeof assetPath !== 'string') throw new Error(`no bundled asset found for route group ${group}`);
+    bundles.push({ group, file: join(outdir, assetPath, 'index.mjs') });
+  }
+  return bundles;
+}
