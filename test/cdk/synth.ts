@@ -1,0 +1,28 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { SiteId } from '../../config/sites.js';
+import { buildMeetplane, type SiteStacks } from '../../cdk/meetplane.js';
+import { lookupFrom, readSettings } from '../../cdk/settings.js';
+
+/**
+ * Builds the whole app as `npm run synth` does (real NodejsFunctions bundled
+ * by the local esbuild: well under a second per handler), without the
+ * process environment so that a developer's variables cannot change a test.
+ */
+export function synthMeetplane(context: Record<string, string> = {}): { app: App; stacks: Record<SiteId, SiteStacks> } {
+  const app = new App({ context });
+  const stacks = buildMeetplane(app, readSettings(lookupFrom(app.node, {})));
+  app.synth();
+  return { app, stacks };
+}
+
+export type Templates = Record<SiteId, { stateful: Template; media: Template; stateless: Template }>;
+
+export function templatesOf(stacks: Record<SiteId, SiteStacks>): Templates {
+  const of = (site: SiteId) => ({
+    stateful: Template.fromStack(stacks[site].stateful),
+    media: Template.fromStack(stacks[site].media),
+    stateless: Template.fromStack(stacks[site].stateless),
+  });
+  return { fra: of('fra'), ams: of('ams') };
+}

@@ -1,0 +1,84 @@
+import { DomainError } from '../../lambdas/domain/errors.js';
+import {
+  checkAllowedSites,
+  directoryEntryOf,
+  etagOf,
+  jwksUriProblem,
+  reinstate,
+  suspend,
+  versionFromEtag,
+  type Tenant,
+} from '../../lambdas/domain/tenant.js';
+import { rolesOf } from '../../lambdas/http/auth/tenant-user.js';
+
+const tenant: Tenant = {
+  id: 'tn_0123456789abcdef01234567',
+  slug: 'acme',
+  homeSite: 'fra',
+  allowedSites: ['ams'],
+  tier: 'business',
+  status: 'active',
+  idp: {
+    issuer: 'https://idp.example.test',
+    jwksUri: 'https://idp.example.test/jwks',
+    audience: 'meetplane',
+    rolesClaim: 'roles',
+  },
+  key: { mode: 'managed', keyArn: 'arn:aws:kms:eu-central-1:111122223333:key/x' },
+  displayNames: false,
+  securityContacts: [{ email: 'sec@example.test' }],
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  version: 3,
+};
+
+describe('tenant rules', () => {
+  it('puts only directory fields, never personal ones, into the directory entry', () => {
+    expect(directoryEntryOf(tenant)).toEqual({
+      tenantId: tenant.id,
+      slug: 'acme',
+      homeSite: 'fra',
+      allowedSites: ['ams'],
+      issuer: 'https://idp.example.test',
+      status: 'active',
+    });
+  });
+
+  it('refuses the home site or a repeated site among the allowed sites', () => {
+    expect(() => checkAllowedSites('fra', ['fra'])).toThrow(DomainError);
+    expect(() => checkAllowedSites('fra', ['ams', 'ams'])).toThrow(/twice/);
+    expect(() => checkAllowedSites('fra', ['ams'])).not.toThrow();
+  });
+
+  it('suspends an active tenant and reinstates a suspended one, and nothing else', () => {
+    const change = { reason: 'r', legalBasis: 'l', at: '2026-01-02T00:00:00.000Z' };
+    const suspended = suspend(tenant, change);
+    expect(suspended).toMatchObject({ status: 'suspended', suspension: change });
+    expect(() => suspend(suspended, change)).toThrow(/not active/);
+    expect(reinstate(suspended)).toMatchObject({ status: 'active' });
+    expect(reinstate(suspended).suspension).toBeUndefined();
+    expect(() => reinstate(tenant)).toThrow(/not suspended/);
+  });
+
+  it('round-trips ETags and rejects foreign ones', () => {
+    expect(versionFromEtag(etagOf(7))).toBe(7);
+    expect(versionFromEtag('W/"v7"')).toBe(7);
+    expect(versionFromEtag('"abc"')).toBeUndefined();
+    expect(versionFromEtag('*')).toBeUndefined();
+  });
+
+  it('accepts JWKS over https, and over plain http only on loopback locally', () => {
+    expect(jwksUriProblem('https://idp.example.test/jwks', 'aws')).toBeUndefined();
+    expect(jwksUriProblem('http://127.0.0.1:9000/jwks', 'local')).toBeUndefined();
+    expect(jwksUriProblem('http://127.0.0.1:9000/jwks', 'aws')).toBe('must use https');
+    expect(jwksUriProblem('http://idp.example.test/jwks', 'local')).toMatch(/loopback/);
+    expect(jwksUriProblem('not a url', 'local')).toBe('is not a URL');
+  });
+
+  it('reads roles from an array or a space-separated claim and ignores unknown ones', () => {
+    expect([...rolesOf(['admin', 'host', 'root'])]).toEqual(['admin', 'host']);
+    expect([...rolesOf('host admin')]).toEqual(['host', 'admin']);
+    expect([...rolesOf(undefined)]).toEqual([]);
+    expect([...rolesOf(42)]).toEqual([]);
+  });
+});
