@@ -1,0 +1,130 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DIRECTORY_TABLE_NAME, SITE_TABLE, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
+import { synthMeetplane, templatesOf, type Templates } from './synth.js';
+
+let templates: Templates;
+
+beforeAll(() => {
+  templates = templatesOf(synthMeetplane().stacks);
+});
+
+function tableNamed(template: Template, name: string) {
+  const tables = template.findResources('AWS::DynamoDB::GlobalTable', { Properties: { TableName: name } });
+  const [table] = Object.values(tables) as { Properties: { Replicas: { Region: string }[] }; DeletionPolicy?: string }[];
+  if (!table) throw new Error(`no table named ${name}`);
+  return table;
+}
+
+describe.each(['fra', 'ams'] as const)('the %s stateful stack', (site) => {
+  it('encrypts the site table with its own customer-managed key, with PITR, deletion protection and TTL', () => {
+    const template = templates[site].stateful;
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: siteTableName(site),
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        TimeToLiveSpecification: { AttributeName: SITE_TABLE.ttlAttribute, Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('DataKey'), 'Arn'] } },
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('builds the table from the shared definition in config/tables.ts', () => {
+    templates[site].stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: siteTableName(site),
+      KeySchema: [
+        { AttributeName: SITE_TABLE.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: SITE_TABLE.sortKey?.name, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: SITE_TABLE.globalIndexes.map((index) => Match.objectLike({ IndexName: index.indexName })),
+    });
+  });
+
+  it('rotates both keys and retains them', () => {
+    const template = templates[site].stateful;
+    const keys = template.findResources('AWS::KMS::Key');
+    expect(Object.keys(keys)).toHaveLength(2);
+    for (const key of Object.values(keys) as { Properties: { EnableKeyRotation?: boolean }; DeletionPolicy?: string }[]) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: SITE_KEY_ALIAS });
+  });
+
+  it("limits the site key to the site's roles and to contexts naming a tenant (or the health probe's)", () => {
+    const siteRoles = Match.objectLike({
+      'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:role/meetplane/${site}/\\*$`)])],
+    });
+    templates[site].stateful.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'SiteRolesWithTenantContext',
+            Condition: Match.objectLike({
+              ArnLike: { 'aws:PrincipalArn': siteRoles },
+              Null: { 'kms:EncryptionContext:tenantId': 'false' },
+            }),
+          }),
+          Match.objectLike({
+            Sid: 'SiteRolesHealthProbe',
+            Action: 'kms:Encrypt',
+            Condition: Match.objectLike({
+              StringEquals: { 'kms:EncryptionContext:purpose': 'health', 'kms:EncryptionContext:site': site },
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('gives the account key administration but not key use', () => {
+    const keys = templates[site].stateful.findResources('AWS::KMS::Key');
+    for (const key of Object.values(keys) as {
+      Properties: { KeyPolicy: { Statement: { Sid?: string; Action: string[] }[] } };
+    }[]) {
+      const admin = key.Properties.KeyPolicy.Statement.find((s) => s.Sid === 'AccountAdministersButCannotUse');
+      expect(admin?.Action).not.toEqual(expect.arrayContaining(['kms:*']));
+      expect(admin?.Action).not.toEqual(expect.arrayContaining(['kms:Decrypt']));
+      expect(admin?.Action).not.toEqual(expect.arrayContaining(['kms:CreateGrant']));
+    }
+  });
+});
+
+describe('the directory', () => {
+  it('is one global table, owned by fra, with replicas only in the two sites regions', () => {
+    const directory = tableNamed(templates.fra.stateful, DIRECTORY_TABLE_NAME);
+    expect(directory.Properties.Replicas.map((replica) => replica.Region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
+    expect(directory.DeletionPolicy).toBe('Retain');
+    templates.ams.stateful.resourcePropertiesCountIs('AWS::DynamoDB::GlobalTable', { TableName: DIRECTORY_TABLE_NAME }, 0);
+  });
+
+  it("encrypts the ams replica with the ams site's data key, named by alias", () => {
+    templates.fra.stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: DIRECTORY_TABLE_NAME,
+      Replicas: Match.arrayWith([
+        Match.objectLike({
+          Region: 'eu-west-1',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          SSESpecification: {
+            KMSMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([':kms:eu-west-1:', ':alias/meetplane-data'])] },
+          },
+        }),
+      ]),
+    });
+  });
+
+  it('follows the operator’s choice of region for ams', () => {
+    const { stacks } = synthMeetplane({ 'meetplane:amsRegion': 'eu-west-3' });
+    expect(stacks.ams.stateful.region).toBe('eu-west-3');
+    const directory = tableNamed(templatesOf(stacks).fra.stateful, DIRECTORY_TABLE_NAME);
+    expect(directory.Properties.Replicas.map((replica) => replica.Region).sort()).toEqual(['eu-central-1', 'eu-west-3']);
+  });
+});

@@ -1,0 +1,126 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { runtimeEnvSchema } from '../../config/env.js';
+import { ROUTE_GROUPS } from '../../lambdas/routes.js';
+import { synthMeetplane, templatesOf, type Templates } from './synth.js';
+
+let templates: Templates;
+
+beforeAll(() => {
+  templates = templatesOf(synthMeetplane().stacks);
+});
+
+const routes = ROUTE_GROUPS.flatMap((group) => group.routes.map((routeKey) => ({ routeKey, group })));
+
+interface PolicyStatementJson {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
+  it.each(routes)('serves $routeKey from the $group.name function', ({ routeKey, group }) => {
+    templates[site].stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: routeKey,
+      AuthorizationType: group.auth === 'operator' ? 'AWS_IAM' : 'NONE',
+    });
+  });
+
+  it('has exactly the routes of lambdas/routes.ts and one function per route group', () => {
+    const template = templates[site].stateless;
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length);
+  });
+
+  it('runs every handler as a traced arm64 ESM bundle on Node 20 or newer, sized explicitly', () => {
+    const functions = templates[site].stateless.findResources('AWS::Lambda::Function');
+    for (const fn of Object.values(functions) as { Properties: Record<string, unknown> }[]) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }) as unknown,
+      });
+      expect(Number(/^nodejs(\d+)/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(20);
+      expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
+      expect(fn.Properties.Timeout).toEqual(expect.any(Number));
+    }
+  });
+
+  it('sets exactly the variables config/env.ts parses, minus the reserved and local-only ones', () => {
+    const expected = Object.keys(runtimeEnvSchema.shape)
+      .filter(
+        (name) =>
+          ![
+            'AWS_REGION',
+            'MEETPLANE_DYNAMODB_ENDPOINT',
+            'MEETPLANE_KMS_ENDPOINT',
+            'MEETPLANE_OPERATOR_TOKEN',
+            'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
+          ].includes(name),
+      )
+      .sort();
+    const functions = templates[site].stateless.findResources('AWS::Lambda::Function');
+    for (const fn of Object.values(functions) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[]) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(Object.keys(variables).sort()).toEqual(expected);
+      expect(variables).toMatchObject({ MEETPLANE_STAGE: 'aws', MEETPLANE_SITE: site });
+      // The LiveKit secret is a deploy-time reference to Secrets Manager, never a literal.
+      expect(JSON.stringify(variables.MEETPLANE_LIVEKIT_API_SECRET)).toContain('{{resolve:secretsmanager:');
+    }
+  });
+
+  it('keeps function logs for a month and alarms on errors and throttles', () => {
+    const template = templates[site].stateless;
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, ROUTE_GROUPS.length + 1);
+    for (const metric of ['Errors', 'Throttles']) {
+      template.resourcePropertiesCountIs(
+        'AWS::CloudWatch::Alarm',
+        { MetricName: metric, Namespace: 'AWS/Lambda', AlarmActions: Match.anyValue() },
+        ROUTE_GROUPS.length,
+      );
+    }
+  });
+
+  it('writes no policy with a "*" resource beyond the two that cannot be scoped', () => {
+    const policies = templates[site].stateless.findResources('AWS::IAM::Policy');
+    const unscopable = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'kms:CreateKey']);
+    for (const policy of Object.values(policies) as { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } } }[]) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const resources = ([] as unknown[]).concat(statement.Resource);
+        if (!resources.includes('*')) continue;
+        const actions = ([] as string[]).concat(statement.Action);
+        expect(actions.filter((action) => !unscopable.has(action))).toEqual([]);
+        if (actions.includes('kms:CreateKey')) {
+          expect(statement.Condition?.StringEquals).toEqual({ 'aws:RequestTag/meetplane:site': site });
+        }
+      }
+    }
+  });
+
+  it('lets the health probe only describe the table and encrypt with its fixed context', () => {
+    templates[site].stateless.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'dynamodb:DescribeTable' }),
+          Match.objectLike({
+            Action: 'kms:Encrypt',
+            Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'health', 'kms:EncryptionContext:site': site } },
+          }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^Grouphealth') }],
+    });
+  });
+
+  it('puts every function role under the site role path the site key trusts', () => {
+    templates[site].stateless.allResourcesProperties('AWS::IAM::Role', { Path: `/meetplane/${site}/` });
+  });
+
+  it('logs API access as JSON without client addresses, with default throttling', () => {
+    templates[site].stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { Format: Match.not(Match.stringLikeRegexp('sourceIp|userAgent')) },
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() }),
+    });
+  });
+});
