@@ -8,6 +8,15 @@ import { MediaStack } from './stacks/media-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { StatelessStack } from './stacks/stateless-stack.js';
 
+/**
+ * Cross-stack references stay "strong" (exports): a consumer stack must be
+ * updated before its producer can drop what it uses, which is what we want
+ * between a site's stateful, media and stateless stacks.
+ */
+const FEATURE_FLAGS: Readonly<Record<string, unknown>> = {
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+};
+
 /** The site whose stateful stack owns the directory global table. */
 export const DIRECTORY_HOME: SiteId = 'fra';
 
@@ -24,6 +33,10 @@ export interface SiteStacks {
  * stack, then media and stateless per site.
  */
 export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<SiteId, SiteStacks> {
+  // Set here rather than only in cdk.json, so that running the app without the CLI builds the same thing.
+  for (const [flag, value] of Object.entries(FEATURE_FLAGS)) {
+    if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
+  }
   const sites = Object.values(settings.sites);
   const others = sites.filter((site) => site.id !== DIRECTORY_HOME);
   const result = {} as Record<SiteId, SiteStacks>;
