@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { LIVEKIT_VERSION } from '../../cdk/constructs/livekit-user-data.js';
-import { synthMeetplane, templatesOf, type Templates } from './synth.js';
+import { expectProperties, synthMeetplane, templatesOf, type Templates } from './synth.js';
 
 let templates: Templates;
 
@@ -19,16 +19,16 @@ interface Ingress {
 describe.each(['fra', 'ams'] as const)('the %s media stack', (site) => {
   it('terminates TLS on 443 and forwards signalling to 7880, ICE on 7881/tcp and 7882/udp', () => {
     const template = templates[site].media;
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    expectProperties(template, 'AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'TLS',
       Certificates: [Match.anyValue()],
     });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 7881, Protocol: 'TCP' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 7882, Protocol: 'UDP' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 7880, Protocol: 'TCP' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 7881, Protocol: 'TCP' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 7882, Protocol: 'UDP' });
+    expectProperties(template, 'AWS::ElasticLoadBalancingV2::Listener', { Port: 7881, Protocol: 'TCP' });
+    expectProperties(template, 'AWS::ElasticLoadBalancingV2::Listener', { Port: 7882, Protocol: 'UDP' });
+    expectProperties(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 7880, Protocol: 'TCP' });
+    expectProperties(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 7881, Protocol: 'TCP' });
+    expectProperties(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 7882, Protocol: 'UDP' });
   });
 
   it('opens to the internet only 443/tcp on the load balancer and the two ICE ports', () => {
@@ -42,17 +42,17 @@ describe.each(['fra', 'ams'] as const)('the %s media stack', (site) => {
 
   it('reaches signalling (7880) and Redis only from inside', () => {
     const template = templates[site].media;
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    expectProperties(template, 'AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',
       FromPort: 7880,
       ToPort: 7880,
       SourceSecurityGroupId: Match.anyValue(),
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 6380, SourceSecurityGroupId: Match.anyValue() });
+    expectProperties(template, 'AWS::EC2::SecurityGroupIngress', { FromPort: 6380, SourceSecurityGroupId: Match.anyValue() });
   });
 
   it('runs Redis encrypted, authenticated and multi-AZ', () => {
-    templates[site].media.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+    expectProperties(templates[site].media, 'AWS::ElastiCache::ReplicationGroup', {
       TransitEncryptionEnabled: true,
       AtRestEncryptionEnabled: true,
       MultiAZEnabled: true,
@@ -66,13 +66,13 @@ describe.each(['fra', 'ams'] as const)('the %s media stack', (site) => {
     expect(templatesJson).toContain('--network host');
     expect(templatesJson).toContain(`https://api.${site}.meetplane.example/v1/media/livekit/webhook`);
     expect(templatesJson).toContain('auto_create: false');
-    templates[site].media.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+    expectProperties(templates[site].media, 'AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({ MetadataOptions: Match.objectLike({ HttpTokens: 'required' }) }),
     });
   });
 
   it('keeps the LiveKit API secret in Secrets Manager', () => {
-    templates[site].media.hasResourceProperties('AWS::SecretsManager::Secret', {
+    expectProperties(templates[site].media, 'AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'apiSecret' }),
     });
   });

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DIRECTORY_TABLE_NAME, SITE_TABLE, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
-import { synthMeetplane, templatesOf, type Templates } from './synth.js';
+import { expectCount, expectProperties, expectResource, synthMeetplane, templatesOf, type Templates } from './synth.js';
 
 let templates: Templates;
 
@@ -18,7 +18,7 @@ function tableNamed(template: Template, name: string) {
 describe.each(['fra', 'ams'] as const)('the %s stateful stack', (site) => {
   it('encrypts the site table with its own customer-managed key, with PITR, deletion protection and TTL', () => {
     const template = templates[site].stateful;
-    template.hasResource('AWS::DynamoDB::GlobalTable', {
+    expectResource(template, 'AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
@@ -37,7 +37,7 @@ describe.each(['fra', 'ams'] as const)('the %s stateful stack', (site) => {
   });
 
   it('builds the table from the shared definition in config/tables.ts', () => {
-    templates[site].stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    expectProperties(templates[site].stateful, 'AWS::DynamoDB::GlobalTable', {
       TableName: siteTableName(site),
       KeySchema: [
         { AttributeName: SITE_TABLE.partitionKey.name, KeyType: 'HASH' },
@@ -55,14 +55,14 @@ describe.each(['fra', 'ams'] as const)('the %s stateful stack', (site) => {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe('Retain');
     }
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: SITE_KEY_ALIAS });
+    expectProperties(template, 'AWS::KMS::Alias', { AliasName: SITE_KEY_ALIAS });
   });
 
   it("limits the site key to the site's roles and to contexts naming a tenant (or the health probe's)", () => {
     const siteRoles = Match.objectLike({
       'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:role/meetplane/${site}/\\*$`)])],
     });
-    templates[site].stateful.hasResourceProperties('AWS::KMS::Key', {
+    expectProperties(templates[site].stateful, 'AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -102,11 +102,11 @@ describe('the directory', () => {
     const directory = tableNamed(templates.fra.stateful, DIRECTORY_TABLE_NAME);
     expect(directory.Properties.Replicas.map((replica) => replica.Region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
     expect(directory.DeletionPolicy).toBe('Retain');
-    templates.ams.stateful.resourcePropertiesCountIs('AWS::DynamoDB::GlobalTable', { TableName: DIRECTORY_TABLE_NAME }, 0);
+    expectCount(templates.ams.stateful, 'AWS::DynamoDB::GlobalTable', 0, { TableName: DIRECTORY_TABLE_NAME });
   });
 
   it("encrypts the ams replica with the ams site's data key, named by alias", () => {
-    templates.fra.stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    expectProperties(templates.fra.stateful, 'AWS::DynamoDB::GlobalTable', {
       TableName: DIRECTORY_TABLE_NAME,
       Replicas: Match.arrayWith([
         Match.objectLike({

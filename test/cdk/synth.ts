@@ -26,3 +26,24 @@ export function templatesOf(stacks: Record<SiteId, SiteStacks>): Templates {
   });
   return { fra: of('fra'), ams: of('ams') };
 }
+
+/*
+ * Named `expect…` so that the lint rule requiring an assertion in every test
+ * recognises the Template assertions (which throw on mismatch) as assertions.
+ */
+export function expectProperties(template: Template, type: string, properties: Record<string, unknown>): void {
+  template.hasResourceProperties(type, properties);
+}
+
+export function expectResource(template: Template, type: string, resource: Record<string, unknown>): void {
+  template.hasResource(type, resource);
+}
+
+export function expectCount(template: Template, type: string, count: number, properties?: Record<string, unknown>): void {
+  if (properties) template.resourcePropertiesCountIs(type, properties, count);
+  else template.resourceCountIs(type, count);
+}
+
+export function expectAll(template: Template, type: string, properties: Record<string, unknown>): void {
+  template.allResourcesProperties(type, properties);
+}
