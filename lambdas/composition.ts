@@ -4,10 +4,13 @@ import { siteClients, type SiteClients } from './clients.js';
 import type { TenantRules } from './domain/tenant-lifecycle.js';
 import { TenantAuthenticator } from './http/auth/tenant-user.js';
 import { kmsPersonalDataCipher, type PersonalDataCipher } from './keys/personal-data-cipher.js';
+import { kmsPseudonymKeys, type PseudonymKeys } from './keys/pseudonyms.js';
 import { kmsTenantKeys } from './keys/tenant-keys.js';
 import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
+import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
+import { DEFAULT_RETENTION_DAYS } from '../config/tiers.js';
 
 /** Everything a handler needs, built once per container from the validated environment. */
 export interface Site {
@@ -19,6 +22,8 @@ export interface Site {
   readonly idempotency: IdempotencyStore;
   readonly tenantRules: TenantRules;
   readonly authenticator: TenantAuthenticator;
+  readonly pseudonyms: PseudonymKeys;
+  readonly meetings: MeetingStore;
 }
 
 let site: Site | undefined;
@@ -37,7 +42,10 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   const cipher = kmsPersonalDataCipher(clients.kms, config.siteId, config.region);
   const directory = new DirectoryStore(clients.dynamodb, config.directoryTableName, replicas);
   const tenants = new TenantStore(clients.dynamodb, config.tableName, directory, cipher);
+  const pseudonyms = kmsPseudonymKeys(clients.kms, config.siteId);
   return {
+    pseudonyms,
+    meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, DEFAULT_RETENTION_DAYS.meetings * 86_400),
     config,
     clients,
     cipher,
@@ -47,7 +55,10 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     tenantRules: {
       repository: tenants,
       directory,
-      keys: kmsTenantKeys(clients.kms, config.siteId),
+      keys: {
+        ...kmsTenantKeys(clients.kms, config.siteId),
+        createPseudonymKey: (tenantId, keyArn) => pseudonyms.create(tenantId, keyArn),
+      },
       siteId: config.siteId,
       siteRegion: config.region,
       now: () => new Date(),

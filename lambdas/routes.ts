@@ -17,6 +17,7 @@ export interface RouteGroupDefinition {
 
 export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
   { name: 'health', entry: 'lambdas/handlers/health.ts', auth: 'public', routes: ['GET /v1/health'] },
+  { name: 'openapi', entry: 'lambdas/handlers/openapi.ts', auth: 'public', routes: ['GET /v1/openapi.json'] },
   { name: 'directory', entry: 'lambdas/handlers/directory.ts', auth: 'public', routes: ['GET /v1/directory/{slugOrDomain}'] },
   {
     name: 'tenants',
@@ -29,6 +30,19 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
       'POST /v1/tenants/{tenantId}/suspend',
       'POST /v1/tenants/{tenantId}/reinstate',
       'POST /v1/tenants/{tenantId}/offboard',
+    ],
+  },
+  {
+    name: 'meetings',
+    entry: 'lambdas/handlers/meetings.ts',
+    auth: 'tenant',
+    routes: [
+      'POST /v1/meetings',
+      'GET /v1/meetings',
+      'GET /v1/meetings/{meetingId}',
+      'PATCH /v1/meetings/{meetingId}',
+      'DELETE /v1/meetings/{meetingId}',
+      'GET /v1/meetings/{meetingId}/invite.ics',
     ],
   },
   { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },

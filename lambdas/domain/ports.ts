@@ -22,4 +22,6 @@ export interface TenantKeyService {
   createManagedKey(tenantId: string): Promise<string>;
   verifyCustomerKey(keyArn: string, tenantId: string): Promise<void>;
   scheduleDeletion(keyArn: string, tenantId: string): Promise<string | undefined>;
+  /** A new pseudonym key for the tenant, wrapped by its key. */
+  createPseudonymKey(tenantId: string, keyArn: string): Promise<string>;
 }

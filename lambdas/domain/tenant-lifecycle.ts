@@ -69,6 +69,7 @@ export async function createTenant(rules: TenantRules, input: NewTenant, actor: 
   }
 
   const at = rules.now().toISOString();
+  const pseudonymKey = await rules.keys.createPseudonymKey(id, keyArn);
   const tenant: Tenant = {
     id,
     slug: input.slug,
@@ -81,6 +82,7 @@ export async function createTenant(rules: TenantRules, input: NewTenant, actor: 
     key: { mode: requested.mode, keyArn },
     displayNames: input.displayNames ?? false,
     securityContacts: [...(input.securityContacts ?? [])],
+    pseudonymKey,
     createdAt: at,
     updatedAt: at,
     version: 1,

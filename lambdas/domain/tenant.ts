@@ -46,6 +46,8 @@ export interface Tenant {
   /** Personal data: stored only encrypted under the tenant's key. */
   readonly securityContacts: readonly SecurityContact[];
   readonly suspension?: StatusChange;
+  /** The tenant's pseudonym key, wrapped by its KMS key (base64); see lambdas/keys/pseudonyms.ts. */
+  readonly pseudonymKey: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;

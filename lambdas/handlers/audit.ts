@@ -1,30 +1,21 @@
-import { z } from 'zod';
 import { currentSite } from '../composition.js';
 import { verifyAuditChain, type AuditEntry } from '../domain/audit.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { problems } from '../http/problem.js';
+import { OPERATIONS } from '../api/operations.js';
 import { route, routeGroup } from '../http/route.js';
-import { emptyQuery } from '../http/schemas/common.js';
 
 const site = currentSite();
-
-const auditQuery = z.strictObject({
-  cursor: z
-    .string()
-    .regex(/^\d{1,12}$/, 'must be a cursor from an earlier page')
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 const VERIFY_PAGE = 500;
 
 export const handler = routeGroup({
   /** The tenant's audit log, oldest first, for its admins. */
-  'GET /v1/audit': route({ query: auditQuery }, async (request) => {
+  'GET /v1/audit': route(OPERATIONS['GET /v1/audit'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
     const after = request.query.cursor === undefined ? 0 : Number(request.query.cursor);
-    const page = await site.tenants.auditPage(principal.tenant.id, after, request.query.limit);
+    const page = await site.tenants.auditPage(principal.tenant.id, after, request.query.limit ?? 50);
     const last = page.entries.at(-1);
     return {
       status: 200,
@@ -33,7 +24,7 @@ export const handler = routeGroup({
   }),
 
   /** Recomputes the whole hash chain and reports the first entry that does not fit. */
-  'GET /v1/audit/verify': route({ query: emptyQuery }, async (request) => {
+  'GET /v1/audit/verify': route(OPERATIONS['GET /v1/audit/verify'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
     const entries: AuditEntry[] = [];

@@ -1,14 +1,13 @@
 import { currentSite } from '../composition.js';
 import type { DirectoryAnswer } from '../domain/directory.js';
 import { problems } from '../http/problem.js';
+import { OPERATIONS } from '../api/operations.js';
 import { route, routeGroup } from '../http/route.js';
-import { emptyQuery } from '../http/schemas/common.js';
-import { directoryPath } from '../http/schemas/tenants.js';
 
 const site = currentSite();
 
 export const handler = routeGroup({
-  'GET /v1/directory/{slugOrDomain}': route({ path: directoryPath, query: emptyQuery }, async (request) => {
+  'GET /v1/directory/{slugOrDomain}': route(OPERATIONS['GET /v1/directory/{slugOrDomain}'], async (request) => {
     const name = request.path.slugOrDomain;
     const entry = await site.directory.byPointer(name.includes('.') ? 'DOMAIN' : 'SLUG', name);
     if (!entry) throw problems.notFound('No tenant has this slug or domain');

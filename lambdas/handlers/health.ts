@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { siteConfig } from '../../config/env.js';
 import { livekitNodeProbe } from '../../media/livekit/node-probe.js';
 import { siteClients } from '../clients.js';
 import { summariseHealth } from '../domain/health.js';
 import { runProbe } from '../domain/probe.js';
+import { OPERATIONS } from '../api/operations.js';
 import { route, routeGroup } from '../http/route.js';
 import { siteKeyProbe } from '../keys/site-key-probe.js';
 import { tableProbe } from '../store/table-probe.js';
@@ -18,7 +18,7 @@ const probes = {
 };
 
 export const handler = routeGroup({
-  'GET /v1/health': route({ query: z.strictObject({}) }, async () => {
+  'GET /v1/health': route(OPERATIONS['GET /v1/health'], async () => {
     const timeout = config.dependencyTimeoutMs;
     const [dynamodb, kms, livekit] = await Promise.all([
       runProbe(probes.dynamodb, timeout),

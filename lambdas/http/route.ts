@@ -7,6 +7,8 @@ import { parseRequest, type ParsedRequest, type RequestSchemas } from './request
 export interface RouteResult {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as it is (its content type in `headers`), instead of JSON. */
+  readonly rawBody?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -26,16 +28,17 @@ export function route<S extends RequestSchemas>(
 }
 
 function shape(result: RouteResult, requestId: string): APIGatewayProxyStructuredResultV2 {
-  const hasBody = result.body !== undefined;
+  const hasJson = result.body !== undefined && result.rawBody === undefined;
   return {
     statusCode: result.status,
     headers: {
       ...BASE_HEADERS,
-      ...(hasBody && { 'content-type': 'application/json' }),
+      ...(hasJson && { 'content-type': 'application/json' }),
       ...result.headers,
       'x-request-id': requestId,
     },
-    ...(hasBody && { body: JSON.stringify(result.body) }),
+    ...(hasJson && { body: JSON.stringify(result.body) }),
+    ...(result.rawBody !== undefined && { body: result.rawBody }),
   };
 }
 

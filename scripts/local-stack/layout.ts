@@ -40,5 +40,6 @@ export interface StackDescription {
   readonly startedAt: string;
   readonly dynamodbEndpoint: string;
   readonly operatorToken: string;
+  readonly demoTenantId: string;
   readonly sites: Readonly<Record<SiteId, StackSite>>;
 }

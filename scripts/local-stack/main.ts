@@ -23,6 +23,8 @@ import {
   type StackSite,
 } from './layout.js';
 import { livekitConfig } from './livekit-config.js';
+import { seedDemoTenant } from './seed.js';
+import { DEV_IDP_PORT } from '../dev-idp/identity.js';
 import { portIsOpen, ProcessGroup, tailOf, waitFor } from './processes.js';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -137,6 +139,10 @@ try {
     );
   }
 
+  step(`dev identity provider on http://127.0.0.1:${DEV_IDP_PORT} (for the demo tenant)`);
+  group.start('dev-idp', process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/dev-idp/server.ts')], { cwd: ROOT });
+  await waitFor('dev identity provider', () => portIsOpen(DEV_IDP_PORT), 30_000);
+
   const sites = {} as Record<SiteId, StackSite>;
   const apiUrls = LOCAL_SITES.map((s) => `${s}=http://127.0.0.1:${SITE_PORTS[s].gateway}`).join(',');
   for (const site of LOCAL_SITES) {
@@ -194,11 +200,15 @@ try {
     await waitFor(`${site} health`, async () => (await fetch(`${sites[site].apiUrl}/v1/health`)).status === 200, 60_000, 300);
   }
 
+  step('seeding the demo tenant (slug "demo", home site fra)');
+  const demoTenantId = await seedDemoTenant(sites.fra.apiUrl, operatorToken);
+
   const description: StackDescription = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     dynamodbEndpoint: `http://127.0.0.1:${DYNAMODB_PORT}`,
     operatorToken,
+    demoTenantId,
     sites,
   };
   writeFileSync(STACK_FILE, JSON.stringify(description, null, 2), { mode: 0o600 });
@@ -218,6 +228,8 @@ try {
   say(
     `  operator token        ${operatorToken}${process.env.MEETPLANE_OPERATOR_TOKEN ? '   (from MEETPLANE_OPERATOR_TOKEN)' : ''}`,
   );
+  say(`  demo tenant           demo (${demoTenantId}), home site fra; dev identity provider http://127.0.0.1:${DEV_IDP_PORT}`);
+  say(`  a user token          npm run -s token -- --user alice --role host`);
   say(`  logs                  .tools/run/logs/   stack description .tools/run/stack.json`);
   say('');
   say('ready (Ctrl-C stops everything)');

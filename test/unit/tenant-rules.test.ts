@@ -27,6 +27,7 @@ const tenant: Tenant = {
   key: { mode: 'managed', keyArn: 'arn:aws:kms:eu-central-1:111122223333:key/x' },
   displayNames: false,
   securityContacts: [{ email: 'sec@example.test' }],
+  pseudonymKey: 'd3JhcHBlZA==',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   version: 3,

@@ -12,7 +12,11 @@ export const legalBasisSchema = z.string().trim().min(3).max(200);
 
 export const emptyQuery = z.strictObject({});
 
-export const pageQuery = z.strictObject({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
+/** A whole number in a query string, documented as a string of digits and handed on as a number. */
+export function queryInteger(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,6}$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be a whole number from ${min} to ${max}` });
+}

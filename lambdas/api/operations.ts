@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { RouteAuth } from '../routes.js';
+import type { RequestSchemas } from '../http/request.js';
+import { emptyQuery, queryInteger } from './schemas/common.js';
+import {
+  cancelMeetingQuery,
+  createMeetingBody,
+  listMeetingsQuery,
+  meetingPath,
+  meetingResource,
+  occurrencePage,
+  patchMeetingBody,
+} from './schemas/meetings.js';
+import {
+  auditPage,
+  chainVerdict,
+  directoryAnswer,
+  healthReport,
+  offboardingReport,
+  tenantResource,
+} from './schemas/responses.js';
+import {
+  createTenantBody,
+  directoryPath,
+  offboardBody,
+  patchTenantBody,
+  statusChangeBody,
+  tenantPath,
+} from './schemas/tenants.js';
+
+/**
+ * The API contract: for every route, the request schemas the handler
+ * validates with and the responses it sends. Handlers take their schemas from
+ * here and the OpenAPI document is generated from here, so the two cannot
+ * drift apart.
+ */
+export interface Operation extends RequestSchemas {
+  readonly summary: string;
+  readonly tag: string;
+  readonly auth: RouteAuth;
+  /** Writes honour Idempotency-Key. */
+  readonly idempotent?: boolean;
+  /** Updates need If-Match ('required') or honour it ('optional'). */
+  readonly ifMatch?: 'required' | 'optional';
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly schema?: z.ZodType;
+    readonly contentType?: string;
+  };
+}
+
+const auditQuery = z.strictObject({
+  cursor: z
+    .string()
+    .regex(/^\d{1,12}$/, 'must be a cursor from an earlier page')
+    .optional(),
+  limit: queryInteger(1, 200).optional(),
+});
+
+export const OPERATIONS = {
+  'GET /v1/health': {
+    summary: "The site's id and region, and whether each dependency answers",
+    tag: 'site',
+    auth: 'public',
+    query: emptyQuery,
+    success: {
+      status: 200,
+      description: 'Every dependency is up (503 with the same document when one is down)',
+      schema: healthReport,
+    },
+  },
+  'GET /v1/openapi.json': {
+    summary: 'This document',
+    tag: 'site',
+    auth: 'public',
+    query: emptyQuery,
+    success: { status: 200, description: 'The OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) },
+  },
+  'GET /v1/directory/{slugOrDomain}': {
+    summary: 'Where a tenant lives: the only data both sites hold',
+    tag: 'directory',
+    auth: 'public',
+    path: directoryPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'The tenant id, slug, home site and its API address', schema: directoryAnswer },
+  },
+  'POST /v1/tenants': {
+    summary: 'Onboard a tenant at its home site',
+    tag: 'tenants (operator)',
+    auth: 'operator',
+    idempotent: true,
+    query: emptyQuery,
+    body: createTenantBody,
+    success: { status: 201, description: 'The new tenant', schema: tenantResource },
+  },
+  'GET /v1/tenants/{tenantId}': {
+    summary: 'Read a tenant',
+    tag: 'tenants (operator)',
+    auth: 'operator',
+    path: tenantPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'The tenant, with its ETag', schema: tenantResource },
+  },
+  'PATCH /v1/tenants/{tenantId}': {
+    summary: "Change a tenant's settings",
+    tag: 'tenants (operator)',
+    auth: 'operator',
+    ifMatch: 'required',
+    path: tenantPath,
+    query: emptyQuery,
+    body: patchTenantBody,
+    success: { status: 200, description: 'The changed tenant', schema: tenantResource },
+  },
+  'POST /v1/tenants/{tenantId}/suspend': {
+    summary: 'Suspend a tenant, with a reason and a legal basis its admins can read',
+    tag: 'tenants (operator)',
+    auth: 'operator',
+    path: tenantPath,
+    query: emptyQuery,
+    body: statusChangeBody,
+    success: { status: 200, description: 'The suspended tenant', schema: tenantResource },
+  },
+  'POST /v1/tenants/{tenantId}/reinstate': {
+    summary: 'Reinstate a suspended tenant',
+    tag: 'tenants (operator)',
+    auth: 'operator',
+    path: tenantPath,
+    query: emptyQuery,
+    body: statusChangeBody,
+    success: { status: 200, description: 'The reinstated tenant', schema: tenantResource },
+  },
+  'POST /v1/tenants/{tenantId}/offboard': {
+    summary: 'Offboard a tenant: shred its managed key, delete its records and its directory entry',
+    tag: 'tenants (operator)',
+    auth: 'operator',
+    path: tenantPath,
+    query: emptyQuery,
+    body: offboardBody,
+    success: { status: 200, description: 'What was done', schema: offboardingReport },
+  },
+  'POST /v1/meetings': {
+    summary: 'Schedule a meeting (hosts and admins)',
+    tag: 'meetings',
+    auth: 'tenant',
+    idempotent: true,
+    query: emptyQuery,
+    body: createMeetingBody,
+    success: { status: 201, description: 'The new meeting', schema: meetingResource },
+  },
+  'GET /v1/meetings': {
+    summary: "The caller's meeting occurrences in a time range, recurring meetings expanded",
+    tag: 'meetings',
+    auth: 'tenant',
+    query: listMeetingsQuery,
+    success: { status: 200, description: 'A page of occurrences, ordered by start', schema: occurrencePage },
+  },
+  'GET /v1/meetings/{meetingId}': {
+    summary: 'Read a meeting',
+    tag: 'meetings',
+    auth: 'tenant',
+    path: meetingPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'The meeting, with its ETag', schema: meetingResource },
+  },
+  'PATCH /v1/meetings/{meetingId}': {
+    summary: 'Change a meeting (its host and admins)',
+    tag: 'meetings',
+    auth: 'tenant',
+    ifMatch: 'required',
+    path: meetingPath,
+    query: emptyQuery,
+    body: patchMeetingBody,
+    success: { status: 200, description: 'The changed meeting', schema: meetingResource },
+  },
+  'DELETE /v1/meetings/{meetingId}': {
+    summary: 'Cancel a meeting (its host and admins)',
+    tag: 'meetings',
+    auth: 'tenant',
+    ifMatch: 'optional',
+    path: meetingPath,
+    query: cancelMeetingQuery,
+    success: { status: 200, description: 'The cancelled meeting', schema: meetingResource },
+  },
+  'GET /v1/meetings/{meetingId}/invite.ics': {
+    summary: 'The meeting as an iCalendar event, with its recurrence',
+    tag: 'meetings',
+    auth: 'tenant',
+    path: meetingPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'An RFC 5545 calendar', contentType: 'text/calendar' },
+  },
+  'GET /v1/audit': {
+    summary: "The tenant's audit log, oldest first (admins)",
+    tag: 'audit',
+    auth: 'tenant',
+    query: auditQuery,
+    success: { status: 200, description: 'A page of audit entries', schema: auditPage },
+  },
+  'GET /v1/audit/verify': {
+    summary: "Recompute the audit log's hash chain and report the first break (admins)",
+    tag: 'audit',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'Whether the chain is intact', schema: chainVerdict },
+  },
+} as const satisfies Record<string, Operation>;
+
+export type RouteKey = keyof typeof OPERATIONS;

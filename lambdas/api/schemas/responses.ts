@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { SITE_IDS } from '../../../config/sites.js';
+import { PLAN_TIERS } from '../../../config/tiers.js';
+
+/** Response documents, described for the OpenAPI document (the handlers build them from domain types). */
+export const problemDocument = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  requestId: z.string(),
+  errors: z
+    .array(z.object({ in: z.enum(['body', 'query', 'path', 'header']), field: z.string(), message: z.string() }))
+    .optional(),
+  homeSite: z.enum(SITE_IDS).optional(),
+  apiUrl: z.string().optional(),
+});
+
+const dependencyStatus = z.object({
+  status: z.enum(['up', 'down']),
+  latencyMs: z.number(),
+  reason: z.enum(['timeout', 'unreachable', 'missing', 'not-usable', 'error']).optional(),
+});
+
+export const healthReport = z.object({
+  site: z.enum(SITE_IDS),
+  region: z.string(),
+  status: z.enum(['ok', 'degraded']),
+  dependencies: z.object({ dynamodb: dependencyStatus, kms: dependencyStatus, livekit: dependencyStatus }),
+});
+
+export const directoryAnswer = z.object({
+  tenantId: z.string(),
+  slug: z.string(),
+  homeSite: z.enum(SITE_IDS),
+  apiUrl: z.string(),
+});
+
+export const tenantResource = z.object({
+  id: z.string(),
+  slug: z.string(),
+  vanityDomain: z.string().optional(),
+  homeSite: z.enum(SITE_IDS),
+  allowedSites: z.array(z.enum(SITE_IDS)),
+  tier: z.enum(PLAN_TIERS),
+  status: z.enum(['active', 'suspended', 'offboarding']),
+  suspension: z.object({ reason: z.string(), legalBasis: z.string(), at: z.string() }).optional(),
+  idp: z.object({ issuer: z.string(), jwksUri: z.string(), audience: z.string(), rolesClaim: z.string() }),
+  key: z.object({ mode: z.enum(['managed', 'customer']), keyArn: z.string() }),
+  displayNames: z.boolean(),
+  securityContacts: z.array(z.object({ email: z.string(), name: z.string().optional() })),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  etag: z.string(),
+});
+
+export const offboardingReport = z.object({
+  tenantId: z.string(),
+  status: z.literal('offboarded'),
+  recordsDeleted: z.number().int(),
+  directoryEntryRemoved: z.literal(true),
+  key: z.object({
+    mode: z.enum(['managed', 'customer']),
+    deletionScheduledFor: z.string().optional(),
+    note: z.string().optional(),
+  }),
+});
+
+const auditEntry = z.object({
+  tenantId: z.string(),
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.object({ type: z.enum(['operator', 'user', 'system']), id: z.string() }),
+  action: z.string(),
+  target: z.string(),
+  reason: z.string(),
+  legalBasis: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const auditPage = z.object({ items: z.array(auditEntry), nextCursor: z.string().optional() });
+
+export const chainVerdict = z.object({
+  intact: z.boolean(),
+  entries: z.number().int(),
+  firstBreak: z.object({ seq: z.number().int(), problem: z.string() }).optional(),
+});

@@ -1,0 +1,123 @@
+import { currentSite } from '../composition.js';
+import { cancelMeeting, listOccurrences, readableMeeting, scheduleMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
+import type { Meeting } from '../domain/meeting.js';
+import { etagOf } from '../domain/tenant.js';
+import { tenantPk } from '../store/tenant-store.js';
+import { meetingCalendar } from '../http/ics.js';
+import { idempotent } from '../http/idempotency.js';
+import { optionalVersion, requiredVersion } from '../http/if-match.js';
+import { meetingRepresentation } from '../http/meeting-representation.js';
+import { problems } from '../http/problem.js';
+import { OPERATIONS } from '../api/operations.js';
+import { route, routeGroup, type RouteResult } from '../http/route.js';
+import { schedulingFor } from '../http/tenant-context.js';
+
+const site = currentSite();
+
+function represented(meeting: Meeting, access: { isHost: boolean; manage: boolean }, status = 200): RouteResult {
+  return {
+    status,
+    body: meetingRepresentation(meeting, { isHost: access.isHost, canManage: access.manage }),
+    headers: { etag: etagOf(meeting.version) },
+  };
+}
+
+function encodeCursor(position: { startsAt: string; meetingId: string }): string {
+  return Buffer.from(`${position.startsAt}|${position.meetingId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { startsAt: string; meetingId: string } {
+  const [startsAt, meetingId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!startsAt || !meetingId || Number.isNaN(Date.parse(startsAt))) {
+    throw problems.validation([{ in: 'query', field: 'cursor', message: 'is not a cursor from an earlier page' }]);
+  }
+  return { startsAt, meetingId };
+}
+
+export const handler = routeGroup({
+  'POST /v1/meetings': route(OPERATIONS['POST /v1/meetings'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    return idempotent(
+      site.idempotency,
+      `${tenantPk(principal.tenant.id)}#U#${viewer.userRef}`,
+      request,
+      async () => {
+        const meeting = await scheduleMeeting(ctx, viewer, request.body);
+        const result = represented(meeting, { isHost: true, manage: true }, 201);
+        return { result: { ...result, headers: { ...result.headers, location: `/v1/meetings/${meeting.id}` } }, ref: meeting.id };
+      },
+      async (meetingId, status) => {
+        const { meeting, access } = await readableMeeting(ctx, viewer, meetingId);
+        return represented(meeting, access, status);
+      },
+    );
+  }),
+
+  'GET /v1/meetings': route(OPERATIONS['GET /v1/meetings'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    const { from, to, cursor, limit } = request.query;
+    const page = await listOccurrences(
+      ctx,
+      viewer,
+      { from, to },
+      { limit: limit ?? 50, ...(cursor && { after: decodeCursor(cursor) }) },
+    );
+    const last = page.items.at(-1);
+    return {
+      status: 200,
+      body: {
+        items: page.items.map((o) => ({
+          meetingId: o.meeting.id,
+          title: o.meeting.title,
+          startsAt: o.startsAt,
+          endsAt: o.endsAt,
+          timeZone: o.meeting.timeZone,
+          recurring: o.meeting.recurrence !== undefined,
+          encryption: o.meeting.encryption,
+          isHost: o.access.isHost,
+        })),
+        ...(page.more && last && { nextCursor: encodeCursor({ startsAt: last.startsAt, meetingId: last.meeting.id }) }),
+      },
+    };
+  }),
+
+  'GET /v1/meetings/{meetingId}': route(OPERATIONS['GET /v1/meetings/{meetingId}'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
+    return represented(meeting, access);
+  }),
+
+  'PATCH /v1/meetings/{meetingId}': route(OPERATIONS['PATCH /v1/meetings/{meetingId}'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    const version = requiredVersion(request);
+    const { meeting, access } = await updateMeeting(ctx, viewer, request.path.meetingId, version, request.body);
+    return represented(meeting, access);
+  }),
+
+  'DELETE /v1/meetings/{meetingId}': route(OPERATIONS['DELETE /v1/meetings/{meetingId}'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    const { meeting, access } = await cancelMeeting(ctx, viewer, request.path.meetingId, optionalVersion(request));
+    return represented(meeting, access);
+  }),
+
+  'GET /v1/meetings/{meetingId}/invite.ics': route(OPERATIONS['GET /v1/meetings/{meetingId}/invite.ics'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    const { meeting } = await readableMeeting(ctx, viewer, request.path.meetingId);
+    const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
+    return {
+      status: 200,
+      rawBody: meetingCalendar(meeting, joinUrl),
+      headers: {
+        'content-type': 'text/calendar; charset=utf-8',
+        'content-disposition': `attachment; filename="${meeting.id}.ics"`,
+        etag: etagOf(meeting.version),
+      },
+    };
+  }),
+});

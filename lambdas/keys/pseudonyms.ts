@@ -1,0 +1,57 @@
+import type { KMS } from '@aws-sdk/client-kms';
+import { createHmac } from 'node:crypto';
+
+/**
+ * Per-tenant pseudonyms: keyed hashes (HMAC-SHA-256) of identifiers such as a
+ * user's IdP subject or e-mail address, under a 256-bit key that KMS made
+ * under the tenant's key. Only the wrapped key is stored (in the tenant
+ * profile); it is unwrapped once per container and tenant. Without the
+ * tenant's KMS key, a pseudonym cannot be tied back to the person, and the
+ * same person has unrelated pseudonyms in different tenants.
+ */
+export type PseudonymKind = 'user' | 'email' | `participant:${string}`;
+
+export interface Pseudonymizer {
+  of(kind: PseudonymKind, value: string): string;
+}
+
+export interface PseudonymKeys {
+  /** A new wrapped pseudonym key for a tenant (base64). */
+  create(tenantId: string, keyArn: string): Promise<string>;
+  forTenant(tenant: { id: string; key: { keyArn: string }; pseudonymKey: string }): Promise<Pseudonymizer>;
+}
+
+const MAX_CACHED_TENANTS = 1000;
+
+export function kmsPseudonymKeys(kms: KMS, siteId: string): PseudonymKeys {
+  const cache = new Map<string, Buffer>();
+  const context = (tenantId: string) => ({ tenantId, site: siteId, purpose: 'pseudonyms' });
+  return {
+    async create(tenantId, keyArn) {
+      const { CiphertextBlob } = await kms.generateDataKeyWithoutPlaintext({
+        KeyId: keyArn,
+        KeySpec: 'AES_256',
+        EncryptionContext: context(tenantId),
+      });
+      return Buffer.from(CiphertextBlob!).toString('base64');
+    },
+    async forTenant(tenant) {
+      const cacheKey = `${tenant.id}:${tenant.pseudonymKey}`;
+      let key = cache.get(cacheKey);
+      if (!key) {
+        const { Plaintext } = await kms.decrypt({
+          KeyId: tenant.key.keyArn,
+          CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
+          EncryptionContext: context(tenant.id),
+        });
+        key = Buffer.from(Plaintext!);
+        if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);
+        cache.set(cacheKey, key);
+      }
+      const secret = key;
+      return {
+        of: (kind, value) => createHmac('sha256', secret).update(`${kind}\n${value}`).digest('base64url').slice(0, 32),
+      };
+    },
+  };
+}
