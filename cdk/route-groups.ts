@@ -41,6 +41,8 @@ const BY_NAME: Readonly<Record<string, GroupProfile>> = {
     memoryMb: 512,
     timeout: Duration.seconds(5),
   },
+  // Serves the OpenAPI document built from the schemas: no data at all.
+  openapi: { siteTable: 'none', directory: 'none', siteKey: 'none', tenantKeys: 'none', ...SIZE },
   // Answers from the directory alone; it must work for tenants of every site.
   directory: { siteTable: 'none', directory: 'read', siteKey: 'none', tenantKeys: 'none', ...SIZE },
 };
