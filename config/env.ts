@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EU_REGIONS, isEuRegion, type EuRegion } from './regions.js';
 import { SITE_IDS, SITES, type SiteId } from './sites.js';
 

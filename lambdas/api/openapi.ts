@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATIONS, type Operation } from './operations.js';
 import { problemDocument } from './schemas/responses.js';
 

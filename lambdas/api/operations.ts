@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteAuth } from '../routes.js';
 import type { RequestSchemas } from '../http/request.js';
 import { emptyQuery, queryInteger } from './schemas/common.js';

@@ -54,12 +54,6 @@ export function fieldIssues(where: FieldIssue['in'], error: z.ZodError): FieldIs
   });
 }
 
-function validate<T extends z.ZodType>(where: FieldIssue['in'], schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw problems.validation(fieldIssues(where, result.error));
-  return result.data;
-}
-
 /** Parses and validates an event against a route's schemas; throws HttpProblem on any client mistake. */
 export function parseRequest<S extends RequestSchemas>(
   schemas: S,
@@ -72,20 +66,37 @@ export function parseRequest<S extends RequestSchemas>(
   if (Buffer.byteLength(rawBody, 'utf8') > limit) throw problems.payloadTooLarge(limit);
 
   let body: unknown = undefined;
+  const issues: FieldIssue[] = [];
   if (schemas.body) {
-    if (rawBody.length === 0) throw problems.validation([{ in: 'body', field: '(root)', message: 'a JSON body is required' }]);
-    if (!isJsonMediaType(headers['content-type'])) throw problems.unsupportedMediaType('application/json');
-    try {
-      body = JSON.parse(rawBody);
-    } catch (error) {
-      throw problems.malformedJson(error instanceof SyntaxError ? error.message : 'unparseable body');
+    if (rawBody.length === 0) {
+      issues.push({ in: 'body', field: '(root)', message: 'a JSON body is required' });
+    } else {
+      if (!isJsonMediaType(headers['content-type'])) throw problems.unsupportedMediaType('application/json');
+      try {
+        body = JSON.parse(rawBody);
+      } catch (error) {
+        throw problems.malformedJson(error instanceof SyntaxError ? error.message : 'unparseable body');
+      }
     }
   }
 
+  // Every location is checked, so that one answer names every mistake of the request.
+  const validate = (where: FieldIssue['in'], schema: z.ZodType | undefined, input: unknown): unknown => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    issues.push(...fieldIssues(where, result.error));
+    return undefined;
+  };
+  const path = validate('path', schemas.path, event.pathParameters ?? {});
+  const query = validate('query', schemas.query, event.queryStringParameters ?? {});
+  const parsedBody = issues.some((i) => i.in === 'body') ? undefined : validate('body', schemas.body, body);
+  if (issues.length > 0) throw problems.validation(issues);
+
   return {
-    path: (schemas.path ? validate('path', schemas.path, event.pathParameters ?? {}) : undefined) as Out<S, 'path'>,
-    query: (schemas.query ? validate('query', schemas.query, event.queryStringParameters ?? {}) : undefined) as Out<S, 'query'>,
-    body: (schemas.body ? validate('body', schemas.body, body) : undefined) as Out<S, 'body'>,
+    path: path as Out<S, 'path'>,
+    query: query as Out<S, 'query'>,
+    body: parsedBody as Out<S, 'body'>,
     headers,
     rawBody,
     requestId,

@@ -41,14 +41,13 @@ export class TestIdentityProvider {
 
   async token(subject: string, roles: string[] = [], overrides: JWTPayload & { expiresIn?: string } = {}): Promise<string> {
     const { expiresIn, ...claims } = overrides;
-    return new SignJWT({ roles, ...claims })
-      .setProtectedHeader({ alg: 'ES256', kid: this.kid })
-      .setIssuer(this.issuer)
-      .setAudience(this.audience)
-      .setSubject(subject)
-      .setIssuedAt()
-      .setExpirationTime(expiresIn ?? '10m')
-      .sign(this.privateKey);
+    // Explicit claims (an `exp` in the past, another `aud`) win over the defaults.
+    const jwt = new SignJWT({ roles, ...claims }).setProtectedHeader({ alg: 'ES256', kid: this.kid }).setIssuedAt();
+    if (claims.iss === undefined) jwt.setIssuer(this.issuer);
+    if (claims.aud === undefined) jwt.setAudience(this.audience);
+    if (claims.sub === undefined) jwt.setSubject(subject);
+    if (claims.exp === undefined) jwt.setExpirationTime(expiresIn ?? '10m');
+    return jwt.sign(this.privateKey);
   }
 
   async stop(): Promise<void> {

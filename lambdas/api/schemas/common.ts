@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SITE_IDS } from '../../../config/sites.js';
 
 export const siteIdSchema = z.enum(SITE_IDS, { error: `must be one of this deployment's sites (${SITE_IDS.join(', ')})` });

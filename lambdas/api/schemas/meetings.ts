@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, queryInteger, reasonSchema } from './common.js';
 
 const instant = z.iso

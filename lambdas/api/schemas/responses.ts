@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SITE_IDS } from '../../../config/sites.js';
 import { PLAN_TIERS } from '../../../config/tiers.js';
 

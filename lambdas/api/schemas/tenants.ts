@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLAN_TIERS } from '../../../config/tiers.js';
 import { idSchema, legalBasisSchema, reasonSchema, siteIdSchema } from './common.js';
 

@@ -1,0 +1,91 @@
+import { OPERATIONS, type Operation } from '../../lambdas/api/operations.js';
+import { scanRegion, searchableText } from '../support/scan.js';
+import { api, stack } from '../support/stack.js';
+import { testTenant, type TestTenant } from '../support/users.js';
+
+/**
+ * Every route, each malformed request: the documented 4xx problem document,
+ * naming what was wrong, and not a byte written anywhere.
+ */
+let tenant: TestTenant;
+let userToken: string;
+
+beforeAll(async () => {
+  tenant = await testTenant('fra');
+  userToken = await tenant.token('alice', ['host', 'admin']);
+});
+afterAll(async () => {
+  await tenant.stop();
+});
+
+const EXAMPLE_PATH_VALUES: Record<string, string> = {
+  tenantId: 'tn_0123456789abcdef01234567',
+  meetingId: 'mt_0123456789abcdef01234567',
+  slugOrDomain: 'demo',
+};
+
+const operations = Object.entries(OPERATIONS) as [string, Operation][];
+const withBody = operations.filter(([, op]) => op.body !== undefined);
+
+function target(routeKey: string, op: Operation): { method: string; path: string; headers: Record<string, string> } {
+  const [method, template] = routeKey.split(' ') as [string, string];
+  const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => EXAMPLE_PATH_VALUES[name]!);
+  const token = op.auth === 'operator' ? stack().operatorToken : userToken;
+  return { method, path, headers: { authorization: `Bearer ${token}` } };
+}
+
+async function expectNothingWritten(run: () => Promise<void>): Promise<void> {
+  const before = searchableText(await scanRegion('fra'));
+  await run();
+  expect(searchableText(await scanRegion('fra'))).toBe(before);
+}
+
+describe.each(withBody)('%s', (routeKey, op) => {
+  const request = (body: string, contentType = 'application/json') => {
+    const { method, path, headers } = target(routeKey, op);
+    return api('fra', path, { method, headers: { ...headers, 'content-type': contentType }, body });
+  };
+
+  it('malformed JSON is 400', async () => {
+    await expectNothingWritten(async () => {
+      const res = await request('{"title": ');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ type: 'https://meetplane.eu/problems/malformed-json' });
+    });
+  });
+
+  it('a body that is not JSON is 415', async () => {
+    await expectNothingWritten(async () => {
+      expect((await request('title=x', 'application/x-www-form-urlencoded')).status).toBe(415);
+    });
+  });
+
+  it('an oversized body is 413', async () => {
+    await expectNothingWritten(async () => {
+      expect((await request(JSON.stringify({ title: 'x'.repeat(70 * 1024) }))).status).toBe(413);
+    });
+  });
+
+  it('an unknown field is 400 naming it', async () => {
+    await expectNothingWritten(async () => {
+      const res = await request(JSON.stringify({ unknownField: 1 }));
+      expect(res.status).toBe(400);
+      expect((res.body as { errors: { field: string }[] }).errors).toEqual(
+        expect.arrayContaining([{ in: 'body', field: 'unknownField', message: 'is not a known field' }]),
+      );
+    });
+  });
+});
+
+describe.each(operations)('%s', (routeKey, op) => {
+  it('an unknown query parameter is 400 naming it', async () => {
+    const { method, path, headers } = target(routeKey, op);
+    await expectNothingWritten(async () => {
+      const res = await api('fra', `${path}?unexpected=1`, { method, headers });
+      expect(res.status).toBe(400);
+      expect((res.body as { errors: { in: string; field: string }[] }).errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ in: 'query', field: 'unexpected' })]),
+      );
+    });
+  });
+});
