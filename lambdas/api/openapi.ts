@@ -77,7 +77,26 @@ function parameters(op: Operation): JsonSchema[] {
   return params;
 }
 
-const openApiPath = (routePath: string) => routePath;
+/**
+ * OpenAPI links from a creating operation to the operations on what it made
+ * (`POST /v1/meetings` → `GET /v1/meetings/{meetingId}`, …), with the ETag
+ * for those that need If-Match: clients and fuzzers can follow them.
+ */
+function linksFrom(routeKey: string): Record<string, JsonSchema> | undefined {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  if (method !== 'POST') return undefined;
+  const links: Record<string, JsonSchema> = {};
+  for (const [otherKey, other] of Object.entries(OPERATIONS) as [string, Operation][]) {
+    const [, otherPath] = otherKey.split(' ') as [string, string];
+    const match = new RegExp(`^${path.replace(/[{}]/g, '\\$&')}/\\{(\\w+)\\}(/.*)?$`).exec(otherPath);
+    if (!match) continue;
+    links[otherKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')] = {
+      operationId: otherKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
+      parameters: { [`path.${match[1]}`]: '$response.body#/id', ...(other.ifMatch && { 'header.If-Match': '$response.header.etag' }) },
+    };
+  }
+  return Object.keys(links).length > 0 ? links : undefined;
+}
 
 /** The OpenAPI 3.1 document of the API, generated from the operations' zod schemas. */
 export function openApiDocument(serverUrl?: string): JsonSchema {
@@ -85,9 +104,11 @@ export function openApiDocument(serverUrl?: string): JsonSchema {
   const problem = { $ref: '#/components/schemas/Problem' };
   for (const [routeKey, op] of Object.entries(OPERATIONS) as [string, Operation][]) {
     const [method, path] = routeKey.split(' ') as [string, string];
+    const links = linksFrom(routeKey);
     const responses: Record<string, JsonSchema> = {
       [String(op.success.status)]: {
         description: op.success.description,
+        ...(links && { links }),
         ...(op.success.schema && { content: { 'application/json': { schema: toSchema(op.success.schema, 'output') } } }),
         ...(op.success.contentType && { content: { [op.success.contentType]: { schema: { type: 'string' } } } }),
       },
@@ -104,7 +125,7 @@ export function openApiDocument(serverUrl?: string): JsonSchema {
         content: { 'application/problem+json': { schema: problem } },
       };
     }
-    (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
+    (paths[path] ??= {})[method.toLowerCase()] = {
       operationId: routeKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
       summary: op.summary,
       tags: [op.tag],

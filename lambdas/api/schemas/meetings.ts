@@ -3,7 +3,7 @@ import { idSchema, queryInteger, reasonSchema } from './common.js';
 
 const instant = z.iso
   .datetime({ offset: true, error: 'must be an ISO-8601 date and time with an offset, e.g. 2026-12-01T09:00:00+01:00' })
-  .describe('ISO-8601 date and time with an offset, e.g. 2026-12-01T09:00:00+01:00');
+  .meta({ description: 'ISO-8601 date and time with an offset', examples: ['2026-12-01T09:00:00+01:00'] });
 
 export const passcodeSchema = z
   .string()
@@ -12,12 +12,15 @@ export const passcodeSchema = z
   .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces');
 
 const meetingFields = {
-  title: z.string().trim().min(1).max(200),
+  title: z.string().trim().min(1).max(200).meta({ examples: ['Physics 101'] }),
   description: z.string().max(5000),
   startsAt: instant,
   durationMinutes: z.number().int().min(1, 'must be at least 1 minute').max(1440, 'must be at most 24 hours (1440 minutes)'),
-  timeZone: z.string().min(1).max(64).describe('IANA time zone, e.g. Europe/Berlin'),
-  recurrence: z.string().max(500).describe('RFC 5545 RRULE with COUNT or UNTIL, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10'),
+  timeZone: z.string().min(1).max(64).meta({ description: 'IANA time zone', examples: ['Europe/Berlin'] }),
+  recurrence: z
+    .string()
+    .max(500)
+    .meta({ description: 'RFC 5545 RRULE that ends (COUNT or UNTIL), at most daily', examples: ['FREQ=WEEKLY;BYDAY=MO;COUNT=10'] }),
   encryption: z.enum(['standard', 'e2ee']),
   waitingRoom: z.boolean(),
   passcode: passcodeSchema,
