@@ -38,7 +38,11 @@ export interface DevTokenRequest {
 
 export async function devToken(request: DevTokenRequest): Promise<string> {
   const { privateJwk } = await devIdpKeys();
-  return new SignJWT({ roles: [...request.roles], email: request.email ?? `${request.user}@${DEMO_TENANT_SLUG}.example`, email_verified: true })
+  return new SignJWT({
+    roles: [...request.roles],
+    email: request.email ?? `${request.user}@${DEMO_TENANT_SLUG}.example`,
+    email_verified: true,
+  })
     .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid! })
     .setIssuer(DEV_IDP_ISSUER)
     .setAudience(DEV_IDP_AUDIENCE)

@@ -13,5 +13,7 @@ const server = createServer((req, res) => {
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end('{"error":"not found"}');
 });
-server.listen(DEV_IDP_PORT, '127.0.0.1', () => process.stdout.write(`dev identity provider on http://127.0.0.1:${DEV_IDP_PORT}\n`));
+server.listen(DEV_IDP_PORT, '127.0.0.1', () =>
+  process.stdout.write(`dev identity provider on http://127.0.0.1:${DEV_IDP_PORT}\n`),
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -4,7 +4,11 @@ import { DEMO_TENANT_SLUG, DEV_IDP_AUDIENCE, DEV_IDP_ISSUER, DEV_IDP_JWKS_URI } 
 export async function seedDemoTenant(apiUrl: string, operatorToken: string): Promise<string> {
   const response = await fetch(`${apiUrl}/v1/tenants`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json', 'idempotency-key': 'seed-demo-tenant' },
+    headers: {
+      authorization: `Bearer ${operatorToken}`,
+      'content-type': 'application/json',
+      'idempotency-key': 'seed-demo-tenant',
+    },
     body: JSON.stringify({
       slug: DEMO_TENANT_SLUG,
       homeSite: 'fra',
@@ -15,6 +19,7 @@ export async function seedDemoTenant(apiUrl: string, operatorToken: string): Pro
     }),
   });
   const body = (await response.json()) as { id?: string; detail?: string };
-  if (response.status !== 201 || !body.id) throw new Error(`seeding the demo tenant failed: ${response.status} ${body.detail ?? ''}`);
+  if (response.status !== 201 || !body.id)
+    throw new Error(`seeding the demo tenant failed: ${response.status} ${body.detail ?? ''}`);
   return body.id;
 }

@@ -1,0 +1,123 @@
+import { openApiDocument } from '../../lambdas/api/openapi.js';
+
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  description?: string;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  maxItems?: number;
+  default?: unknown;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  examples?: unknown[];
+};
+interface Parameter {
+  name: string;
+  in: string;
+  required: boolean;
+  description?: string;
+  schema: Schema;
+}
+interface OperationDoc {
+  summary: string;
+  tags: string[];
+  security?: Record<string, unknown>[];
+  parameters: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function typeOf(schema: Schema): string {
+  if (schema.enum) return schema.enum.map((v) => `\`${String(v)}\``).join(' or ');
+  const variants = schema.anyOf ?? schema.oneOf;
+  if (variants) return variants.map(typeOf).join(' or ');
+  if (schema.type === 'array') return `array of ${schema.items ? typeOf(schema.items) : 'any'}`;
+  const type = Array.isArray(schema.type) ? schema.type.join(' or ') : (schema.type ?? 'any');
+  return schema.format ? `${type} (${schema.format})` : type;
+}
+
+function constraints(schema: Schema): string {
+  const parts: string[] = [];
+  if (schema.minLength !== undefined || schema.maxLength !== undefined)
+    parts.push(`length ${schema.minLength ?? 0}–${schema.maxLength ?? '∞'}`);
+  if (schema.minimum !== undefined || schema.maximum !== undefined)
+    parts.push(`${schema.minimum ?? '−∞'}–${schema.maximum ?? '∞'}`);
+  if (schema.maxItems !== undefined) parts.push(`at most ${schema.maxItems} items`);
+  if (schema.default !== undefined) parts.push(`default \`${JSON.stringify(schema.default)}\``);
+  if (schema.examples?.length) parts.push(`e.g. \`${String(schema.examples[0])}\``);
+  if (schema.description) parts.push(schema.description);
+  return parts.join('; ');
+}
+
+function fields(schema: Schema, prefix = ''): string[] {
+  const rows: string[] = [];
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const required = (schema.required ?? []).includes(name) ? 'yes' : '';
+    rows.push(`| \`${prefix}${name}\` | ${cell(typeOf(property))} | ${required} | ${cell(constraints(property))} |`);
+    if (property.type === 'object' && property.properties) rows.push(...fields(property, `${prefix}${name}.`));
+  }
+  return rows;
+}
+
+/** The API reference in Markdown, rendered from the same OpenAPI document the API serves. */
+export function renderApiDocs(): string {
+  const document = openApiDocument() as {
+    info: { title: string; description: string };
+    paths: Record<string, Record<string, OperationDoc>>;
+  };
+  const byTag = new Map<string, string[]>();
+  for (const [path, methods] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const lines: string[] = [`### \`${method.toUpperCase()} ${path}\``, '', op.summary, ''];
+      const auth = op.security?.[0] ? Object.keys(op.security[0])[0] : undefined;
+      lines.push(
+        `Auth: ${auth === 'tenantJwt' ? "a JWT of the tenant's identity provider" : auth === 'operator' ? 'operator (IAM when deployed)' : 'none'}`,
+        '',
+      );
+      if (op.parameters.length > 0) {
+        lines.push('| parameter | in | type | required | notes |', '| --- | --- | --- | --- | --- |');
+        for (const p of op.parameters) {
+          lines.push(
+            `| \`${p.name}\` | ${p.in} | ${cell(typeOf(p.schema))} | ${p.required ? 'yes' : ''} | ${cell(p.description ?? constraints(p.schema))} |`,
+          );
+        }
+        lines.push('');
+      }
+      const body = op.requestBody?.content['application/json']?.schema;
+      if (body)
+        lines.push(
+          'Body (JSON; unknown fields are refused):',
+          '',
+          '| field | type | required | notes |',
+          '| --- | --- | --- | --- |',
+          ...fields(body),
+          '',
+        );
+      const statuses = Object.entries(op.responses).map(([status, r]) => `\`${status}\` ${r.description}`);
+      lines.push(`Responses: ${statuses.join('; ')}.`, '');
+      const tag = op.tags[0] ?? 'other';
+      byTag.set(tag, [...(byTag.get(tag) ?? []), ...lines]);
+    }
+  }
+  const out = [
+    `# ${document.info.title}`,
+    '',
+    '<!-- Generated from lambdas/api/operations.ts by `npm run docs:api`; do not edit by hand. -->',
+    '',
+    document.info.description,
+    '',
+    'The machine-readable document is served at `GET /v1/openapi.json` on every site.',
+    '',
+  ];
+  for (const [tag, lines] of byTag) out.push(`## ${tag}`, '', ...lines);
+  return `${out.join('\n').trimEnd()}\n`;
+}
