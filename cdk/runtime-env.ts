@@ -42,6 +42,9 @@ export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEn
     MEETPLANE_LIVEKIT_URL: input.livekitUrl,
     MEETPLANE_LIVEKIT_API_KEY: input.livekitApiKey,
     MEETPLANE_LIVEKIT_API_SECRET: input.livekitApiSecret,
+    MEETPLANE_LIVEKIT_NODE_ID: `${input.site}-1`,
+    // Failover to the other site's nodes needs their secrets; deployed sites start without it.
+    MEETPLANE_MEDIA_NODES: '[]',
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: '1500',
     LOG_LEVEL: 'INFO',
   };

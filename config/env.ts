@@ -44,6 +44,33 @@ export const runtimeEnvSchema = z
     MEETPLANE_LIVEKIT_URL: wsUrl,
     MEETPLANE_LIVEKIT_API_KEY: z.string().min(3),
     MEETPLANE_LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    MEETPLANE_LIVEKIT_NODE_ID: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
+    /**
+     * Media nodes of other sites this site may place meetings on when a
+     * tenant allows failover: a JSON array of {id, site, url, apiKey, apiSecret}.
+     */
+    MEETPLANE_MEDIA_NODES: z
+      .string()
+      .transform((raw, ctx) => {
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of media nodes' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.array(
+          z.strictObject({
+            id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+            site: z.enum(SITE_IDS),
+            url: wsUrl,
+            apiKey: z.string().min(3),
+            apiSecret: z.string().min(32),
+          }),
+        ),
+      )
+      .optional(),
     MEETPLANE_DYNAMODB_ENDPOINT: httpUrl.optional(),
     MEETPLANE_KMS_ENDPOINT: httpUrl.optional(),
     MEETPLANE_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -95,11 +122,21 @@ export interface SiteConfig {
   readonly siteKeyId: string;
   readonly apiUrls: Readonly<Record<SiteId, string>>;
   readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
+  /** Every LiveKit node this site may use: its own first, then other sites' for failover. */
+  readonly mediaNodes: readonly MediaNodeConfig[];
   readonly endpoints: { readonly dynamodb?: string; readonly kms?: string };
   readonly operatorToken?: string;
   readonly directoryReplicaRegions: readonly EuRegion[];
   readonly dependencyTimeoutMs: number;
   readonly logLevel: RuntimeEnv['LOG_LEVEL'];
+}
+
+export interface MediaNodeConfig {
+  readonly id: string;
+  readonly site: SiteId;
+  readonly url: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
 }
 
 export class EnvironmentError extends Error {
@@ -131,6 +168,16 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     siteKeyId: e.MEETPLANE_SITE_KEY,
     apiUrls: e.MEETPLANE_API_URLS,
     livekit: { url: e.MEETPLANE_LIVEKIT_URL, apiKey: e.MEETPLANE_LIVEKIT_API_KEY, apiSecret: e.MEETPLANE_LIVEKIT_API_SECRET },
+    mediaNodes: [
+      {
+        id: e.MEETPLANE_LIVEKIT_NODE_ID ?? `${e.MEETPLANE_SITE}-1`,
+        site: e.MEETPLANE_SITE,
+        url: e.MEETPLANE_LIVEKIT_URL,
+        apiKey: e.MEETPLANE_LIVEKIT_API_KEY,
+        apiSecret: e.MEETPLANE_LIVEKIT_API_SECRET,
+      },
+      ...(e.MEETPLANE_MEDIA_NODES ?? []),
+    ],
     endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
     directoryReplicaRegions: (e.MEETPLANE_DIRECTORY_REPLICA_REGIONS ?? []) as EuRegion[],

@@ -20,4 +20,8 @@ export const TIER_FEATURES: Readonly<Record<PlanTier, TierFeatures>> = {
 export const DEFAULT_RETENTION_DAYS = {
   /** A meeting's record after its last occurrence ended. */
   meetings: 90,
+  /** Who attended, when (pseudonymous). */
+  attendance: 90,
+  /** Waiting-room tickets. */
+  lobbyTickets: 1,
 } as const;

@@ -2,6 +2,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { SiteConfig } from '../config/env.js';
+import { countCall, type Dependency } from './http/call-counter.js';
+
+/** An AWS SDK middleware that counts each call of the client towards the current request. */
+function counted<C extends { middlewareStack: { add: (...args: never[]) => void } }>(client: C, dependency: Dependency): C {
+  (client.middlewareStack as unknown as { add: (m: unknown, o: unknown) => void }).add(
+    (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+      countCall(dependency);
+      return next(args);
+    },
+    { step: 'initialize', name: `meetplaneCount${dependency}` },
+  );
+  return client;
+}
 
 export interface SiteClients {
   readonly dynamodb: DynamoDBClient;
@@ -22,8 +35,11 @@ export function createSiteClients(config: SiteConfig): SiteClients {
     ...(local && { credentials: LOCAL_CREDENTIALS }),
   };
   return {
-    dynamodb: new DynamoDBClient({ ...aws, ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }) }),
-    kms: new KMS({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }),
+    dynamodb: counted(
+      new DynamoDBClient({ ...aws, ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }) }),
+      'dynamodb',
+    ),
+    kms: counted(new KMS({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }), 'kms'),
     livekitRooms: new RoomServiceClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret, {
       requestTimeout: Math.max(1, Math.ceil(config.dependencyTimeoutMs / 1000)),
     }),

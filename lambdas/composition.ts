@@ -8,6 +8,8 @@ import { kmsPseudonymKeys, type PseudonymKeys } from './keys/pseudonyms.js';
 import { kmsTenantKeys } from './keys/tenant-keys.js';
 import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
+import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
+import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
 import { DEFAULT_RETENTION_DAYS } from '../config/tiers.js';
@@ -24,6 +26,8 @@ export interface Site {
   readonly authenticator: TenantAuthenticator;
   readonly pseudonyms: PseudonymKeys;
   readonly meetings: MeetingStore;
+  readonly live: LiveStore;
+  readonly nodes: ReadonlyMap<string, MediaNode>;
 }
 
 let site: Site | undefined;
@@ -46,6 +50,11 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   return {
     pseudonyms,
     meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, DEFAULT_RETENTION_DAYS.meetings * 86_400),
+    live: new LiveStore(clients.dynamodb, config.tableName, {
+      attendance: DEFAULT_RETENTION_DAYS.attendance * 86_400,
+      lobby: DEFAULT_RETENTION_DAYS.lobbyTickets * 86_400,
+    }),
+    nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
     config,
     clients,
     cipher,

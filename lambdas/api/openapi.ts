@@ -92,7 +92,10 @@ function linksFrom(routeKey: string): Record<string, JsonSchema> | undefined {
     if (!match) continue;
     links[otherKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')] = {
       operationId: otherKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
-      parameters: { [`path.${match[1]}`]: '$response.body#/id', ...(other.ifMatch && { 'header.If-Match': '$response.header.etag' }) },
+      parameters: {
+        [`path.${match[1]}`]: '$response.body#/id',
+        ...(other.ifMatch && { 'header.If-Match': '$response.header.etag' }),
+      },
     };
   }
   return Object.keys(links).length > 0 ? links : undefined;

@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { CallCounts } from './call-counter.js';
 import { logger } from './logger.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpProblem, problemResponse, problems } from './problem.js';
@@ -7,6 +8,12 @@ import { HttpProblem, problemResponse, problems } from './problem.js';
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 const startedAt = new WeakMap<object, number>();
+const callCounts = new WeakMap<object, CallCounts>();
+
+/** Lets the access log report the calls a request made (set by the route group). */
+export function noteCallCounts(event: object, counts: CallCounts): void {
+  callCounts.set(event, counts);
+}
 
 export function requestIdOf(event: APIGatewayProxyEventV2): string {
   return event.requestContext?.requestId ?? 'unknown';
@@ -25,6 +32,7 @@ export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
       routeKey: request.event.routeKey,
       status,
       durationMs: Date.now() - began,
+      ...(callCounts.has(request.event) && { calls: callCounts.get(request.event) }),
       ...(errorName !== undefined && { errorName }),
     };
     if (status >= 500) logger.error('request failed', entry);
@@ -82,7 +90,15 @@ export function fromDomainError(error: DomainError): HttpProblem {
       });
     case 'stale':
       return problems.preconditionFailed(error.message);
+    case 'too-many':
+      return new HttpProblem({
+        status: 429,
+        slug: 'too-many-attempts',
+        title: 'Too many attempts',
+        detail: error.message,
+        headers: { 'retry-after': '900' },
+      });
     case 'unavailable':
-      return problems.unavailable(error.message, 5);
+      return problems.unavailable(error.message, 10);
   }
 }

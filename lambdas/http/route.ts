@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { accessLog, problemErrors, requestIdOf } from './middleware.js';
+import { withCallCounts } from './call-counter.js';
+import { accessLog, noteCallCounts, problemErrors, requestIdOf } from './middleware.js';
 import { BASE_HEADERS, problems } from './problem.js';
 import { parseRequest, type ParsedRequest, type RequestSchemas } from './request.js';
 
@@ -54,7 +55,9 @@ export function routeGroup(routes: Readonly<Record<string, Route>>): LambdaHttpH
     const selected = routes[event.routeKey];
     if (!selected) throw problems.routeNotFound(event.requestContext?.http?.method ?? '?', event.rawPath ?? '?');
     const request = parseRequest(selected.schemas, event, requestId);
-    return shape(await selected.handle(request, context), requestId);
+    const { result, counts } = withCallCounts(() => selected.handle(request, context));
+    noteCallCounts(event, counts);
+    return shape(await result, requestId);
   };
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(accessLog())

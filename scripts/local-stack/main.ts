@@ -172,6 +172,16 @@ try {
       MEETPLANE_DYNAMODB_ENDPOINT: dynamodbEndpoint,
       MEETPLANE_KMS_ENDPOINT: kmsEndpoint,
       MEETPLANE_OPERATOR_TOKEN: operatorToken,
+      MEETPLANE_LIVEKIT_NODE_ID: `${site}-1`,
+      // The other site's node, for tenants that allow media failover to it.
+      MEETPLANE_MEDIA_NODES: JSON.stringify(
+        LOCAL_SITES.filter((other) => other !== site).map((other) => ({
+          id: `${other}-1`,
+          site: other,
+          url: `ws://127.0.0.1:${SITE_PORTS[other].livekit}`,
+          ...livekitKeys[other],
+        })),
+      ),
       // No global tables locally: each site copies directory changes into the other regions itself.
       MEETPLANE_DIRECTORY_REPLICA_REGIONS: LOCAL_SITES.map((s) => regions[s]).join(','),
     };

@@ -12,15 +12,27 @@ export const passcodeSchema = z
   .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces');
 
 const meetingFields = {
-  title: z.string().trim().min(1).max(200).meta({ examples: ['Physics 101'] }),
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .meta({ examples: ['Physics 101'] }),
   description: z.string().max(5000),
   startsAt: instant,
   durationMinutes: z.number().int().min(1, 'must be at least 1 minute').max(1440, 'must be at most 24 hours (1440 minutes)'),
-  timeZone: z.string().min(1).max(64).meta({ description: 'IANA time zone', examples: ['Europe/Berlin'] }),
+  timeZone: z
+    .string()
+    .min(1)
+    .max(64)
+    .meta({ description: 'IANA time zone', examples: ['Europe/Berlin'] }),
   recurrence: z
     .string()
     .max(500)
-    .meta({ description: 'RFC 5545 RRULE that ends (COUNT or UNTIL), at most daily', examples: ['FREQ=WEEKLY;BYDAY=MO;COUNT=10'] }),
+    .meta({
+      description: 'RFC 5545 RRULE that ends (COUNT or UNTIL), at most daily',
+      examples: ['FREQ=WEEKLY;BYDAY=MO;COUNT=10'],
+    }),
   encryption: z.enum(['standard', 'e2ee']),
   waitingRoom: z.boolean(),
   passcode: passcodeSchema,

@@ -1,0 +1,109 @@
+import type { SiteId } from '../../config/sites.js';
+import { forbidden, notFound, tooMany, unavailable } from './errors.js';
+import { checkMayJoin, type Joiner, type JoinRole, type LiveState, type RoomSettings } from './live-meeting.js';
+import type { EncryptionMode, Meeting } from './meeting.js';
+import { placeMeeting, type MediaNodeState } from './placement.js';
+
+export type MeetingCore = Omit<Meeting, 'title' | 'description' | 'invitees'>;
+
+export interface JoinPorts {
+  load(meetingId: string): Promise<{ meeting?: MeetingCore; live: LiveState }>;
+  nodes(): Promise<MediaNodeState[]>;
+  nodeHealthy(nodeId: string): Promise<boolean>;
+  ensureRoom(nodeId: string, roomName: string, settings: RoomSettings): Promise<void>;
+  pin(meetingId: string, nodeId: string, roomName: string, replacing?: string): Promise<LiveState>;
+  mintToken(
+    nodeId: string,
+    grant: { roomName: string; identity: string; name?: string; canPublish: boolean },
+  ): Promise<{ url: string; token: string }>;
+  verifyPasscode(passcode: string, hash: string): Promise<boolean>;
+  passcodeLocked(meetingId: string, participantId: string): Promise<boolean>;
+  countFailedPasscode(meetingId: string, participantId: string): Promise<void>;
+  openTicket(meetingId: string, joiner: Joiner, displayName?: string): Promise<string>;
+  newRoomName(): string;
+}
+
+export interface JoinSettings {
+  readonly homeSite: SiteId;
+  readonly allowedSites: readonly SiteId[];
+  readonly displayNames: boolean;
+  readonly room: RoomSettings;
+}
+
+export type JoinOutcome =
+  | {
+      readonly status: 'admitted';
+      readonly media: { readonly url: string; readonly token: string };
+      readonly encryption: { readonly mode: EncryptionMode; readonly epoch: number };
+      readonly participantId: string;
+      readonly role: JoinRole;
+    }
+  | { readonly status: 'waiting'; readonly ticket: string };
+
+export interface JoinRequest {
+  readonly passcode?: string;
+  readonly displayName?: string;
+}
+
+/**
+ * A join: who may come in, the passcode (constant-time, with a per-user limit),
+ * the waiting room, and only then media — placed at the first join, a token
+ * for one room under a per-meeting pseudonym. Nobody waiting holds a token.
+ */
+export async function joinMeeting(
+  ports: JoinPorts,
+  settings: JoinSettings,
+  joiner: Joiner,
+  meetingId: string,
+  request: JoinRequest,
+): Promise<JoinOutcome> {
+  const { meeting, live } = await ports.load(meetingId);
+  if (!meeting) throw notFound('No such meeting');
+  const role = checkMayJoin(meeting, live, joiner);
+  if (role === 'participant' && meeting.passcodeHash !== undefined) {
+    if (await ports.passcodeLocked(meetingId, joiner.participantId))
+      throw tooMany('too many wrong passcodes; try again later', 'passcode');
+    const ok = request.passcode !== undefined && (await ports.verifyPasscode(request.passcode, meeting.passcodeHash));
+    if (!ok) {
+      await ports.countFailedPasscode(meetingId, joiner.participantId);
+      throw forbidden(request.passcode === undefined ? 'this meeting needs a passcode' : 'the passcode is wrong');
+    }
+  }
+  if (role === 'participant' && meeting.waitingRoom) {
+    return { status: 'waiting', ticket: await ports.openTicket(meetingId, joiner, request.displayName) };
+  }
+  return admit(ports, settings, meeting, live, joiner, role, request.displayName);
+}
+
+/** Media for someone allowed in: the pinned node while it is healthy, else a new placement. */
+export async function admit(
+  ports: JoinPorts,
+  settings: JoinSettings,
+  meeting: MeetingCore,
+  live: LiveState,
+  joiner: Joiner,
+  role: JoinRole,
+  displayName?: string,
+): Promise<JoinOutcome & { status: 'admitted' }> {
+  let state = live;
+  if (!state.nodeId || !state.roomName || !(await ports.nodeHealthy(state.nodeId))) {
+    const placement = placeMeeting(settings.homeSite, settings.allowedSites, await ports.nodes());
+    if (!placement.placed) throw unavailable('no media node of an allowed site is available');
+    const roomName = ports.newRoomName();
+    await ports.ensureRoom(placement.nodeId, roomName, settings.room);
+    state = await ports.pin(meeting.id, placement.nodeId, roomName, state.nodeId);
+  }
+  const media = await ports.mintToken(state.nodeId!, {
+    roomName: state.roomName!,
+    identity: joiner.participantId,
+    ...(settings.displayNames && displayName !== undefined && { name: displayName }),
+    canPublish: true,
+  });
+  return {
+    status: 'admitted',
+    media,
+    encryption: { mode: meeting.encryption, epoch: state.epoch },
+    participantId: joiner.participantId,
+    role,
+  };
+}

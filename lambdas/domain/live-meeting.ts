@@ -1,0 +1,70 @@
+import type { PlanTier } from '../../config/tiers.js';
+import { conflict, forbidden, notFound } from './errors.js';
+import type { Meeting } from './meeting.js';
+
+/**
+ * The live state of a meeting, kept on the meeting's own record so that a
+ * warm join reads one item: where its media is, whether it is locked or ended,
+ * who was removed, and the current key epoch.
+ */
+export interface LiveState {
+  readonly nodeId?: string;
+  readonly roomName?: string;
+  readonly locked: boolean;
+  readonly ended: boolean;
+  /** Per-meeting pseudonyms of removed participants; they get no new token. */
+  readonly removed: readonly string[];
+  readonly epoch: number;
+}
+
+export const IDLE: LiveState = { locked: false, ended: false, removed: [], epoch: 0 };
+
+export interface Joiner {
+  readonly userRef: string;
+  readonly emailRef?: string;
+  readonly participantId: string;
+  readonly admin: boolean;
+  readonly host: boolean;
+}
+
+export type JoinRole = 'host' | 'participant';
+
+/** Admins and the meeting's host run it; everyone else joins as a participant. */
+export function roleIn(meeting: Pick<Meeting, 'hostRef'>, joiner: Joiner): JoinRole {
+  return joiner.admin || meeting.hostRef === joiner.userRef ? 'host' : 'participant';
+}
+
+/**
+ * Whether this user may join at all. A meeting with invitees admits only
+ * them (and its hosts); one without is open to the whole tenant. Someone who
+ * may not join cannot tell the meeting exists.
+ */
+export function checkMayJoin(
+  meeting: Omit<Meeting, 'title' | 'description' | 'invitees'>,
+  live: LiveState,
+  joiner: Joiner,
+): JoinRole {
+  const role = roleIn(meeting, joiner);
+  const invited =
+    meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
+  if (role !== 'host' && !invited) throw notFound('No such meeting');
+  if (meeting.status === 'cancelled') throw conflict('the meeting is cancelled');
+  if (live.ended) throw conflict('the meeting has ended');
+  if (live.removed.includes(joiner.participantId)) throw forbidden('you were removed from this meeting');
+  if (live.locked && role !== 'host') throw forbidden('the meeting is locked');
+  return role;
+}
+
+export interface RoomSettings {
+  readonly emptyTimeoutSeconds: number;
+  readonly departureTimeoutSeconds: number;
+  readonly maxParticipants: number;
+}
+
+export function roomSettings(tier: PlanTier, maxParticipants: number): RoomSettings {
+  return { emptyTimeoutSeconds: tier === 'free' ? 120 : 300, departureTimeoutSeconds: 20, maxParticipants };
+}
+
+/** At most this many wrong passcodes per user and meeting in a window, then 429-like refusal. */
+export const PASSCODE_ATTEMPTS = 5;
+export const PASSCODE_WINDOW_SECONDS = 15 * 60;

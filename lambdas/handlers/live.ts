@@ -1,0 +1,168 @@
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite } from '../composition.js';
+import { forbidden, notFound } from '../domain/errors.js';
+import { admit, joinMeeting, type JoinOutcome } from '../domain/joining.js';
+import { checkMayJoin, roleIn, type LiveState } from '../domain/live-meeting.js';
+import type { TenantPrincipal } from '../http/auth/tenant-user.js';
+import { joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
+import { route, routeGroup, type RouteResult } from '../http/route.js';
+import type { MeetingCore } from '../store/live-store.js';
+
+const site = currentSite();
+
+function joinResponse(outcome: JoinOutcome): RouteResult {
+  return { status: 200, body: outcome };
+}
+
+/** The meeting and its live state, for one of its hosts (admins, or the host who scheduled it). */
+async function asHost(principal: TenantPrincipal, meetingId: string): Promise<{ meeting: MeetingCore; live: LiveState }> {
+  const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+  if (!meeting) throw notFound('No such meeting');
+  const joiner = await joinerFor(site, principal, meetingId);
+  if (roleIn(meeting, joiner) !== 'host') {
+    const invited =
+      meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
+    throw invited ? forbidden("only the meeting's hosts may do this") : notFound('No such meeting');
+  }
+  return { meeting, live };
+}
+
+function liveView(live: LiveState) {
+  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+  return {
+    locked: live.locked,
+    ended: live.ended,
+    epoch: live.epoch,
+    removed: live.removed.length,
+    ...(node && { site: node.config.site }),
+  };
+}
+
+export const handler = routeGroup({
+  'POST /v1/meetings/{meetingId}/join': route(OPERATIONS['POST /v1/meetings/{meetingId}/join'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const joiner = await joinerFor(site, principal, request.path.meetingId);
+    const outcome = await joinMeeting(
+      joinPorts(site, principal),
+      joinSettings(principal),
+      joiner,
+      request.path.meetingId,
+      request.body,
+    );
+    return joinResponse(outcome);
+  }),
+
+  'GET /v1/meetings/{meetingId}/lobby/{ticket}': route(
+    OPERATIONS['GET /v1/meetings/{meetingId}/lobby/{ticket}'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId, ticket } = request.path;
+      const joiner = await joinerFor(site, principal, meetingId);
+      const stored = await site.live.ticket(principal.tenant.id, meetingId, ticket);
+      // Only the ticket's owner learns anything about it.
+      if (!stored || stored.participantId !== joiner.participantId) throw notFound('No such ticket');
+      if (stored.status !== 'admitted') return { status: 200, body: { status: stored.status } };
+      const ports = joinPorts(site, principal);
+      const { meeting, live } = await ports.load(meetingId);
+      if (!meeting) throw notFound('No such meeting');
+      const role = checkMayJoin(meeting, live, joiner);
+      return joinResponse(await admit(ports, joinSettings(principal), meeting, live, joiner, role));
+    },
+  ),
+
+  'GET /v1/meetings/{meetingId}/lobby': route(OPERATIONS['GET /v1/meetings/{meetingId}/lobby'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    await asHost(principal, request.path.meetingId);
+    const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
+    const waiting = await site.live.waiting(principal.tenant.id, request.path.meetingId);
+    const items = await Promise.all(
+      waiting.map(async (t) => ({
+        ticket: t.ticket,
+        since: t.since,
+        ...(t.sealedName && {
+          displayName: (await site.cipher.open<{ displayName: string }>(key, 'participant', t.sealedName)).displayName,
+        }),
+      })),
+    );
+    return { status: 200, body: { items } };
+  }),
+
+  'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/lobby/{ticket}/admit'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      await asHost(principal, request.path.meetingId);
+      await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, 'admitted');
+      return { status: 204 };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/lobby/{ticket}/deny': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/lobby/{ticket}/deny'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      await asHost(principal, request.path.meetingId);
+      await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, 'denied');
+      return { status: 204 };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/lock': route(OPERATIONS['POST /v1/meetings/{meetingId}/lock'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    await asHost(principal, request.path.meetingId);
+    await site.live.setLocked(principal.tenant.id, request.path.meetingId, true);
+    return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
+  }),
+
+  'POST /v1/meetings/{meetingId}/unlock': route(OPERATIONS['POST /v1/meetings/{meetingId}/unlock'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    await asHost(principal, request.path.meetingId);
+    await site.live.setLocked(principal.tenant.id, request.path.meetingId, false);
+    return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
+  }),
+
+  'POST /v1/meetings/{meetingId}/participants/{participantId}/remove': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/participants/{participantId}/remove'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId, participantId } = request.path;
+      const { live } = await asHost(principal, meetingId);
+      // Recorded first, so that even if LiveKit is slow to act, no new token is minted for them.
+      const epoch = await site.live.remove(principal.tenant.id, meetingId, participantId);
+      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      if (node && live.roomName) {
+        await node.removeParticipant(live.roomName, participantId);
+        // The others learn of the new epoch only; keys are never sent over the media plane.
+        await node.broadcast(live.roomName, 'meetplane.epoch', { epoch });
+      }
+      return { status: 200, body: liveView(await site.live.live(principal.tenant.id, meetingId)) };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/participants/{participantId}/mute': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/participants/{participantId}/mute'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { live } = await asHost(principal, request.path.meetingId);
+      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      if (!node || !live.roomName) throw notFound('The meeting has no live room');
+      await node.mute(live.roomName, request.path.participantId, request.body.trackSid, request.body.muted);
+      return { status: 204 };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/end': route(OPERATIONS['POST /v1/meetings/{meetingId}/end'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { live } = await asHost(principal, request.path.meetingId);
+    await site.live.end(principal.tenant.id, request.path.meetingId);
+    const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+    if (node && live.roomName) await node.deleteRoom(live.roomName);
+    return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
+  }),
+
+  'GET /v1/meetings/{meetingId}/attendance': route(OPERATIONS['GET /v1/meetings/{meetingId}/attendance'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    await asHost(principal, request.path.meetingId);
+    return { status: 200, body: { items: await site.live.attendance(principal.tenant.id, request.path.meetingId) } };
+  }),
+});

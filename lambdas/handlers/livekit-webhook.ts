@@ -1,0 +1,94 @@
+import { decodeJwt } from 'jose';
+import type { WebhookEvent } from 'livekit-server-sdk';
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite } from '../composition.js';
+import { logger } from '../http/logger.js';
+import { problems } from '../http/problem.js';
+import { route, routeGroup } from '../http/route.js';
+import { clearPin } from '../store/live-store.js';
+
+const site = currentSite();
+const { config } = site;
+
+const toIso = (seconds: bigint | number | undefined) => (seconds ? new Date(Number(seconds) * 1000).toISOString() : undefined);
+
+/** Applies one verified event; events about rooms this site did not create are refused. */
+async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | 'unknown-room'> {
+  const roomName = event.room?.name;
+  if (!roomName) return 'applied';
+  const owner = await site.live.roomOwner(roomName);
+  if (!owner || owner.nodeId !== nodeId) return 'unknown-room';
+  const at = Number(event.createdAt ?? 0n);
+  const participants = event.room?.numParticipants ?? 0;
+  switch (event.event) {
+    case 'participant_joined':
+      if (event.participant) {
+        await site.live.recordAttendance(
+          owner.tenantId,
+          owner.meetingId,
+          { sid: event.participant.sid, identity: event.participant.identity, room: roomName },
+          { joinedAt: toIso(event.participant.joinedAt) ?? toIso(at) },
+        );
+      }
+      await site.live.reportRoomLoad(nodeId, roomName, participants, at);
+      break;
+    case 'participant_left':
+    case 'participant_connection_aborted':
+      if (event.participant) {
+        await site.live.recordAttendance(
+          owner.tenantId,
+          owner.meetingId,
+          { sid: event.participant.sid, identity: event.participant.identity, room: roomName },
+          { leftAt: toIso(at) ?? new Date().toISOString() },
+        );
+      }
+      await site.live.reportRoomLoad(nodeId, roomName, participants, at);
+      break;
+    case 'room_finished':
+      await site.live.reportRoomLoad(nodeId, roomName, 0, at);
+      // The next join creates a new room rather than sending people to one that is gone.
+      await clearPin(site.clients.dynamodb, config.tableName, owner.tenantId, owner.meetingId, roomName);
+      break;
+    default:
+      break;
+  }
+  return 'applied';
+}
+
+export const handler = routeGroup({
+  'POST /v1/media/livekit/webhook': route({ ...OPERATIONS['POST /v1/media/livekit/webhook'] }, async (request) => {
+    // The signing key names the node; the signature and the body's hash are checked before the body is read.
+    const authorization = request.headers.authorization;
+    let nodeKey: string | undefined;
+    try {
+      nodeKey = authorization ? decodeJwt(authorization).iss : undefined;
+    } catch {
+      nodeKey = undefined;
+    }
+    const node = [...site.nodes.values()].find((n) => n.config.apiKey === nodeKey);
+    if (!node) throw problems.unauthorized();
+    let event: WebhookEvent;
+    try {
+      event = await node.verifyWebhook(request.rawBody, authorization);
+    } catch {
+      throw problems.unauthorized();
+    }
+    if (!event.id || !(await site.live.firstDelivery(event.id)))
+      return { status: 200, body: { received: true, duplicate: true } };
+    try {
+      const outcome = await apply(event, node.id);
+      if (outcome === 'unknown-room') {
+        await site.live.forgetDelivery(event.id);
+        throw problems.notFound('The event is about a room this site did not create');
+      }
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'HttpProblem')) {
+        // Let LiveKit's retry deliver it again.
+        await site.live.forgetDelivery(event.id).catch(() => undefined);
+        logger.warn('webhook not applied', { event: event.event, errorName: (error as Error).name });
+      }
+      throw error;
+    }
+    return { status: 200, body: { received: true } };
+  }),
+});

@@ -1,0 +1,38 @@
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite } from '../composition.js';
+import { authenticateOperator } from '../http/auth/operator.js';
+import { mediaNodeStates } from '../http/join-context.js';
+import { problems } from '../http/problem.js';
+import { route, routeGroup } from '../http/route.js';
+
+const site = currentSite();
+const { config } = site;
+
+async function nodeList() {
+  const states = await mediaNodeStates(site);
+  return {
+    status: 200,
+    body: { items: states.map((s) => ({ ...s, url: site.nodes.get(s.id)!.config.url })) },
+  };
+}
+
+export const handler = routeGroup({
+  'GET /v1/media/nodes': route(OPERATIONS['GET /v1/media/nodes'], async (request) => {
+    authenticateOperator(request, config);
+    return nodeList();
+  }),
+
+  'POST /v1/media/nodes/{nodeId}/drain': route(OPERATIONS['POST /v1/media/nodes/{nodeId}/drain'], async (request) => {
+    authenticateOperator(request, config);
+    if (!site.nodes.has(request.path.nodeId)) throw problems.notFound('No such media node');
+    await site.live.setNodeStatus(request.path.nodeId, 'draining');
+    return nodeList();
+  }),
+
+  'POST /v1/media/nodes/{nodeId}/undrain': route(OPERATIONS['POST /v1/media/nodes/{nodeId}/undrain'], async (request) => {
+    authenticateOperator(request, config);
+    if (!site.nodes.has(request.path.nodeId)) throw problems.notFound('No such media node');
+    await site.live.setNodeStatus(request.path.nodeId, 'active');
+    return nodeList();
+  }),
+});

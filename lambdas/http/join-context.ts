@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { TIER_FEATURES } from '../../config/tiers.js';
+import type { Site } from '../composition.js';
+import type { JoinPorts, JoinSettings } from '../domain/joining.js';
+import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roomSettings, type Joiner } from '../domain/live-meeting.js';
+import { verifyPasscode } from '../domain/passcode.js';
+import type { MediaNodeState } from '../domain/placement.js';
+import type { TenantPrincipal } from './auth/tenant-user.js';
+
+const JOIN_TOKEN_TTL_SECONDS = 300;
+
+/** The joiner in the tenant's pseudonyms: their participant id is a keyed hash of their subject, per meeting. */
+export async function joinerFor(site: Site, principal: TenantPrincipal, meetingId: string): Promise<Joiner> {
+  const pseudonyms = await site.pseudonyms.forTenant(principal.tenant);
+  const email =
+    typeof principal.claims.email === 'string' && principal.claims.email_verified !== false
+      ? principal.claims.email.trim().toLowerCase()
+      : undefined;
+  return {
+    userRef: pseudonyms.of('user', principal.subject),
+    ...(email !== undefined && { emailRef: pseudonyms.of('email', email) }),
+    participantId: `p_${pseudonyms.of(`participant:${meetingId}`, principal.subject)}`,
+    admin: principal.roles.has('admin'),
+    host: principal.roles.has('host'),
+  };
+}
+
+export function joinSettings(principal: TenantPrincipal): JoinSettings {
+  const tenant = principal.tenant;
+  return {
+    homeSite: tenant.homeSite,
+    allowedSites: tenant.allowedSites,
+    displayNames: tenant.displayNames,
+    room: roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
+  };
+}
+
+/** The join rules' ports, bound to this site's stores and media nodes for one tenant. */
+export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
+  const tenantId = principal.tenant.id;
+  const node = (nodeId: string) => {
+    const found = site.nodes.get(nodeId);
+    if (!found) throw new Error('meeting pinned to a node this site does not know');
+    return found;
+  };
+  return {
+    load: (meetingId) => site.live.forJoin(tenantId, meetingId),
+    nodes: () => mediaNodeStates(site),
+    nodeHealthy: async (nodeId) => site.nodes.has(nodeId) && (await node(nodeId).healthy()),
+    ensureRoom: (nodeId, roomName, settings) =>
+      node(nodeId).ensureRoom({
+        name: roomName,
+        emptyTimeoutSeconds: settings.emptyTimeoutSeconds,
+        departureTimeoutSeconds: settings.departureTimeoutSeconds,
+        maxParticipants: settings.maxParticipants,
+      }),
+    pin: (meetingId, nodeId, roomName, replacing) => site.live.pin(tenantId, meetingId, nodeId, roomName, replacing),
+    mintToken: async (nodeId, grant) => ({
+      url: node(nodeId).config.url,
+      token: await node(nodeId).mintJoinToken({ ...grant, ttlSeconds: JOIN_TOKEN_TTL_SECONDS }),
+    }),
+    verifyPasscode: (passcode, hash) => verifyPasscode(passcode, hash),
+    passcodeLocked: (meetingId, participantId) => site.live.passcodeLocked(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS),
+    countFailedPasscode: (meetingId, participantId) =>
+      site.live.countFailedPasscode(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
+    openTicket: async (meetingId, joiner, displayName) => {
+      const ticket = `lt_${randomBytes(12).toString('hex')}`;
+      const sealedName =
+        principal.tenant.displayNames && displayName !== undefined
+          ? await site.cipher.seal({ tenantId, keyArn: principal.tenant.key.keyArn }, 'participant', { displayName })
+          : undefined;
+      await site.live.putTicket(tenantId, {
+        ticket,
+        meetingId,
+        participantId: joiner.participantId,
+        userRef: joiner.userRef,
+        status: 'waiting',
+        since: new Date().toISOString(),
+        ...(sealedName && { sealedName }),
+      });
+      return ticket;
+    },
+    // Opaque: nothing of the tenant or the meeting can be read from a room name.
+    newRoomName: () => `rm_${randomBytes(16).toString('hex')}`,
+  };
+}
+
+/** Every node this site may use, with its operator status, probed health and webhook-reported load. */
+export async function mediaNodeStates(site: Site): Promise<MediaNodeState[]> {
+  const statuses = await site.live.nodeStatuses();
+  return Promise.all(
+    [...site.nodes.values()].map(async (n) => ({
+      id: n.id,
+      site: n.config.site,
+      status: statuses.get(n.id) ?? 'active',
+      healthy: await n.healthy(),
+      participants: await site.live.nodeLoad(n.id),
+    })),
+  );
+}

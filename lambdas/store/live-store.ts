@@ -1,0 +1,463 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { conflict, tooMany } from '../domain/errors.js';
+
+const conflictDecided = () => conflict('the ticket is unknown or was already decided');
+import { IDLE, type LiveState } from '../domain/live-meeting.js';
+import type { Meeting } from '../domain/meeting.js';
+import { tenantPk } from './tenant-store.js';
+
+/** The meeting without its sealed personal fields: what a join needs, read without any decryption. */
+export type MeetingCore = Omit<Meeting, 'title' | 'description' | 'invitees'>;
+
+export interface LobbyTicket {
+  readonly ticket: string;
+  readonly meetingId: string;
+  readonly participantId: string;
+  readonly userRef: string;
+  readonly status: 'waiting' | 'admitted' | 'denied';
+  readonly since: string;
+  /** Sealed display name, when the tenant shows names. */
+  readonly sealedName?: Uint8Array;
+}
+
+export interface AttendanceRecord {
+  readonly participantId: string;
+  readonly room: string;
+  readonly joinedAt?: string;
+  readonly leftAt?: string;
+}
+
+const liveKey = (tenantId: string, meetingId: string) => ({ pk: tenantPk(tenantId), sk: `LIVE#${meetingId}` });
+const meetingKey = (tenantId: string, meetingId: string) => ({ pk: tenantPk(tenantId), sk: `M#${meetingId}` });
+const CORE_ATTRIBUTES = [
+  'id',
+  'tenantId',
+  'hostRef',
+  'inviteeRefs',
+  'startsAt',
+  'durationMinutes',
+  '#timeZone',
+  'recurrence',
+  'encryption',
+  'waitingRoom',
+  'passcodeHash',
+  '#status',
+  'seriesEndsAt',
+  'createdAt',
+  'updatedAt',
+  'version',
+].join(', ');
+
+/**
+ * The live side of meetings: where the media is, locks, removals, key epochs,
+ * lobby tickets, passcode attempts, attendance, and the per-node load and
+ * room index that webhooks keep. Everything about a tenant stays in its
+ * partition; the room index and node load hold only opaque ids.
+ */
+export class LiveStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionSeconds: { attendance: number; lobby: number },
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  private expires(seconds: number): number {
+    return Math.floor(this.nowMs() / 1000) + seconds;
+  }
+
+  /** The meeting (without personal fields) and its live state, in one request. */
+  async forJoin(tenantId: string, meetingId: string): Promise<{ meeting?: MeetingCore; live: LiveState }> {
+    const result = await this.dynamodb.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: [marshall(meetingKey(tenantId, meetingId)), marshall(liveKey(tenantId, meetingId))],
+            ProjectionExpression: `sk, ${CORE_ATTRIBUTES}, nodeId, roomName, locked, ended, removed, epoch`,
+            ExpressionAttributeNames: { '#status': 'status', '#timeZone': 'timeZone' },
+            ConsistentRead: true,
+          },
+        },
+      }),
+    );
+    let meeting: MeetingCore | undefined;
+    let live: LiveState = IDLE;
+    for (const item of result.Responses?.[this.tableName] ?? []) {
+      const { sk, ...rest } = unmarshall(item);
+      if (String(sk).startsWith('M#'))
+        meeting = { ...(rest as MeetingCore), inviteeRefs: [...((rest.inviteeRefs as string[]) ?? [])] };
+      else live = { ...IDLE, ...(rest as Partial<LiveState>), removed: [...((rest.removed as string[]) ?? [])] };
+    }
+    return { ...(meeting && { meeting }), live };
+  }
+
+  async live(tenantId: string, meetingId: string): Promise<LiveState> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(liveKey(tenantId, meetingId)), ConsistentRead: true }),
+    );
+    return Item ? { ...IDLE, ...(unmarshall(Item) as Partial<LiveState>) } : IDLE;
+  }
+
+  /**
+   * Pins the meeting to a node and room, unless another join pinned it first
+   * (then that pin wins and is returned). `replacing` re-pins away from a node
+   * that has gone unhealthy.
+   */
+  async pin(tenantId: string, meetingId: string, nodeId: string, roomName: string, replacing?: string): Promise<LiveState> {
+    try {
+      const result = await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(liveKey(tenantId, meetingId)),
+          UpdateExpression:
+            'SET nodeId = :node, roomName = :room, locked = if_not_exists(locked, :f), ended = if_not_exists(ended, :f), epoch = if_not_exists(epoch, :zero)',
+          ConditionExpression: replacing ? 'nodeId = :old' : 'attribute_not_exists(nodeId)',
+          ExpressionAttributeValues: marshall({
+            ':node': nodeId,
+            ':room': roomName,
+            ':f': false,
+            ':zero': 0,
+            ...(replacing && { ':old': replacing }),
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({
+            pk: `ROOM#${roomName}`,
+            sk: 'ROOM',
+            tenantId,
+            meetingId,
+            nodeId,
+            expiresAt: this.expires(7 * 86_400),
+          }),
+        }),
+      );
+      return { ...IDLE, ...(unmarshall(result.Attributes ?? {}) as Partial<LiveState>) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return this.live(tenantId, meetingId);
+      throw error;
+    }
+  }
+
+  async setLocked(tenantId: string, meetingId: string, locked: boolean): Promise<void> {
+    await this.update(tenantId, meetingId, 'SET locked = :v', { ':v': locked });
+  }
+
+  async end(tenantId: string, meetingId: string): Promise<void> {
+    await this.update(tenantId, meetingId, 'SET ended = :t', { ':t': true });
+  }
+
+  /** Records a removal and starts a new key epoch; returns the new epoch. */
+  async remove(tenantId: string, meetingId: string, participantId: string): Promise<number> {
+    const result = await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression:
+          'SET removed = list_append(if_not_exists(removed, :empty), :who), epoch = if_not_exists(epoch, :zero) + :one',
+        ExpressionAttributeValues: marshall({ ':empty': [], ':who': [participantId], ':zero': 0, ':one': 1 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(unmarshall(result.Attributes ?? {}).epoch ?? 0);
+  }
+
+  private async update(tenantId: string, meetingId: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression: expression,
+        ExpressionAttributeValues: marshall(values),
+      }),
+    );
+  }
+
+  // --- passcode attempts -------------------------------------------------------------------------
+
+  /** Counts a wrong passcode; refuses once the limit is reached in the window. */
+  async countFailedPasscode(
+    tenantId: string,
+    meetingId: string,
+    participantId: string,
+    limit: number,
+    windowSeconds: number,
+  ): Promise<void> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: tenantPk(tenantId), sk: `PASS#${meetingId}#${participantId}` }),
+          UpdateExpression: 'SET failures = if_not_exists(failures, :zero) + :one, expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression: 'attribute_not_exists(failures) OR failures < :limit OR expiresAt < :now',
+          ExpressionAttributeValues: marshall({
+            ':zero': 0,
+            ':one': 1,
+            ':limit': limit,
+            ':exp': this.expires(windowSeconds),
+            ':now': Math.floor(this.nowMs() / 1000),
+          }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw tooMany('too many wrong passcodes; try again later', 'passcode');
+      throw error;
+    }
+  }
+
+  async passcodeLocked(tenantId: string, meetingId: string, participantId: string, limit: number): Promise<boolean> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: `PASS#${meetingId}#${participantId}` }),
+      }),
+    );
+    if (!Item) return false;
+    const { failures, expiresAt } = unmarshall(Item) as { failures: number; expiresAt: number };
+    return failures >= limit && expiresAt >= Math.floor(this.nowMs() / 1000);
+  }
+
+  // --- lobby ---------------------------------------------------------------------------------------
+
+  async putTicket(tenantId: string, ticket: LobbyTicket): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(
+          {
+            pk: tenantPk(tenantId),
+            sk: `LOBBY#${ticket.meetingId}#${ticket.ticket}`,
+            ...ticket,
+            expiresAt: this.expires(this.retentionSeconds.lobby),
+          },
+          { removeUndefinedValues: true },
+        ),
+      }),
+    );
+  }
+
+  async ticket(tenantId: string, meetingId: string, ticket: string): Promise<LobbyTicket | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: `LOBBY#${meetingId}#${ticket}` }),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? (unmarshall(Item) as LobbyTicket) : undefined;
+  }
+
+  async waiting(tenantId: string, meetingId: string): Promise<LobbyTicket[]> {
+    const page = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: '#status = :waiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({
+          ':pk': tenantPk(tenantId),
+          ':prefix': `LOBBY#${meetingId}#`,
+          ':waiting': 'waiting',
+        }),
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []).map((item) => unmarshall(item) as LobbyTicket);
+  }
+
+  /** Decides a waiting ticket once; a ticket already decided is a conflict. */
+  async decide(tenantId: string, meetingId: string, ticket: string, status: 'admitted' | 'denied'): Promise<void> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: tenantPk(tenantId), sk: `LOBBY#${meetingId}#${ticket}` }),
+          UpdateExpression: 'SET #status = :status',
+          ConditionExpression: '#status = :waiting',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':status': status, ':waiting': 'waiting' }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw conflictDecided();
+      throw error;
+    }
+  }
+
+  // --- webhooks: once per event, room index, attendance, node load -----------------------------------------
+
+  /** True the first time an event id is seen (kept a day), false for a redelivery. */
+  async firstDelivery(eventId: string): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ pk: `WEBHOOK#${eventId}`, sk: 'EVENT', expiresAt: this.expires(86_400) }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async forgetDelivery(eventId: string): Promise<void> {
+    await this.dynamodb.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: marshall({ pk: `WEBHOOK#${eventId}`, sk: 'EVENT' }) }),
+    );
+  }
+
+  async roomOwner(roomName: string): Promise<{ tenantId: string; meetingId: string; nodeId: string } | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `ROOM#${roomName}`, sk: 'ROOM' }) }),
+    );
+    return Item ? (unmarshall(Item) as { tenantId: string; meetingId: string; nodeId: string }) : undefined;
+  }
+
+  /**
+   * Attendance per participant session, keyed by LiveKit's session id: join
+   * and leave set different attributes, so their order of arrival does not matter.
+   */
+  async recordAttendance(
+    tenantId: string,
+    meetingId: string,
+    session: { sid: string; identity: string; room: string },
+    change: { joinedAt?: string; leftAt?: string },
+  ): Promise<void> {
+    const sets = ['participantId = :pid', 'room = :room', 'expiresAt = :exp'];
+    const values: Record<string, unknown> = {
+      ':pid': session.identity,
+      ':room': session.room,
+      ':exp': this.expires(this.retentionSeconds.attendance),
+    };
+    if (change.joinedAt) {
+      sets.push('joinedAt = :joined');
+      values[':joined'] = change.joinedAt;
+    }
+    if (change.leftAt) {
+      sets.push('leftAt = :left');
+      values[':left'] = change.leftAt;
+    }
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: `ATT#${meetingId}#${session.sid}` }),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeValues: marshall(values),
+      }),
+    );
+  }
+
+  async attendance(tenantId: string, meetingId: string): Promise<AttendanceRecord[]> {
+    const records: AttendanceRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `ATT#${meetingId}#` }),
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { participantId, room, joinedAt, leftAt } = unmarshall(item) as AttendanceRecord;
+        records.push({ participantId, room, ...(joinedAt && { joinedAt }), ...(leftAt && { leftAt }) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  /** The latest participant count of a room on a node; an older report never overwrites a newer one. */
+  async reportRoomLoad(nodeId: string, roomName: string, participants: number, at: number): Promise<void> {
+    await this.dynamodb
+      .send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ pk: `MEDIA#LOAD#${nodeId}`, sk: roomName, participants, at, expiresAt: this.expires(86_400) }),
+          ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: marshall({ ':at': at }),
+        }),
+      )
+      .catch((error: Error) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  async nodeLoad(nodeId: string): Promise<number> {
+    const page = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': `MEDIA#LOAD#${nodeId}` }),
+      }),
+    );
+    return (page.Items ?? []).reduce((sum, item) => sum + Number(unmarshall(item).participants ?? 0), 0);
+  }
+
+  async nodeStatuses(): Promise<Map<string, 'active' | 'draining'>> {
+    const page = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': 'MEDIA#NODES' }),
+      }),
+    );
+    return new Map(
+      (page.Items ?? [])
+        .map((item) => unmarshall(item) as { sk: string; status: 'active' | 'draining' })
+        .map((n) => [n.sk, n.status]),
+    );
+  }
+
+  async setNodeStatus(nodeId: string, status: 'active' | 'draining'): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall({ pk: 'MEDIA#NODES', sk: nodeId, status, at: new Date(this.nowMs()).toISOString() }),
+      }),
+    );
+  }
+}
+
+export async function clearPin(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  tenantId: string,
+  meetingId: string,
+  roomName: string,
+): Promise<void> {
+  await dynamodb
+    .send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression: 'REMOVE nodeId, roomName',
+        ConditionExpression: 'roomName = :room',
+        ExpressionAttributeValues: marshall({ ':room': roomName }),
+      }),
+    )
+    .catch((error: Error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
