@@ -2,16 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { SiteConfig } from '../config/env.js';
-import { countCall, type Dependency } from './http/call-counter.js';
+import { counted, type Dependency } from './http/call-counter.js';
 
-/** An AWS SDK middleware that counts each call of the client towards the current request. */
-function counted<C extends { middlewareStack: { add: (...args: never[]) => void } }>(client: C, dependency: Dependency): C {
-  (client.middlewareStack as unknown as { add: (m: unknown, o: unknown) => void }).add(
-    (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
-      countCall(dependency);
-      return next(args);
-    },
-    { step: 'initialize', name: `meetplaneCount${dependency}` },
+/** An AWS SDK middleware that counts and times each call of the client towards the current request. */
+function countedClient<C extends { middlewareStack: unknown }>(client: C, dependency: Dependency): C {
+  (client.middlewareStack as { add: (middleware: unknown, options: unknown) => void }).add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) =>
+      counted(dependency, () => next(args), context.commandName),
+    { step: 'initialize', name: `meetplaneCount-${dependency}` },
   );
   return client;
 }
@@ -35,11 +33,11 @@ export function createSiteClients(config: SiteConfig): SiteClients {
     ...(local && { credentials: LOCAL_CREDENTIALS }),
   };
   return {
-    dynamodb: counted(
+    dynamodb: countedClient(
       new DynamoDBClient({ ...aws, ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }) }),
       'dynamodb',
     ),
-    kms: counted(new KMS({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }), 'kms'),
+    kms: countedClient(new KMS({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }), 'kms'),
     livekitRooms: new RoomServiceClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret, {
       requestTimeout: Math.max(1, Math.ceil(config.dependencyTimeoutMs / 1000)),
     }),

@@ -24,6 +24,7 @@ const PROBLEM_STATUSES: Record<number, string> = {
   415: 'The body is not application/json',
   421: 'The tenant lives on another site; `homeSite` and `apiUrl` say where',
   422: 'The Idempotency-Key was used with a different request',
+  429: 'Too many attempts (wrong passcodes); retry after `Retry-After` seconds',
   428: 'If-Match is required',
   503: 'A dependency is unavailable; retry after `Retry-After` seconds',
 };
@@ -35,6 +36,7 @@ function problemStatuses(op: Operation): number[] {
   if (op.ifMatch) statuses.push(412);
   if (op.ifMatch === 'required') statuses.push(428);
   if (op.idempotent) statuses.push(422);
+  statuses.push(...(op.alsoAnswers ?? []));
   return [...new Set(statuses)].sort();
 }
 

@@ -56,6 +56,8 @@ export interface Operation extends RequestSchemas {
   readonly idempotent?: boolean;
   /** Updates need If-Match ('required') or honour it ('optional'). */
   readonly ifMatch?: 'required' | 'optional';
+  /** Problem statuses this route may answer beyond those every route of its kind may. */
+  readonly alsoAnswers?: readonly number[];
   readonly success: {
     readonly status: number;
     readonly description: string;
@@ -208,6 +210,7 @@ export const OPERATIONS = {
     summary: 'Join a meeting: a media token for its room, or a waiting-room ticket',
     tag: 'joining',
     auth: 'tenant',
+    alsoAnswers: [429],
     path: meetingPath,
     query: emptyQuery,
     body: joinBody,

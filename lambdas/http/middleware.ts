@@ -10,6 +10,8 @@ type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
 const startedAt = new WeakMap<object, number>();
 const callCounts = new WeakMap<object, CallCounts>();
 
+const roundedCounts = (counts: CallCounts) => ({ ...counts, ioMs: Math.round(counts.ioMs * 100) / 100 });
+
 /** Lets the access log report the calls a request made (set by the route group). */
 export function noteCallCounts(event: object, counts: CallCounts): void {
   callCounts.set(event, counts);
@@ -26,13 +28,13 @@ export function requestIdOf(event: APIGatewayProxyEventV2): string {
  */
 export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   const write = (request: Request, status: number, errorName?: string) => {
-    const began = startedAt.get(request.event) ?? Date.now();
+    const began = startedAt.get(request.event) ?? performance.now();
     const entry = {
       requestId: requestIdOf(request.event),
       routeKey: request.event.routeKey,
       status,
-      durationMs: Date.now() - began,
-      ...(callCounts.has(request.event) && { calls: callCounts.get(request.event) }),
+      durationMs: Math.round((performance.now() - began) * 100) / 100,
+      ...(callCounts.has(request.event) && { calls: roundedCounts(callCounts.get(request.event)!) }),
       ...(errorName !== undefined && { errorName }),
     };
     if (status >= 500) logger.error('request failed', entry);
@@ -40,7 +42,7 @@ export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
   };
   return {
     before: (request) => {
-      startedAt.set(request.event, Date.now());
+      startedAt.set(request.event, performance.now());
     },
     after: (request) => {
       write(request as Request, request.response?.statusCode ?? 200);

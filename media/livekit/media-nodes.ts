@@ -1,6 +1,13 @@
-import { AccessToken, DataPacket_Kind, RoomServiceClient, TrackSource, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
+import {
+  AccessToken,
+  DataPacket_Kind,
+  RoomServiceClient,
+  TrackSource,
+  WebhookReceiver,
+  type WebhookEvent,
+} from 'livekit-server-sdk';
 import type { MediaNodeConfig } from '../../config/env.js';
-import { countCall } from '../../lambdas/http/call-counter.js';
+import { counted } from '../../lambdas/http/call-counter.js';
 
 /**
  * The LiveKit deployments a site may use, and everything the control plane
@@ -51,9 +58,8 @@ export class MediaNode {
     if (this.health && this.health.until > now) return this.health.healthy;
     let healthy = false;
     try {
-      countCall('livekit');
       await Promise.race([
-        this.rooms.listRooms(['meetplane-health-probe']),
+        counted('livekit', () => this.rooms.listRooms(['meetplane-health-probe'])),
         new Promise((_, failed) => setTimeout(() => failed(new Error('timeout')), this.timeoutMs).unref()),
       ]);
       healthy = true;
@@ -66,38 +72,37 @@ export class MediaNode {
 
   /** Creates the room if it does not exist yet (CreateRoom returns the existing room). No metadata: nothing personal. */
   async ensureRoom(spec: RoomSpec): Promise<void> {
-    countCall('livekit');
-    await this.rooms.createRoom({
-      name: spec.name,
-      emptyTimeout: spec.emptyTimeoutSeconds,
-      departureTimeout: spec.departureTimeoutSeconds,
-      maxParticipants: spec.maxParticipants,
-    });
+    await counted('livekit', () =>
+      this.rooms.createRoom({
+        name: spec.name,
+        emptyTimeout: spec.emptyTimeoutSeconds,
+        departureTimeout: spec.departureTimeoutSeconds,
+        maxParticipants: spec.maxParticipants,
+      }),
+    );
   }
 
   async deleteRoom(name: string): Promise<void> {
-    countCall('livekit');
-    await this.rooms.deleteRoom(name).catch((error: { status?: number }) => {
+    await counted('livekit', () => this.rooms.deleteRoom(name)).catch((error: { status?: number }) => {
       if (error.status !== 404) throw error;
     });
   }
 
   async removeParticipant(room: string, identity: string): Promise<void> {
-    countCall('livekit');
-    await this.rooms.removeParticipant(room, identity).catch((error: { status?: number }) => {
+    await counted('livekit', () => this.rooms.removeParticipant(room, identity)).catch((error: { status?: number }) => {
       if (error.status !== 404) throw error;
     });
   }
 
   async mute(room: string, identity: string, trackSid: string, muted: boolean): Promise<void> {
-    countCall('livekit');
-    await this.rooms.mutePublishedTrack(room, identity, trackSid, muted);
+    await counted('livekit', () => this.rooms.mutePublishedTrack(room, identity, trackSid, muted));
   }
 
   /** A reliable data message to everyone in the room (e.g. a new key epoch: never a key). */
   async broadcast(room: string, topic: string, payload: unknown): Promise<void> {
-    countCall('livekit');
-    await this.rooms.sendData(room, new TextEncoder().encode(JSON.stringify(payload)), DataPacket_Kind.RELIABLE, { topic });
+    await counted('livekit', () =>
+      this.rooms.sendData(room, new TextEncoder().encode(JSON.stringify(payload)), DataPacket_Kind.RELIABLE, { topic }),
+    );
   }
 
   async mintJoinToken(grant: JoinGrant): Promise<string> {
@@ -114,7 +119,9 @@ export class MediaNode {
       roomList: false,
       roomRecord: false,
       canPublish: grant.canPublish,
-      canPublishSources: grant.canPublish ? [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO] : [],
+      canPublishSources: grant.canPublish
+        ? [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
+        : [],
       canSubscribe: true,
       canPublishData: true,
       canUpdateOwnMetadata: false,

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { SiteConfig } from '../../../config/env.js';
+import type { DirectoryEntry } from '../../domain/directory.js';
 import type { DirectoryReader } from '../../domain/ports.js';
 import { jwksUriProblem, type Tenant } from '../../domain/tenant.js';
 import { problems } from '../problem.js';
@@ -19,6 +21,9 @@ export interface TenantPrincipal {
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 const CLOCK_SKEW_SECONDS = 60;
 const TENANT_CACHE_MS = 30_000;
+/** A verified token is trusted again for at most this long (never past its expiry): repeated calls skip the signature check. */
+const VERIFIED_CACHE_MS = 60_000;
+const MAX_VERIFIED = 10_000;
 
 /**
  * Authenticates a tenant's user from a bearer JWT of the tenant's own IdP.
@@ -30,6 +35,8 @@ const TENANT_CACHE_MS = 30_000;
 export class TenantAuthenticator {
   private readonly tenants = new Map<string, { tenant: Tenant; until: number }>();
   private readonly keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  private readonly issuers = new Map<string, { entry: DirectoryEntry | undefined; until: number }>();
+  private readonly verified = new Map<string, { principal: TenantPrincipal; until: number }>();
 
   constructor(
     private readonly config: SiteConfig,
@@ -41,6 +48,20 @@ export class TenantAuthenticator {
   async authenticate(headers: Readonly<Record<string, string>>): Promise<TenantPrincipal> {
     const token = bearerToken(headers);
     if (!token) throw problems.unauthorized();
+    const fingerprint = createHash('sha256').update(token).digest('base64url');
+    const known = this.verified.get(fingerprint);
+    if (known && known.until > this.now()) {
+      const tenant = await this.tenant(known.principal.tenant.id);
+      if (tenant && tenant.status === 'active') return { ...known.principal, tenant };
+    }
+    const principal = await this.verify(token);
+    const expiresAt = (principal.claims.exp ?? 0) * 1000;
+    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(fingerprint, { principal, until: Math.min(expiresAt, this.now() + VERIFIED_CACHE_MS) });
+    return principal;
+  }
+
+  private async verify(token: string): Promise<TenantPrincipal> {
     let issuer: string | undefined;
     try {
       const header = decodeProtectedHeader(token);
@@ -51,7 +72,7 @@ export class TenantAuthenticator {
     }
     if (!issuer) throw problems.unauthorized();
 
-    const entry = await this.directory.byPointer('ISSUER', issuer);
+    const entry = await this.issuer(issuer);
     if (!entry) throw problems.unauthorized();
     if (entry.homeSite !== this.config.siteId) throw problems.misdirected(entry.homeSite, this.config.apiUrls[entry.homeSite]);
 
@@ -83,6 +104,17 @@ export class TenantAuthenticator {
   /** Forget a cached tenant (after this container changed it). */
   forget(tenantId: string): void {
     this.tenants.delete(tenantId);
+    this.issuers.clear();
+    for (const [key, value] of this.verified) if (value.principal.tenant.id === tenantId) this.verified.delete(key);
+  }
+
+  private async issuer(issuer: string): Promise<DirectoryEntry | undefined> {
+    const cached = this.issuers.get(issuer);
+    if (cached && cached.until > this.now()) return cached.entry;
+    const entry = await this.directory.byPointer('ISSUER', issuer);
+    // Unknown issuers are not remembered: a tenant created a moment later must work at once.
+    if (entry) this.issuers.set(issuer, { entry, until: this.now() + TENANT_CACHE_MS });
+    return entry;
   }
 
   private async tenant(tenantId: string): Promise<Tenant | undefined> {
