@@ -22,6 +22,8 @@ export const DEFAULT_RETENTION_DAYS = {
   meetings: 90,
   /** Who attended, when (pseudonymous). */
   attendance: 90,
+  /** Public device keys and end-to-end key envelopes. */
+  devices: 180,
   /** Waiting-room tickets. */
   lobbyTickets: 1,
 } as const;

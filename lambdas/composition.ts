@@ -5,10 +5,12 @@ import type { TenantRules } from './domain/tenant-lifecycle.js';
 import { TenantAuthenticator } from './http/auth/tenant-user.js';
 import { kmsPersonalDataCipher, type PersonalDataCipher } from './keys/personal-data-cipher.js';
 import { kmsPseudonymKeys, type PseudonymKeys } from './keys/pseudonyms.js';
+import { MediaKeys } from './keys/media-keys.js';
 import { kmsTenantKeys } from './keys/tenant-keys.js';
 import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
+import { E2eeStore } from './store/e2ee-store.js';
 import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
@@ -28,6 +30,8 @@ export interface Site {
   readonly meetings: MeetingStore;
   readonly live: LiveStore;
   readonly nodes: ReadonlyMap<string, MediaNode>;
+  readonly mediaKeys: MediaKeys;
+  readonly e2ee: E2eeStore;
 }
 
 let site: Site | undefined;
@@ -55,6 +59,8 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
       lobby: DEFAULT_RETENTION_DAYS.lobbyTickets * 86_400,
     }),
     nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
+    e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEFAULT_RETENTION_DAYS.devices * 86_400),
+    mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, DEFAULT_RETENTION_DAYS.meetings * 86_400),
     config,
     clients,
     cipher,

@@ -51,6 +51,7 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     auth: 'tenant',
     routes: [
       'POST /v1/meetings/{meetingId}/join',
+      'GET /v1/meetings/{meetingId}/key',
       'GET /v1/meetings/{meetingId}/lobby/{ticket}',
       'GET /v1/meetings/{meetingId}/lobby',
       'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit',
@@ -74,6 +75,18 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     entry: 'lambdas/handlers/livekit-webhook.ts',
     auth: 'livekit',
     routes: ['POST /v1/media/livekit/webhook'],
+  },
+  {
+    name: 'e2ee',
+    entry: 'lambdas/handlers/e2ee.ts',
+    auth: 'tenant',
+    routes: [
+      'POST /v1/devices',
+      'GET /v1/meetings/{meetingId}/devices',
+      'PUT /v1/meetings/{meetingId}/epochs/{epoch}/envelopes',
+      'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope',
+      'POST /v1/meetings/{meetingId}/encryption/upgrade',
+    ],
   },
   { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
 ];

@@ -61,7 +61,8 @@ export class RouteFunction extends Construct {
     );
 
     this.fn = new NodejsFunction(this, 'Function', {
-      description: `Meetplane ${site}: ${group.routes.join(', ')}`,
+      // Lambda allows 256 characters; a large group is summarised.
+      description: `Meetplane ${site} ${group.name}: ${group.routes.join(', ')}`.slice(0, 256),
       entry: join(PROJECT_ROOT, group.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,

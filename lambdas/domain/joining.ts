@@ -21,7 +21,15 @@ export interface JoinPorts {
   countFailedPasscode(meetingId: string, participantId: string): Promise<void>;
   openTicket(meetingId: string, joiner: Joiner, displayName?: string): Promise<string>;
   newRoomName(): string;
+  /** Standard mode: the epoch's media key (made by KMS under the tenant's key). */
+  mediaKey(meetingId: string, epoch: number): Promise<Uint8Array>;
 }
+
+export const KEY_RING_SIZE = 16;
+
+export type EncryptionGrant =
+  | { readonly mode: 'standard'; readonly epoch: number; readonly keyIndex: number; readonly key: string }
+  | { readonly mode: 'e2ee'; readonly epoch: number; readonly keyIndex: number };
 
 export interface JoinSettings {
   readonly homeSite: SiteId;
@@ -34,7 +42,7 @@ export type JoinOutcome =
   | {
       readonly status: 'admitted';
       readonly media: { readonly url: string; readonly token: string };
-      readonly encryption: { readonly mode: EncryptionMode; readonly epoch: number };
+      readonly encryption: EncryptionGrant;
       readonly participantId: string;
       readonly role: JoinRole;
     }
@@ -102,8 +110,25 @@ export async function admit(
   return {
     status: 'admitted',
     media,
-    encryption: { mode: meeting.encryption, epoch: state.epoch },
+    encryption: await encryptionGrant(ports, meeting.id, meeting.encryption, state.epoch),
     participantId: joiner.participantId,
     role,
   };
+}
+
+/**
+ * What a participant needs to encrypt and decrypt frames: in standard mode the
+ * epoch's key itself; in end-to-end mode only the epoch and its slot in the key
+ * ring, the key coming from the host's client as an envelope.
+ */
+export async function encryptionGrant(
+  ports: Pick<JoinPorts, 'mediaKey'>,
+  meetingId: string,
+  mode: EncryptionMode,
+  epoch: number,
+): Promise<EncryptionGrant> {
+  const keyIndex = epoch % KEY_RING_SIZE;
+  if (mode === 'e2ee') return { mode, epoch, keyIndex };
+  const key = await ports.mediaKey(meetingId, epoch);
+  return { mode, epoch, keyIndex, key: Buffer.from(key).toString('base64') };
 }

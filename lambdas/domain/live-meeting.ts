@@ -68,3 +68,19 @@ export function roomSettings(tier: PlanTier, maxParticipants: number): RoomSetti
 /** At most this many wrong passcodes per user and meeting in a window, then 429-like refusal. */
 export const PASSCODE_ATTEMPTS = 5;
 export const PASSCODE_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * Whether a participant may fetch an epoch's key: as for joining, except that
+ * a lock does not shut out those already inside, who need each new key.
+ */
+export function checkMayHoldKey(
+  meeting: Omit<Meeting, 'title' | 'description' | 'invitees'>,
+  live: LiveState,
+  joiner: Joiner,
+  epoch: number,
+): JoinRole {
+  const role = checkMayJoin(meeting, { ...live, locked: false }, joiner);
+  if (epoch > live.epoch) throw notFound('This epoch has not started');
+  if (meeting.encryption === 'e2ee') throw conflict('in an end-to-end meeting keys travel only as envelopes from the host');
+  return role;
+}

@@ -5,6 +5,9 @@ import { newId } from './ids.js';
 import {
   checkEncryptionAllowed,
   checkEncryptionChange,
+  checkFeaturesFitEncryption,
+  NO_SERVER_MEDIA,
+  type ServerMediaFeatures,
   checkNotCancelled,
   checkSchedule,
   occurrencesWithin,
@@ -61,6 +64,7 @@ export interface MeetingInput {
   readonly waitingRoom: boolean;
   readonly passcode?: string;
   readonly invitees?: readonly string[];
+  readonly features?: Partial<ServerMediaFeatures>;
 }
 
 const normaliseInvitees = (invitees: readonly string[]) => [...new Set(invitees.map((e) => e.trim().toLowerCase()))];
@@ -69,6 +73,8 @@ export async function scheduleMeeting(ctx: SchedulingContext, viewer: Viewer, in
   if (!viewer.host && !viewer.admin) throw forbidden('scheduling meetings needs the host or admin role');
   const schedule = checkSchedule(input);
   checkEncryptionAllowed(ctx.tier, input.encryption);
+  const features = { ...NO_SERVER_MEDIA, ...input.features };
+  checkFeaturesFitEncryption(input.encryption, features);
   const invitees = normaliseInvitees(input.invitees ?? []);
   const at = ctx.now().toISOString();
   const meeting: Meeting = {
@@ -84,6 +90,7 @@ export async function scheduleMeeting(ctx: SchedulingContext, viewer: Viewer, in
     timeZone: input.timeZone,
     encryption: input.encryption,
     waitingRoom: input.waitingRoom,
+    features,
     ...(input.passcode !== undefined && { passcodeHash: await ctx.hashPasscode(input.passcode) }),
     status: 'scheduled',
     createdAt: at,
@@ -137,6 +144,8 @@ export async function updateMeeting(
     recurrence: patch.recurrence === null ? undefined : (patch.recurrence ?? before.recurrence),
   });
   const invitees = patch.invitees != null ? normaliseInvitees(patch.invitees) : before.invitees;
+  const features = { ...NO_SERVER_MEDIA, ...before.features, ...(patch.features ?? {}) };
+  checkFeaturesFitEncryption(patch.encryption ?? before.encryption, features);
   const { description: _d, recurrence: _r, passcodeHash: _p, ...kept } = before;
   const description = patch.description === null ? undefined : (patch.description ?? before.description);
   const passcodeHash =
@@ -150,6 +159,7 @@ export async function updateMeeting(
     timeZone: patch.timeZone ?? before.timeZone,
     encryption: patch.encryption ?? before.encryption,
     waitingRoom: patch.waitingRoom ?? before.waitingRoom,
+    features,
     ...(passcodeHash !== undefined && { passcodeHash }),
     invitees,
     inviteeRefs: invitees.map(ctx.emailRef),

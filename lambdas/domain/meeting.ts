@@ -4,6 +4,29 @@ import { conflict, forbidden, invalid } from './errors.js';
 import { checkRecurrence, isValidTimeZone, occurrenceStarts, seriesEnd } from './recurrence.js';
 
 export type EncryptionMode = 'standard' | 'e2ee';
+
+/** Features that need a server to read the media; none of them can exist in an end-to-end meeting. */
+export const SERVER_MEDIA_FEATURES = ['cloudRecording', 'transcription', 'liveStreaming', 'dialIn'] as const;
+export type ServerMediaFeature = (typeof SERVER_MEDIA_FEATURES)[number];
+export type ServerMediaFeatures = Readonly<Record<ServerMediaFeature, boolean>>;
+export const NO_SERVER_MEDIA: ServerMediaFeatures = {
+  cloudRecording: false,
+  transcription: false,
+  liveStreaming: false,
+  dialIn: false,
+};
+
+/** Refuses a server-media feature in an end-to-end meeting, naming it. */
+export function checkFeaturesFitEncryption(mode: EncryptionMode, features: ServerMediaFeatures): void {
+  if (mode !== 'e2ee') return;
+  const on = SERVER_MEDIA_FEATURES.filter((f) => features[f]);
+  if (on.length > 0) {
+    throw conflict(
+      `${on.join(', ')} would need a server to read the media, which an end-to-end meeting never allows; turn it off first`,
+      `features.${on[0]}`,
+    );
+  }
+}
 export type MeetingStatus = 'scheduled' | 'cancelled';
 
 /** The personal fields of a meeting: sealed under the tenant's key at rest. */
@@ -26,6 +49,7 @@ export interface Meeting extends MeetingPersonalFields {
   readonly recurrence?: string;
   readonly encryption: EncryptionMode;
   readonly waitingRoom: boolean;
+  readonly features: ServerMediaFeatures;
   readonly passcodeHash?: string;
   readonly status: MeetingStatus;
   /** When the last occurrence ends: what listing by time range and retention key on. */

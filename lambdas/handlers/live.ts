@@ -1,8 +1,8 @@
 import { OPERATIONS } from '../api/operations.js';
 import { currentSite } from '../composition.js';
 import { forbidden, notFound } from '../domain/errors.js';
-import { admit, joinMeeting, type JoinOutcome } from '../domain/joining.js';
-import { checkMayJoin, roleIn, type LiveState } from '../domain/live-meeting.js';
+import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
+import { checkMayHoldKey, checkMayJoin, roleIn, type LiveState } from '../domain/live-meeting.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
@@ -50,6 +50,25 @@ export const handler = routeGroup({
       request.body,
     );
     return joinResponse(outcome);
+  }),
+
+  'GET /v1/meetings/{meetingId}/key': route(OPERATIONS['GET /v1/meetings/{meetingId}/key'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { meetingId } = request.path;
+    const { epoch, ticket } = request.query;
+    const joiner = await joinerFor(site, principal, meetingId);
+    const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+    if (!meeting) throw notFound('No such meeting');
+    const role = checkMayHoldKey(meeting, live, joiner, epoch);
+    if (role === 'participant' && meeting.waitingRoom) {
+      // Behind a waiting room, only someone a host admitted holds keys.
+      const admitted = ticket ? await site.live.ticket(principal.tenant.id, meetingId, ticket) : undefined;
+      if (admitted?.status !== 'admitted' || admitted.participantId !== joiner.participantId) {
+        throw forbidden('only admitted participants receive keys; send the admitted ticket');
+      }
+    }
+    const grant = await encryptionGrant(joinPorts(site, principal), meetingId, meeting.encryption, epoch);
+    return { status: 200, body: grant.mode === 'standard' ? { epoch, keyIndex: grant.keyIndex, key: grant.key } : grant };
   }),
 
   'GET /v1/meetings/{meetingId}/lobby/{ticket}': route(

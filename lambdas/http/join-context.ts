@@ -80,6 +80,7 @@ export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
       });
       return ticket;
     },
+    mediaKey: (meetingId, epoch) => site.mediaKeys.keyFor({ tenantId, keyArn: principal.tenant.key.keyArn }, meetingId, epoch),
     // Opaque: nothing of the tenant or the meeting can be read from a room name.
     newRoomName: () => `rm_${randomBytes(16).toString('hex')}`,
   };

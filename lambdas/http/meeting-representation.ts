@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { meetingResource } from '../api/schemas/meetings.js';
-import type { Meeting } from '../domain/meeting.js';
+import { NO_SERVER_MEDIA, type Meeting } from '../domain/meeting.js';
 import { etagOf } from '../domain/tenant.js';
 
 /** A meeting as its readers see it; the invitee list only for those who manage it. */
@@ -18,6 +18,7 @@ export function meetingRepresentation(
     ...(meeting.recurrence !== undefined && { recurrence: meeting.recurrence }),
     encryption: meeting.encryption,
     waitingRoom: meeting.waitingRoom,
+    features: { ...NO_SERVER_MEDIA, ...meeting.features },
     passcodeProtected: meeting.passcodeHash !== undefined,
     ...(viewer.canManage && { invitees: [...meeting.invitees] }),
     status: meeting.status,

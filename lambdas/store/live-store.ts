@@ -176,6 +176,20 @@ export class LiveStore {
     return Number(unmarshall(result.Attributes ?? {}).epoch ?? 0);
   }
 
+  /** Starts a new key epoch; returns it. */
+  async rotate(tenantId: string, meetingId: string): Promise<number> {
+    const result = await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression: 'SET epoch = if_not_exists(epoch, :zero) + :one',
+        ExpressionAttributeValues: marshall({ ':zero': 0, ':one': 1 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(unmarshall(result.Attributes ?? {}).epoch ?? 0);
+  }
+
   private async update(tenantId: string, meetingId: string, expression: string, values: Record<string, unknown>): Promise<void> {
     await this.dynamodb.send(
       new UpdateItemCommand({

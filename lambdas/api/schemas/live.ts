@@ -1,6 +1,12 @@
 import * as z from 'zod';
+import {
+  deviceIdSchema,
+  deviceRegistrationSchema,
+  envelopeSchema,
+  envelopeUploadSchema,
+} from '../../../media/e2ee/envelope-schema.js';
 import { passcodeSchema } from './meetings.js';
-import { idSchema } from './common.js';
+import { idSchema, queryInteger } from './common.js';
 
 export const participantIdSchema = z.string().regex(/^p_[A-Za-z0-9_-]{32}$/, 'must be a participant id from the meeting');
 export const ticketSchema = z.string().regex(/^lt_[0-9a-f]{24}$/, 'must be a lobby ticket');
@@ -8,6 +14,7 @@ export const ticketSchema = z.string().regex(/^lt_[0-9a-f]{24}$/, 'must be a lob
 export const joinBody = z.strictObject({
   passcode: passcodeSchema.optional(),
   displayName: z.string().trim().min(1).max(80).optional(),
+  deviceId: deviceIdSchema.optional().describe('end-to-end meetings: the registered device the key envelopes are for'),
 });
 
 export const ticketPath = z.strictObject({ meetingId: idSchema('mt'), ticket: ticketSchema });
@@ -18,7 +25,12 @@ export const muteBody = z.strictObject({
 });
 export const nodePath = z.strictObject({ nodeId: z.string().regex(/^[a-z0-9-]{1,40}$/) });
 
-const encryption = z.object({ mode: z.enum(['standard', 'e2ee']), epoch: z.number().int() });
+const encryption = z.object({
+  mode: z.enum(['standard', 'e2ee']),
+  epoch: z.number().int(),
+  keyIndex: z.number().int(),
+  key: z.string().optional().describe('standard mode only: the epoch key, base64 (32 bytes)'),
+});
 const media = z.object({ url: z.string(), token: z.string() });
 
 export const joinResult = z.union([
@@ -75,3 +87,27 @@ export const nodeList = z.object({
 });
 
 export const webhookAck = z.object({ received: z.boolean(), duplicate: z.boolean().optional() });
+
+export const keyQuery = z.strictObject({
+  epoch: queryInteger(0, 1_000_000),
+  ticket: ticketSchema.optional().describe('behind a waiting room: the admitted ticket'),
+});
+
+export const epochKey = z.object({ epoch: z.number().int(), keyIndex: z.number().int(), key: z.string() });
+
+export { deviceRegistrationSchema, envelopeUploadSchema };
+
+export const epochPath = z.strictObject({
+  meetingId: idSchema('mt'),
+  epoch: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be an epoch number')
+    .transform(Number),
+});
+export const envelopeQuery = z.strictObject({ deviceId: deviceIdSchema });
+export const deviceResource = z.object({ deviceId: z.string(), registered: z.literal(true) });
+export const meetingDevices = z.object({
+  epoch: z.number().int(),
+  items: z.array(z.object({ participantId: z.string(), registration: deviceRegistrationSchema })),
+});
+export const envelopeResource = envelopeSchema;

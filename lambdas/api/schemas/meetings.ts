@@ -37,6 +37,14 @@ const meetingFields = {
   waitingRoom: z.boolean(),
   passcode: passcodeSchema,
   invitees: z.array(z.email().max(254)).max(300),
+  features: z
+    .strictObject({
+      cloudRecording: z.boolean().optional(),
+      transcription: z.boolean().optional(),
+      liveStreaming: z.boolean().optional(),
+      dialIn: z.boolean().optional(),
+    })
+    .describe('features that need a server to read the media: refused in end-to-end meetings'),
 };
 
 export const createMeetingBody = z.strictObject({
@@ -50,6 +58,7 @@ export const createMeetingBody = z.strictObject({
   waitingRoom: meetingFields.waitingRoom.default(false),
   passcode: meetingFields.passcode.optional(),
   invitees: meetingFields.invitees.optional(),
+  features: meetingFields.features.optional(),
 });
 
 export const patchMeetingBody = z
@@ -64,6 +73,7 @@ export const patchMeetingBody = z
     waitingRoom: meetingFields.waitingRoom.optional(),
     passcode: meetingFields.passcode.nullable().optional(),
     invitees: meetingFields.invitees.optional(),
+    features: meetingFields.features.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { error: 'names no field to change' });
 
@@ -88,6 +98,12 @@ export const meetingResource = z.object({
   recurrence: z.string().optional(),
   encryption: z.enum(['standard', 'e2ee']),
   waitingRoom: z.boolean(),
+  features: z.object({
+    cloudRecording: z.boolean(),
+    transcription: z.boolean(),
+    liveStreaming: z.boolean(),
+    dialIn: z.boolean(),
+  }),
   passcodeProtected: z.boolean(),
   invitees: z.array(z.string()).optional().describe('only for the host and admins'),
   status: z.enum(['scheduled', 'cancelled']),

@@ -1,0 +1,124 @@
+import {
+  BatchWriteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DeviceRegistration, Envelope } from '../../media/e2ee/envelope-schema.js';
+import { tenantPk } from './tenant-store.js';
+
+/**
+ * End-to-end mode's server side holds only public material and opaque
+ * envelopes: device registrations (public keys, self-signed), which device a
+ * participant uses in a meeting, and per epoch one sealed media key per
+ * device. Nothing here can decrypt anything.
+ */
+export class E2eeStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionSeconds: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  private expires(): number {
+    return Math.floor(this.nowMs() / 1000) + this.retentionSeconds;
+  }
+
+  async putDevice(tenantId: string, userRef: string, registration: DeviceRegistration): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall({
+          pk: tenantPk(tenantId),
+          sk: `DEV#${userRef}#${registration.deviceId}`,
+          registration,
+          userRef,
+          expiresAt: this.expires(),
+        }),
+      }),
+    );
+  }
+
+  async device(tenantId: string, userRef: string, deviceId: string): Promise<DeviceRegistration | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: `DEV#${userRef}#${deviceId}` }),
+      }),
+    );
+    return Item ? (unmarshall(Item).registration as DeviceRegistration) : undefined;
+  }
+
+  async bindMeetingDevice(
+    tenantId: string,
+    meetingId: string,
+    participantId: string,
+    registration: DeviceRegistration,
+  ): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall({
+          pk: tenantPk(tenantId),
+          sk: `MDEV#${meetingId}#${participantId}`,
+          participantId,
+          registration,
+          expiresAt: this.expires(),
+        }),
+      }),
+    );
+  }
+
+  async meetingDevices(
+    tenantId: string,
+    meetingId: string,
+  ): Promise<{ participantId: string; registration: DeviceRegistration }[]> {
+    const page = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `MDEV#${meetingId}#` }),
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []).map((item) => {
+      const { participantId, registration } = unmarshall(item) as { participantId: string; registration: DeviceRegistration };
+      return { participantId, registration };
+    });
+  }
+
+  async putEnvelopes(tenantId: string, envelopes: readonly Envelope[]): Promise<void> {
+    for (let i = 0; i < envelopes.length; i += 25) {
+      let requests = envelopes.slice(i, i + 25).map((envelope) => ({
+        PutRequest: {
+          Item: marshall({
+            pk: tenantPk(tenantId),
+            sk: `ENV#${envelope.meetingId}#${String(envelope.epoch).padStart(6, '0')}#${envelope.recipientDeviceId}`,
+            envelope,
+            expiresAt: this.expires(),
+          }),
+        },
+      }));
+      for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
+        const result = await this.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
+      }
+      if (requests.length > 0) throw new Error('DynamoDB left envelopes unwritten');
+    }
+  }
+
+  async envelope(tenantId: string, meetingId: string, epoch: number, deviceId: string): Promise<Envelope | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: `ENV#${meetingId}#${String(epoch).padStart(6, '0')}#${deviceId}` }),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? (unmarshall(Item).envelope as Envelope) : undefined;
+  }
+}
