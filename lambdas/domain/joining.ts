@@ -19,7 +19,7 @@ export interface JoinPorts {
   verifyPasscode(passcode: string, hash: string): Promise<boolean>;
   passcodeLocked(meetingId: string, participantId: string): Promise<boolean>;
   countFailedPasscode(meetingId: string, participantId: string): Promise<void>;
-  openTicket(meetingId: string, joiner: Joiner, displayName?: string): Promise<string>;
+  openTicket(meetingId: string, joiner: Joiner, request: JoinRequest): Promise<string>;
   newRoomName(): string;
   /** Standard mode: the epoch's media key (made by KMS under the tenant's key). */
   mediaKey(meetingId: string, epoch: number): Promise<Uint8Array>;
@@ -51,6 +51,7 @@ export type JoinOutcome =
 export interface JoinRequest {
   readonly passcode?: string;
   readonly displayName?: string;
+  readonly deviceId?: string;
 }
 
 /**
@@ -78,7 +79,7 @@ export async function joinMeeting(
     }
   }
   if (role === 'participant' && meeting.waitingRoom) {
-    return { status: 'waiting', ticket: await ports.openTicket(meetingId, joiner, request.displayName) };
+    return { status: 'waiting', ticket: await ports.openTicket(meetingId, joiner, request) };
   }
   return admit(ports, settings, meeting, live, joiner, role, request.displayName);
 }

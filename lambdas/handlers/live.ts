@@ -1,8 +1,8 @@
 import { OPERATIONS } from '../api/operations.js';
 import { currentSite } from '../composition.js';
-import { forbidden, notFound } from '../domain/errors.js';
+import { forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
-import { checkMayHoldKey, checkMayJoin, roleIn, type LiveState } from '../domain/live-meeting.js';
+import { checkMayHoldKey, checkMayJoin, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
@@ -12,6 +12,28 @@ const site = currentSite();
 
 function joinResponse(outcome: JoinOutcome): RouteResult {
   return { status: 200, body: outcome };
+}
+
+/**
+ * In an end-to-end meeting an admitted participant names the registered device
+ * the host's client is to seal keys to; it must be one of their own devices.
+ */
+async function bindDevice(
+  principal: TenantPrincipal,
+  joiner: Joiner,
+  meetingId: string,
+  outcome: JoinOutcome,
+  deviceId: string | undefined,
+) {
+  if (outcome.status !== 'admitted' || outcome.encryption.mode !== 'e2ee') return;
+  if (!deviceId)
+    throw invalid(
+      'deviceId',
+      'an end-to-end meeting needs the device the key envelopes are for (register it at POST /v1/devices)',
+    );
+  const registration = await site.e2ee.device(principal.tenant.id, joiner.userRef, deviceId);
+  if (!registration) throw invalid('deviceId', 'is not one of your registered devices');
+  await site.e2ee.bindMeetingDevice(principal.tenant.id, meetingId, joiner.participantId, registration);
 }
 
 /** The meeting and its live state, for one of its hosts (admins, or the host who scheduled it). */
@@ -49,6 +71,7 @@ export const handler = routeGroup({
       request.path.meetingId,
       request.body,
     );
+    await bindDevice(principal, joiner, request.path.meetingId, outcome, request.body.deviceId);
     return joinResponse(outcome);
   }),
 
@@ -85,7 +108,9 @@ export const handler = routeGroup({
       const { meeting, live } = await ports.load(meetingId);
       if (!meeting) throw notFound('No such meeting');
       const role = checkMayJoin(meeting, live, joiner);
-      return joinResponse(await admit(ports, joinSettings(principal), meeting, live, joiner, role));
+      const outcome = await admit(ports, joinSettings(principal), meeting, live, joiner, role);
+      await bindDevice(principal, joiner, meetingId, outcome, stored.deviceId);
+      return joinResponse(outcome);
     },
   ),
 
@@ -152,7 +177,7 @@ export const handler = routeGroup({
       if (node && live.roomName) {
         await node.removeParticipant(live.roomName, participantId);
         // The others learn of the new epoch only; keys are never sent over the media plane.
-        await node.broadcast(live.roomName, 'meetplane.epoch', { epoch });
+        await node.broadcast(live.roomName, 'meetplane.epoch', { epoch, rekey: true });
       }
       return { status: 200, body: liveView(await site.live.live(principal.tenant.id, meetingId)) };
     },

@@ -12,6 +12,18 @@ const { config } = site;
 
 const toIso = (seconds: bigint | number | undefined) => (seconds ? new Date(Number(seconds) * 1000).toISOString() : undefined);
 
+/**
+ * In an end-to-end meeting, whoever leaves must not be able to read what
+ * follows: a new epoch starts and the host's client is asked, by a data message
+ * that carries only the epoch, to seal a new key to those who remain.
+ */
+async function rekeyIfEndToEnd(tenantId: string, meetingId: string, roomName: string, nodeId: string): Promise<void> {
+  const { meeting, live } = await site.live.forJoin(tenantId, meetingId);
+  if (meeting?.encryption !== 'e2ee' || live.ended || live.roomName !== roomName) return;
+  const epoch = await site.live.rotate(tenantId, meetingId);
+  await site.nodes.get(nodeId)?.broadcast(roomName, 'meetplane.epoch', { epoch, rekey: true });
+}
+
 /** Applies one verified event; events about rooms this site did not create are refused. */
 async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | 'unknown-room'> {
   const roomName = event.room?.name;
@@ -43,6 +55,7 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
         );
       }
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
+      await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, roomName, nodeId);
       break;
     case 'room_finished':
       await site.live.reportRoomLoad(nodeId, roomName, 0, at);

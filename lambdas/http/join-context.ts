@@ -63,7 +63,7 @@ export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
     passcodeLocked: (meetingId, participantId) => site.live.passcodeLocked(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS),
     countFailedPasscode: (meetingId, participantId) =>
       site.live.countFailedPasscode(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
-    openTicket: async (meetingId, joiner, displayName) => {
+    openTicket: async (meetingId, joiner, { displayName, deviceId }) => {
       const ticket = `lt_${randomBytes(12).toString('hex')}`;
       const sealedName =
         principal.tenant.displayNames && displayName !== undefined
@@ -76,6 +76,7 @@ export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
         userRef: joiner.userRef,
         status: 'waiting',
         since: new Date().toISOString(),
+        ...(deviceId !== undefined && { deviceId }),
         ...(sealedName && { sealedName }),
       });
       return ticket;

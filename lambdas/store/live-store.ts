@@ -27,6 +27,8 @@ export interface LobbyTicket {
   readonly userRef: string;
   readonly status: 'waiting' | 'admitted' | 'denied';
   readonly since: string;
+  /** End-to-end meetings: the device the participant will join with. */
+  readonly deviceId?: string;
   /** Sealed display name, when the tenant shows names. */
   readonly sealedName?: Uint8Array;
 }

@@ -12,7 +12,7 @@ describe('route table', () => {
   it('gives every group a unique name and a handler module', () => {
     const names = ROUTE_GROUPS.map((g) => g.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const group of ROUTE_GROUPS) expect(group.entry).toMatch(/^lambdas\/handlers\/[a-z-]+\.ts$/);
+    for (const group of ROUTE_GROUPS) expect(group.entry).toMatch(/^lambdas\/handlers\/[a-z0-9-]+\.ts$/);
   });
 
   it('serves exactly the operations of the API contract', () => {

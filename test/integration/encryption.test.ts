@@ -1,0 +1,289 @@
+import { DecryptCommand } from '@aws-sdk/client-kms';
+import { dispose, Room } from '@livekit/rtc-node';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  encryptionOptionsForKey,
+  generateDeviceIdentity,
+  openMediaKey,
+  sealMediaKey,
+  type DeviceIdentity,
+} from '../../media/e2ee/index.js';
+import { RUN_DIR } from '../../scripts/local-stack/layout.js';
+import { listenForTone, publishTone } from '../support/audio.js';
+import { scanRegion, searchableText } from '../support/scan.js';
+import { kmsOf, stack } from '../support/stack.js';
+import { testTenant, type TestTenant } from '../support/users.js';
+
+interface Admitted {
+  status: 'admitted';
+  participantId: string;
+  media: { url: string; token: string };
+  encryption: { mode: string; epoch: number; keyIndex: number; key?: string };
+}
+
+let acme: TestTenant;
+let host: string;
+const rooms: Room[] = [];
+
+beforeAll(async () => {
+  acme = await testTenant('fra');
+  host = await acme.token('hilde', ['host']);
+});
+afterAll(async () => {
+  await Promise.all(rooms.map((r) => r.disconnect().catch(() => undefined)));
+  await acme.stop();
+  await dispose();
+});
+
+async function schedule(tenant: TestTenant, token: string, extra: Record<string, unknown> = {}) {
+  return tenant.call('/v1/meetings', token, {
+    method: 'POST',
+    json: {
+      title: 'Encrypted seminar',
+      startsAt: '2026-12-01T09:00:00+01:00',
+      durationMinutes: 60,
+      timeZone: 'Europe/Berlin',
+      ...extra,
+    },
+  });
+}
+
+async function newMeeting(extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await schedule(acme, host, extra);
+  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return (res.body as { id: string }).id;
+}
+
+const join = async (meetingId: string, token: string, body: Record<string, unknown> = {}) =>
+  (await acme.call(`/v1/meetings/${meetingId}/join`, token, { method: 'POST', json: body })).body as Admitted;
+
+async function connectWithKey(admitted: Admitted, key: Uint8Array): Promise<Room> {
+  const room = new Room();
+  rooms.push(room);
+  await room.connect(admitted.media.url, admitted.media.token, {
+    autoSubscribe: true,
+    dynacast: false,
+    encryption: encryptionOptionsForKey(key),
+  });
+  return room;
+}
+
+describe('standard mode: KMS-made keys, frames the SFU cannot read', () => {
+  it('lets participants with the key from their join hear each other, and not one with another key', async () => {
+    const meetingId = await newMeeting();
+    const a = await join(meetingId, host);
+    const b = await join(meetingId, await acme.token('bob'));
+    const c = await join(meetingId, await acme.token('carl'));
+    expect(a.encryption).toMatchObject({ mode: 'standard', epoch: 0, keyIndex: 0 });
+    const key = Buffer.from(a.encryption.key!, 'base64');
+    expect(key).toHaveLength(32);
+    expect(b.encryption.key).toBe(a.encryption.key);
+
+    const publisher = await connectWithKey(a, key);
+    const listener = await connectWithKey(b, Buffer.from(b.encryption.key!, 'base64'));
+    const outsider = await connectWithKey(c, randomBytes(32));
+    const tone = await publishTone(publisher, 440);
+    try {
+      const [heard, garbled] = await Promise.all([
+        listenForTone(listener, 440, 3000, a.participantId),
+        listenForTone(outsider, 440, 3000, a.participantId),
+      ]);
+      expect(heard.toneWindows).toBeGreaterThan(heard.windows / 2);
+      // The SFU forwarded the frames to the outsider too; without the key they are noise or nothing.
+      expect(garbled.toneWindows).toBe(0);
+    } finally {
+      await tone.stop();
+    }
+
+    // Only the wrapped key is stored, and KMS refuses it under another meeting's context.
+    const site = await scanRegion('fra');
+    const text = searchableText(site);
+    expect(text).not.toContain(a.encryption.key);
+    expect(text).not.toContain(key.toString('hex'));
+    const wrappedItem = Object.values(site)
+      .flat()
+      .find((item) => item.sk === `MKEY#${meetingId}#000000`)!;
+    const context = { tenantId: acme.tenant.id, meetingId, epoch: '0', purpose: 'media' };
+    const kms = kmsOf('fra');
+    const opened = await kms.send(
+      new DecryptCommand({ CiphertextBlob: wrappedItem.wrapped as Uint8Array, EncryptionContext: context }),
+    );
+    expect(Buffer.from(opened.Plaintext!).equals(key)).toBe(true);
+    await expect(
+      kms.send(
+        new DecryptCommand({
+          CiphertextBlob: wrappedItem.wrapped as Uint8Array,
+          EncryptionContext: { ...context, meetingId: 'mt_000000000000000000000000' },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
+  });
+
+  it('starts a new epoch on removal: the others fetch its key, the removed participant cannot', async () => {
+    const meetingId = await newMeeting();
+    const dora = await acme.token('dora');
+    const eve = await acme.token('eve');
+    const first = await join(meetingId, dora);
+    await join(meetingId, eve);
+    await acme.call(`/v1/meetings/${meetingId}/participants/${first.participantId}/remove`, host, { method: 'POST' });
+    const forDora = await acme.call(`/v1/meetings/${meetingId}/key?epoch=1`, dora);
+    expect(forDora.status).toBe(403);
+    const forEve = await acme.call(`/v1/meetings/${meetingId}/key?epoch=1`, eve);
+    expect(forEve.status).toBe(200);
+    const epochOne = forEve.body as { epoch: number; keyIndex: number; key: string };
+    expect(epochOne).toMatchObject({ epoch: 1, keyIndex: 1 });
+    expect(epochOne.key).not.toBe(first.encryption.key);
+    expect((await acme.call(`/v1/meetings/${meetingId}/key?epoch=2`, eve)).status).toBe(404);
+  });
+});
+
+describe('end-to-end mode', () => {
+  async function registered(token: string): Promise<DeviceIdentity> {
+    const device = await generateDeviceIdentity();
+    const res = await acme.call('/v1/devices', token, { method: 'POST', json: device.registration });
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    return device;
+  }
+
+  it('carries the key only in envelopes the host made; the control plane, its logs and LiveKit never see it', async () => {
+    const meetingId = await newMeeting({ encryption: 'e2ee' });
+    const bob = await acme.token('bob');
+    const hostDevice = await registered(host);
+    const bobDevice = await registered(bob);
+    const a = await join(meetingId, host, { deviceId: hostDevice.deviceId });
+    const b = await join(meetingId, bob, { deviceId: bobDevice.deviceId });
+    expect(a.encryption).toEqual({ mode: 'e2ee', epoch: 0, keyIndex: 0 });
+    expect(b.encryption.key).toBeUndefined();
+
+    // The host's client lists the devices, makes the key and seals it to each.
+    const devices = (await acme.call(`/v1/meetings/${meetingId}/devices`, host)).body as {
+      epoch: number;
+      items: { registration: DeviceIdentity['registration'] }[];
+    };
+    expect(devices.items.map((d) => d.registration.deviceId).sort()).toEqual([hostDevice.deviceId, bobDevice.deviceId].sort());
+    const mediaKey = new Uint8Array(randomBytes(32));
+    const envelopes = await Promise.all(
+      devices.items.map((d) => sealMediaKey({ meetingId, epoch: 0, recipient: d.registration, mediaKey, sender: hostDevice })),
+    );
+    expect(
+      (await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelopes`, bob, { method: 'PUT', json: { envelopes } })).status,
+    ).toBe(403);
+    expect(
+      (await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelopes`, host, { method: 'PUT', json: { envelopes } })).status,
+    ).toBe(204);
+
+    // Bob fetches only his own envelope and opens it; he cannot fetch the host's.
+    const own = await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelope?deviceId=${bobDevice.deviceId}`, bob);
+    expect(own.status).toBe(200);
+    const opened = await openMediaKey(own.body, {
+      meetingId,
+      epoch: 0,
+      recipient: bobDevice,
+      senderRegistration: hostDevice.registration,
+    });
+    expect(Buffer.from(opened).equals(Buffer.from(mediaKey))).toBe(true);
+    expect((await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelope?deviceId=${hostDevice.deviceId}`, bob)).status).toBe(
+      404,
+    );
+    // A standard-mode key is never handed out for it.
+    expect((await acme.call(`/v1/meetings/${meetingId}/key?epoch=0`, bob)).status).toBe(409);
+
+    const publisher = await connectWithKey(a, mediaKey);
+    const listener = await connectWithKey(b, opened);
+    const tone = await publishTone(publisher, 440);
+    try {
+      const heard = await listenForTone(listener, 440, 3000, a.participantId);
+      expect(heard.toneWindows).toBeGreaterThan(heard.windows / 2);
+    } finally {
+      await tone.stop();
+    }
+
+    const needles = [
+      Buffer.from(mediaKey).toString('base64'),
+      Buffer.from(mediaKey).toString('base64url'),
+      Buffer.from(mediaKey).toString('hex'),
+    ];
+    const stored = searchableText(await scanRegion('fra'));
+    const logs = readFileSync(resolve(RUN_DIR, 'logs/gateway-fra.log'), 'utf8');
+    const { url, apiKey, apiSecret } = stack().sites.fra.livekit;
+    const livekit = new RoomServiceClient(url, apiKey, apiSecret);
+    const liveRooms = await livekit.listRooms([publisher.name!]);
+    const participants = await livekit.listParticipants(publisher.name!);
+    const mediaPlane = JSON.stringify({
+      rooms: liveRooms.map((r) => ({ name: r.name, metadata: r.metadata })),
+      participants: participants.map((p) => ({
+        identity: p.identity,
+        name: p.name,
+        metadata: p.metadata,
+        attributes: p.attributes,
+      })),
+    });
+    for (const needle of needles) {
+      expect(stored).not.toContain(needle);
+      expect(logs).not.toContain(needle);
+      expect(mediaPlane).not.toContain(needle);
+    }
+
+    // Bob leaves: LiveKit's webhook starts a new epoch, so the host's client seals a new key to those who remain.
+    await listener.disconnect();
+    let epoch = 0;
+    for (let tries = 0; tries < 60 && epoch === 0; tries++) {
+      await new Promise((done) => setTimeout(done, 250));
+      epoch = ((await acme.call(`/v1/meetings/${meetingId}/devices`, host)).body as { epoch: number }).epoch;
+    }
+    expect(epoch).toBe(1);
+  });
+
+  it('is upgraded to once, never back, and is not offered on the free plan', async () => {
+    const meetingId = await newMeeting({ features: { cloudRecording: true } });
+    const upgrade = () => acme.call(`/v1/meetings/${meetingId}/encryption/upgrade`, host, { method: 'POST' });
+    expect((await upgrade()).status).toBe(409);
+    const current = (await acme.call(`/v1/meetings/${meetingId}`, host)).body as { etag: string };
+    const off = await acme.call(`/v1/meetings/${meetingId}`, host, {
+      method: 'PATCH',
+      json: { features: { cloudRecording: false } },
+      headers: { 'if-match': current.etag },
+    });
+    expect(off.status).toBe(200);
+    const upgraded = await upgrade();
+    expect(upgraded.status).toBe(200);
+    expect(upgraded.body).toMatchObject({ encryption: 'e2ee' });
+    expect((await upgrade()).status).toBe(409);
+    const etag = (upgraded.body as { etag: string }).etag;
+    const back = await acme.call(`/v1/meetings/${meetingId}`, host, {
+      method: 'PATCH',
+      json: { encryption: 'standard' },
+      headers: { 'if-match': etag },
+    });
+    expect(back.status).toBe(409);
+    const recording = await acme.call(`/v1/meetings/${meetingId}`, host, {
+      method: 'PATCH',
+      json: { features: { transcription: true } },
+      headers: { 'if-match': etag },
+    });
+    expect(recording.status).toBe(409);
+    expect(recording.body).toMatchObject({ errors: [expect.objectContaining({ field: 'features.transcription' })] });
+    const withoutDevice = await acme.call(`/v1/meetings/${meetingId}/join`, host, { method: 'POST', json: {} });
+    expect(withoutDevice.status).toBe(400);
+    expect(withoutDevice.body).toMatchObject({ errors: [expect.objectContaining({ field: 'deviceId' })] });
+    const device = await registered(host);
+    expect((await join(meetingId, host, { deviceId: device.deviceId })).encryption).toEqual({
+      mode: 'e2ee',
+      epoch: 1,
+      keyIndex: 1,
+    });
+
+    const free = await testTenant('fra', { tier: 'free' });
+    try {
+      const freeHost = await free.token('fiona', ['host']);
+      expect((await schedule(free, freeHost, { encryption: 'e2ee' })).status).toBe(403);
+      const plain = (await schedule(free, freeHost)).body as { id: string };
+      expect((await free.call(`/v1/meetings/${plain.id}/encryption/upgrade`, freeHost, { method: 'POST' })).status).toBe(403);
+    } finally {
+      await free.stop();
+    }
+  });
+});
