@@ -1,31 +1,17 @@
 import { OPERATIONS } from '../api/operations.js';
 import { currentSite } from '../composition.js';
-import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
-import { checkMayHoldKey, roleIn } from '../domain/live-meeting.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
+import { checkMayHoldKey } from '../domain/live-meeting.js';
 import { readableMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
 import { checkEncryptionAllowed, checkFeaturesFitEncryption, NO_SERVER_MEDIA } from '../domain/meeting.js';
 import { etagOf } from '../domain/tenant.js';
-import type { TenantPrincipal } from '../http/auth/tenant-user.js';
-import { joinerFor } from '../http/join-context.js';
+import { hostContext, joinerFor } from '../http/join-context.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
 import { route, routeGroup } from '../http/route.js';
 import { schedulingFor } from '../http/tenant-context.js';
 import { verifyDeviceRegistration } from '../../media/e2ee/device-keys.js';
 
 const site = currentSite();
-
-/** The meeting for one of its hosts, and the live state; others get 403 if invited, else 404. */
-async function hostContext(principal: TenantPrincipal, meetingId: string) {
-  const joiner = await joinerFor(site, principal, meetingId);
-  const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
-  if (!meeting) throw notFound('No such meeting');
-  if (roleIn(meeting, joiner) !== 'host') {
-    const invited =
-      meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
-    throw invited ? forbidden("only the meeting's hosts may do this") : notFound('No such meeting');
-  }
-  return { joiner, meeting, live };
-}
 
 export const handler = routeGroup({
   'POST /v1/devices': route(OPERATIONS['POST /v1/devices'], async (request) => {
@@ -43,7 +29,7 @@ export const handler = routeGroup({
 
   'GET /v1/meetings/{meetingId}/devices': route(OPERATIONS['GET /v1/meetings/{meetingId}/devices'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
-    const { live } = await hostContext(principal, request.path.meetingId);
+    const { live } = await hostContext(site, principal, request.path.meetingId);
     const devices = await site.e2ee.meetingDevices(principal.tenant.id, request.path.meetingId);
     const removed = new Set(live.removed);
     return { status: 200, body: { epoch: live.epoch, items: devices.filter((d) => !removed.has(d.participantId)) } };
@@ -54,7 +40,7 @@ export const handler = routeGroup({
     async (request) => {
       const principal = await site.authenticator.authenticate(request.headers);
       const { meetingId, epoch } = request.path;
-      const { joiner, meeting, live } = await hostContext(principal, meetingId);
+      const { meeting, live } = await hostContext(site, principal, meetingId);
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; its keys come from KMS');
       if (epoch !== live.epoch) throw conflict(`envelopes are accepted for the current epoch (${live.epoch}) only`);
       const envelopes = request.body.envelopes;
@@ -76,7 +62,6 @@ export const handler = routeGroup({
         if (!recipients.has(e.recipientDeviceId))
           throw invalid(`envelopes.${i}.recipientDeviceId`, 'is not a device of a participant of this meeting');
       });
-      void joiner;
       await site.e2ee.putEnvelopes(principal.tenant.id, envelopes);
       return { status: 204 };
     },
@@ -108,7 +93,7 @@ export const handler = routeGroup({
     async (request) => {
       const principal = await site.authenticator.authenticate(request.headers);
       const { meetingId } = request.path;
-      const { live } = await hostContext(principal, meetingId);
+      const { live } = await hostContext(site, principal, meetingId);
       const { viewer, ctx } = await schedulingFor(site, principal);
       const { meeting } = await readableMeeting(ctx, viewer, meetingId);
       if (meeting.encryption === 'e2ee') throw conflict('the meeting is already end-to-end encrypted');

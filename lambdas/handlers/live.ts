@@ -2,11 +2,10 @@ import { OPERATIONS } from '../api/operations.js';
 import { currentSite } from '../composition.js';
 import { forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
-import { checkMayHoldKey, checkMayJoin, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import { checkMayHoldKey, checkMayJoin, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
-import { joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
+import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
-import type { MeetingCore } from '../store/live-store.js';
 
 const site = currentSite();
 
@@ -36,19 +35,6 @@ async function bindDevice(
   await site.e2ee.bindMeetingDevice(principal.tenant.id, meetingId, joiner.participantId, registration);
 }
 
-/** The meeting and its live state, for one of its hosts (admins, or the host who scheduled it). */
-async function asHost(principal: TenantPrincipal, meetingId: string): Promise<{ meeting: MeetingCore; live: LiveState }> {
-  const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
-  if (!meeting) throw notFound('No such meeting');
-  const joiner = await joinerFor(site, principal, meetingId);
-  if (roleIn(meeting, joiner) !== 'host') {
-    const invited =
-      meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
-    throw invited ? forbidden("only the meeting's hosts may do this") : notFound('No such meeting');
-  }
-  return { meeting, live };
-}
-
 function liveView(live: LiveState) {
   const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
   return {
@@ -58,6 +44,15 @@ function liveView(live: LiveState) {
     removed: live.removed.length,
     ...(node && { site: node.config.site }),
   };
+}
+
+function lockRoute(key: 'POST /v1/meetings/{meetingId}/lock' | 'POST /v1/meetings/{meetingId}/unlock', locked: boolean) {
+  return route(OPERATIONS[key], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    await hostContext(site, principal, request.path.meetingId);
+    await site.live.setLocked(principal.tenant.id, request.path.meetingId, locked);
+    return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
+  });
 }
 
 export const handler = routeGroup({
@@ -116,7 +111,7 @@ export const handler = routeGroup({
 
   'GET /v1/meetings/{meetingId}/lobby': route(OPERATIONS['GET /v1/meetings/{meetingId}/lobby'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
-    await asHost(principal, request.path.meetingId);
+    await hostContext(site, principal, request.path.meetingId);
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
     const waiting = await site.live.waiting(principal.tenant.id, request.path.meetingId);
     const items = await Promise.all(
@@ -135,7 +130,7 @@ export const handler = routeGroup({
     OPERATIONS['POST /v1/meetings/{meetingId}/lobby/{ticket}/admit'],
     async (request) => {
       const principal = await site.authenticator.authenticate(request.headers);
-      await asHost(principal, request.path.meetingId);
+      await hostContext(site, principal, request.path.meetingId);
       await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, 'admitted');
       return { status: 204 };
     },
@@ -145,32 +140,21 @@ export const handler = routeGroup({
     OPERATIONS['POST /v1/meetings/{meetingId}/lobby/{ticket}/deny'],
     async (request) => {
       const principal = await site.authenticator.authenticate(request.headers);
-      await asHost(principal, request.path.meetingId);
+      await hostContext(site, principal, request.path.meetingId);
       await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, 'denied');
       return { status: 204 };
     },
   ),
 
-  'POST /v1/meetings/{meetingId}/lock': route(OPERATIONS['POST /v1/meetings/{meetingId}/lock'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
-    await asHost(principal, request.path.meetingId);
-    await site.live.setLocked(principal.tenant.id, request.path.meetingId, true);
-    return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
-  }),
-
-  'POST /v1/meetings/{meetingId}/unlock': route(OPERATIONS['POST /v1/meetings/{meetingId}/unlock'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
-    await asHost(principal, request.path.meetingId);
-    await site.live.setLocked(principal.tenant.id, request.path.meetingId, false);
-    return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
-  }),
+  'POST /v1/meetings/{meetingId}/lock': lockRoute('POST /v1/meetings/{meetingId}/lock', true),
+  'POST /v1/meetings/{meetingId}/unlock': lockRoute('POST /v1/meetings/{meetingId}/unlock', false),
 
   'POST /v1/meetings/{meetingId}/participants/{participantId}/remove': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/participants/{participantId}/remove'],
     async (request) => {
       const principal = await site.authenticator.authenticate(request.headers);
       const { meetingId, participantId } = request.path;
-      const { live } = await asHost(principal, meetingId);
+      const { live } = await hostContext(site, principal, meetingId);
       // Recorded first, so that even if LiveKit is slow to act, no new token is minted for them.
       const epoch = await site.live.remove(principal.tenant.id, meetingId, participantId);
       const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
@@ -187,7 +171,7 @@ export const handler = routeGroup({
     OPERATIONS['POST /v1/meetings/{meetingId}/participants/{participantId}/mute'],
     async (request) => {
       const principal = await site.authenticator.authenticate(request.headers);
-      const { live } = await asHost(principal, request.path.meetingId);
+      const { live } = await hostContext(site, principal, request.path.meetingId);
       const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
       if (!node || !live.roomName) throw notFound('The meeting has no live room');
       await node.mute(live.roomName, request.path.participantId, request.body.trackSid, request.body.muted);
@@ -197,7 +181,7 @@ export const handler = routeGroup({
 
   'POST /v1/meetings/{meetingId}/end': route(OPERATIONS['POST /v1/meetings/{meetingId}/end'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
-    const { live } = await asHost(principal, request.path.meetingId);
+    const { live } = await hostContext(site, principal, request.path.meetingId);
     await site.live.end(principal.tenant.id, request.path.meetingId);
     const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
     if (node && live.roomName) await node.deleteRoom(live.roomName);
@@ -206,7 +190,7 @@ export const handler = routeGroup({
 
   'GET /v1/meetings/{meetingId}/attendance': route(OPERATIONS['GET /v1/meetings/{meetingId}/attendance'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
-    await asHost(principal, request.path.meetingId);
+    await hostContext(site, principal, request.path.meetingId);
     return { status: 200, body: { items: await site.live.attendance(principal.tenant.id, request.path.meetingId) } };
   }),
 });

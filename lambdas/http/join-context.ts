@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { TIER_FEATURES } from '../../config/tiers.js';
 import type { Site } from '../composition.js';
 import type { JoinPorts, JoinSettings } from '../domain/joining.js';
-import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roomSettings, type Joiner } from '../domain/live-meeting.js';
+import { forbidden, notFound } from '../domain/errors.js';
+import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type Joiner } from '../domain/live-meeting.js';
 import { verifyPasscode } from '../domain/passcode.js';
 import type { MediaNodeState } from '../domain/placement.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
@@ -99,4 +100,21 @@ export async function mediaNodeStates(site: Site): Promise<MediaNodeState[]> {
       participants: await site.live.nodeLoad(n.id),
     })),
   );
+}
+
+/**
+ * The meeting and its live state for one of its hosts (admins, or the host who
+ * scheduled it). Someone invited learns they may not (403); anyone else cannot
+ * tell the meeting exists (404).
+ */
+export async function hostContext(site: Site, principal: TenantPrincipal, meetingId: string) {
+  const joiner = await joinerFor(site, principal, meetingId);
+  const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+  if (!meeting) throw notFound('No such meeting');
+  if (roleIn(meeting, joiner) !== 'host') {
+    const invited =
+      meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
+    throw invited ? forbidden("only the meeting's hosts may do this") : notFound('No such meeting');
+  }
+  return { joiner, meeting, live };
 }

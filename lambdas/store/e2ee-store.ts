@@ -1,12 +1,7 @@
-import {
-  BatchWriteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DeviceRegistration, Envelope } from '../../media/e2ee/envelope-schema.js';
+import { batchWriteAll } from './batch-write.js';
 import { tenantPk } from './tenant-store.js';
 
 /**
@@ -91,8 +86,10 @@ export class E2eeStore {
   }
 
   async putEnvelopes(tenantId: string, envelopes: readonly Envelope[]): Promise<void> {
-    for (let i = 0; i < envelopes.length; i += 25) {
-      let requests = envelopes.slice(i, i + 25).map((envelope) => ({
+    await batchWriteAll(
+      this.dynamodb,
+      this.tableName,
+      envelopes.map((envelope) => ({
         PutRequest: {
           Item: marshall({
             pk: tenantPk(tenantId),
@@ -101,14 +98,8 @@ export class E2eeStore {
             expiresAt: this.expires(),
           }),
         },
-      }));
-      for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
-        const result = await this.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-        if (requests.length > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
-      }
-      if (requests.length > 0) throw new Error('DynamoDB left envelopes unwritten');
-    }
+      })),
+    );
   }
 
   async envelope(tenantId: string, meetingId: string, epoch: number, deviceId: string): Promise<Envelope | undefined> {

@@ -1,5 +1,4 @@
 import {
-  BatchWriteItemCommand,
   GetItemCommand,
   QueryCommand,
   TransactionCanceledException,
@@ -13,6 +12,7 @@ import { chainAuditEntry, type AuditDraft, type AuditEntry } from '../domain/aud
 import { conflict, stale } from '../domain/errors.js';
 import { directoryEntryOf, type SecurityContact, type Tenant } from '../domain/tenant.js';
 import type { PersonalDataCipher } from '../keys/personal-data-cipher.js';
+import { batchWriteAll } from './batch-write.js';
 import type { DirectoryStore } from './directory-store.js';
 
 /**
@@ -123,15 +123,11 @@ export class TenantStore {
   }
 
   private async batchDelete(keys: Record<string, AttributeValue>[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
-        const result = await this.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-        if (requests.length > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
-      }
-      if (requests.length > 0) throw new Error('DynamoDB left deletes unprocessed');
-    }
+    await batchWriteAll(
+      this.dynamodb,
+      this.tableName,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
   }
 
   /** Appends one audit entry on its own (no other change). */

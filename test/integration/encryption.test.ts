@@ -237,6 +237,56 @@ describe('end-to-end mode', () => {
     expect(epoch).toBe(1);
   });
 
+  it('gives a removed participant no envelope of the new epoch, while the others get theirs', async () => {
+    const meetingId = await newMeeting({ encryption: 'e2ee' });
+    const [gus, hana] = await Promise.all([acme.token('gus'), acme.token('hana')]);
+    const [hostDevice, gusDevice, hanaDevice] = await Promise.all([registered(host), registered(gus), registered(hana)]);
+    await join(meetingId, host, { deviceId: hostDevice.deviceId });
+    const removedOne = await join(meetingId, gus, { deviceId: gusDevice.deviceId });
+    await join(meetingId, hana, { deviceId: hanaDevice.deviceId });
+    const removal = await acme.call(`/v1/meetings/${meetingId}/participants/${removedOne.participantId}/remove`, host, {
+      method: 'POST',
+    });
+    expect(removal.body).toMatchObject({ epoch: 1 });
+
+    const devices = (await acme.call(`/v1/meetings/${meetingId}/devices`, host)).body as {
+      epoch: number;
+      items: { registration: DeviceIdentity['registration'] }[];
+    };
+    expect(devices.epoch).toBe(1);
+    expect(devices.items.map((d) => d.registration.deviceId)).not.toContain(gusDevice.deviceId);
+    const mediaKey = new Uint8Array(randomBytes(32));
+    const envelopes = await Promise.all(
+      devices.items.map((d) => sealMediaKey({ meetingId, epoch: 1, recipient: d.registration, mediaKey, sender: hostDevice })),
+    );
+    expect(
+      (await acme.call(`/v1/meetings/${meetingId}/epochs/1/envelopes`, host, { method: 'PUT', json: { envelopes } })).status,
+    ).toBe(204);
+    // Sealing to the removed device is refused too.
+    const toRemoved = await sealMediaKey({
+      meetingId,
+      epoch: 1,
+      recipient: gusDevice.registration,
+      mediaKey,
+      sender: hostDevice,
+    });
+    expect(
+      (await acme.call(`/v1/meetings/${meetingId}/epochs/1/envelopes`, host, { method: 'PUT', json: { envelopes: [toRemoved] } }))
+        .status,
+    ).toBe(400);
+
+    expect((await acme.call(`/v1/meetings/${meetingId}/epochs/1/envelope?deviceId=${gusDevice.deviceId}`, gus)).status).toBe(403);
+    const hanas = await acme.call(`/v1/meetings/${meetingId}/epochs/1/envelope?deviceId=${hanaDevice.deviceId}`, hana);
+    expect(hanas.status).toBe(200);
+    const opened = await openMediaKey(hanas.body, {
+      meetingId,
+      epoch: 1,
+      recipient: hanaDevice,
+      senderRegistration: hostDevice.registration,
+    });
+    expect(Buffer.from(opened).equals(Buffer.from(mediaKey))).toBe(true);
+  });
+
   it('is upgraded to once, never back, and is not offered on the free plan', async () => {
     const meetingId = await newMeeting({ features: { cloudRecording: true } });
     const upgrade = () => acme.call(`/v1/meetings/${meetingId}/encryption/upgrade`, host, { method: 'POST' });

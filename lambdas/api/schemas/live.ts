@@ -33,27 +33,17 @@ const encryption = z.object({
 });
 const media = z.object({ url: z.string(), token: z.string() });
 
-export const joinResult = z.union([
-  z.object({
-    status: z.literal('admitted'),
-    participantId: z.string(),
-    role: z.enum(['host', 'participant']),
-    media,
-    encryption,
-  }),
-  z.object({ status: z.literal('waiting'), ticket: z.string() }),
-]);
+const admitted = z.object({
+  status: z.literal('admitted'),
+  participantId: z.string(),
+  role: z.enum(['host', 'participant']),
+  media,
+  encryption,
+});
 
-export const lobbyStatus = z.union([
-  z.object({
-    status: z.literal('admitted'),
-    participantId: z.string(),
-    role: z.enum(['host', 'participant']),
-    media,
-    encryption,
-  }),
-  z.object({ status: z.enum(['waiting', 'denied']) }),
-]);
+export const joinResult = z.union([admitted, z.object({ status: z.literal('waiting'), ticket: z.string() })]);
+
+export const lobbyStatus = z.union([admitted, z.object({ status: z.enum(['waiting', 'denied']) })]);
 
 export const lobbyList = z.object({
   items: z.array(z.object({ ticket: z.string(), since: z.string(), displayName: z.string().optional() })),
