@@ -88,5 +88,23 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
       'POST /v1/meetings/{meetingId}/encryption/upgrade',
     ],
   },
+  {
+    name: 'breakouts',
+    entry: 'lambdas/handlers/breakouts.ts',
+    auth: 'tenant',
+    routes: [
+      'GET /v1/meetings/{meetingId}/breakouts',
+      'PUT /v1/meetings/{meetingId}/breakouts',
+      'POST /v1/meetings/{meetingId}/breakouts/open',
+      'POST /v1/meetings/{meetingId}/breakouts/move',
+      'POST /v1/meetings/{meetingId}/breakouts/choose',
+      'GET /v1/meetings/{meetingId}/breakouts/mine',
+      'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit',
+      'POST /v1/meetings/{meetingId}/breakouts/broadcast',
+      'POST /v1/meetings/{meetingId}/breakouts/close',
+      'PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes',
+      'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope',
+    ],
+  },
   { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
 ];

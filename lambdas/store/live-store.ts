@@ -13,6 +13,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { conflict, tooMany } from '../domain/errors.js';
 
 const conflictDecided = () => conflict('the ticket is unknown or was already decided');
+import type { BreakoutPlan } from '../domain/breakouts.js';
 import { IDLE, type LiveState } from '../domain/live-meeting.js';
 import type { Meeting } from '../domain/meeting.js';
 import { tenantPk } from './tenant-store.js';
@@ -176,6 +177,73 @@ export class LiveStore {
       }),
     );
     return Number(unmarshall(result.Attributes ?? {}).epoch ?? 0);
+  }
+
+  // --- breakouts -------------------------------------------------------------------------------------
+
+  async breakoutPlan(tenantId: string, meetingId: string): Promise<BreakoutPlan | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: `BRK#${meetingId}` }),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? (unmarshall(Item).plan as BreakoutPlan) : undefined;
+  }
+
+  /** Saves a plan if nobody changed it since `expectedVersion` (undefined: there was none). */
+  async saveBreakoutPlan(
+    tenantId: string,
+    meetingId: string,
+    plan: BreakoutPlan,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
+    try {
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(
+            {
+              pk: tenantPk(tenantId),
+              sk: `BRK#${meetingId}`,
+              plan,
+              planVersion: plan.version,
+              expiresAt: this.expires(this.retentionSeconds.attendance),
+            },
+            { removeUndefinedValues: true },
+          ),
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'planVersion = :v', ExpressionAttributeValues: marshall({ ':v': expectedVersion }) }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw conflict('the breakouts were changed meanwhile; read them again');
+      throw error;
+    }
+  }
+
+  /** Lets webhooks about a breakout room find their meeting. */
+  async indexRoom(
+    roomName: string,
+    owner: { tenantId: string; meetingId: string; nodeId: string; breakoutId?: string },
+  ): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(
+          { pk: `ROOM#${roomName}`, sk: 'ROOM', ...owner, expiresAt: this.expires(7 * 86_400) },
+          { removeUndefinedValues: true },
+        ),
+      }),
+    );
+  }
+
+  /** Participants the webhooks have seen in any room of the meeting. */
+  async participantsSeen(tenantId: string, meetingId: string): Promise<string[]> {
+    return [...new Set((await this.attendance(tenantId, meetingId)).map((a) => a.participantId))];
   }
 
   /** Starts a new key epoch; returns it. */

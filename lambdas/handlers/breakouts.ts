@@ -1,0 +1,340 @@
+import { randomBytes } from 'node:crypto';
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite, type Site } from '../composition.js';
+import { breakoutOf, inSession, moveParticipant, planBreakouts, type Breakout, type BreakoutPlan } from '../domain/breakouts.js';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
+import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
+import { checkMayHoldKey, checkMayJoin, roleIn, roomSettings, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import type { TenantPrincipal } from '../http/auth/tenant-user.js';
+import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
+import { route, routeGroup } from '../http/route.js';
+import type { MeetingCore } from '../store/live-store.js';
+import { TIER_FEATURES } from '../../config/tiers.js';
+
+const site: Site = currentSite();
+const JOIN_TOKEN_TTL_SECONDS = 300;
+
+/** The key scope of a breakout: its keys (standard) and envelopes (end to end) are bound to it, never the main room's. */
+const scopeOf = (meetingId: string, breakoutId: string) => `${meetingId}-${breakoutId}`;
+const newBreakoutId = () => `br_${randomBytes(6).toString('hex')}`;
+
+function planView(meetingId: string, plan: BreakoutPlan | undefined) {
+  if (!plan) return { state: 'none' as const, selfSelect: false, rooms: [] };
+  return {
+    state: plan.state,
+    selfSelect: plan.selfSelect,
+    ...(plan.returnAt && { returnAt: plan.returnAt }),
+    rooms: plan.rooms.map((r) => ({ id: r.id, name: r.name, members: [...r.members], scope: scopeOf(meetingId, r.id) })),
+  };
+}
+
+/** A plan whose countdown has run out is closed on first sight: everyone is back in the main room and the rooms go. */
+async function current(tenantId: string, meetingId: string, live: LiveState): Promise<BreakoutPlan | undefined> {
+  const plan = await site.live.breakoutPlan(tenantId, meetingId);
+  if (plan?.state === 'closing' && !inSession(plan, new Date())) {
+    const closed: BreakoutPlan = { ...plan, state: 'closed', version: plan.version + 1 };
+    await site.live.saveBreakoutPlan(tenantId, meetingId, closed, plan.version).catch(() => undefined);
+    await deleteRooms(plan, live);
+    return closed;
+  }
+  return plan;
+}
+
+async function deleteRooms(plan: BreakoutPlan, live: LiveState): Promise<void> {
+  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+  if (!node) return;
+  await Promise.all(plan.rooms.filter((r) => r.roomName).map((r) => node.deleteRoom(r.roomName!)));
+}
+
+async function breakoutEncryption(
+  principal: TenantPrincipal,
+  meeting: MeetingCore,
+  breakout: Breakout,
+  epoch: number,
+): Promise<EncryptionGrant> {
+  return encryptionGrant(
+    {
+      mediaKey: (scope, e) =>
+        site.mediaKeys.keyFor({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn }, scope, e),
+    },
+    scopeOf(meeting.id, breakout.id),
+    meeting.encryption,
+    epoch,
+  );
+}
+
+async function breakoutGrant(
+  principal: TenantPrincipal,
+  meeting: MeetingCore,
+  live: LiveState,
+  breakout: Breakout,
+  joiner: Joiner,
+) {
+  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+  if (!node || !breakout.roomName) throw conflict('the breakout has no room');
+  const token = await node.mintJoinToken({
+    roomName: breakout.roomName,
+    identity: joiner.participantId,
+    canPublish: true,
+    ttlSeconds: JOIN_TOKEN_TTL_SECONDS,
+  });
+  return {
+    media: { url: node.config.url, token },
+    encryption: await breakoutEncryption(principal, meeting, breakout, live.epoch),
+  };
+}
+
+/** Those the host may assign: everyone seen in the meeting but the host asking. */
+async function assignable(principal: TenantPrincipal, meetingId: string, host: Joiner): Promise<string[]> {
+  return (await site.live.participantsSeen(principal.tenant.id, meetingId)).filter((p) => p !== host.participantId);
+}
+
+export const handler = routeGroup({
+  'GET /v1/meetings/{meetingId}/breakouts': route(OPERATIONS['GET /v1/meetings/{meetingId}/breakouts'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { live } = await hostContext(site, principal, request.path.meetingId);
+    return {
+      status: 200,
+      body: planView(request.path.meetingId, await current(principal.tenant.id, request.path.meetingId, live)),
+    };
+  }),
+
+  'PUT /v1/meetings/{meetingId}/breakouts': route(OPERATIONS['PUT /v1/meetings/{meetingId}/breakouts'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { meetingId } = request.path;
+    const { joiner, live } = await hostContext(site, principal, meetingId);
+    const before = await current(principal.tenant.id, meetingId, live);
+    if (before && (before.state === 'open' || before.state === 'closing'))
+      throw conflict('close the open breakouts before planning new ones');
+    const limit = TIER_FEATURES[principal.tenant.tier].maxBreakoutRooms;
+    if (limit === 0) throw forbidden(`breakout rooms are not part of the ${principal.tenant.tier} plan`);
+    const plan = planBreakouts(request.body, await assignable(principal, meetingId, joiner), newBreakoutId, limit);
+    const next = { ...plan, version: (before?.version ?? 0) + 1 };
+    await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, next, before?.version);
+    return { status: 200, body: planView(meetingId, next) };
+  }),
+
+  'POST /v1/meetings/{meetingId}/breakouts/open': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/open'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId } = request.path;
+      const { live } = await hostContext(site, principal, meetingId);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      if (!plan || plan.state !== 'draft') throw conflict('there is no drafted plan to open');
+      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      if (!node || live.ended) throw conflict('the meeting has no live room to break out of');
+      // Breakouts go where their meeting is, with the same privacy rules: opaque names, no metadata.
+      const settings = roomSettings(principal.tenant.tier, TIER_FEATURES[principal.tenant.tier].maxParticipants);
+      const rooms = await Promise.all(
+        plan.rooms.map(async (r) => {
+          const roomName = `rm_${randomBytes(16).toString('hex')}`;
+          await node.ensureRoom({ name: roomName, ...settings });
+          await site.live.indexRoom(roomName, { tenantId: principal.tenant.id, meetingId, nodeId: node.id, breakoutId: r.id });
+          return { ...r, roomName };
+        }),
+      );
+      const opened: BreakoutPlan = { ...plan, state: 'open', rooms, version: plan.version + 1 };
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, opened, plan.version);
+      return { status: 200, body: planView(meetingId, opened) };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/breakouts/move': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/move'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId } = request.path;
+      const { joiner, live } = await hostContext(site, principal, meetingId);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      if (!plan) throw conflict('the meeting has no breakouts');
+      const moved = moveParticipant(
+        plan,
+        request.body.participantId,
+        request.body.to,
+        await assignable(principal, meetingId, joiner),
+      );
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved, plan.version);
+      return { status: 200, body: planView(meetingId, moved) };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/breakouts/choose': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/choose'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId } = request.path;
+      const joiner = await joinerFor(site, principal, meetingId);
+      const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+      if (!meeting) throw notFound('No such meeting');
+      checkMayJoin(meeting, { ...live, locked: false }, joiner);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      if (!plan?.selfSelect) throw conflict('these breakouts are assigned by the host');
+      const moved = moveParticipant(plan, joiner.participantId, request.body.to, [joiner.participantId]);
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved, plan.version);
+      return { status: 204 };
+    },
+  ),
+
+  'GET /v1/meetings/{meetingId}/breakouts/mine': route(
+    OPERATIONS['GET /v1/meetings/{meetingId}/breakouts/mine'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId } = request.path;
+      const joiner = await joinerFor(site, principal, meetingId);
+      const ports = joinPorts(site, principal);
+      const { meeting, live } = await ports.load(meetingId);
+      if (!meeting) throw notFound('No such meeting');
+      const role = checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, live.epoch);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      const breakout = plan && inSession(plan, new Date()) ? breakoutOf(plan, joiner.participantId) : undefined;
+      const state = plan?.state ?? 'none';
+      const returnAt = plan?.returnAt ? { returnAt: plan.returnAt } : {};
+      if (breakout) {
+        return {
+          status: 200,
+          body: {
+            state,
+            ...returnAt,
+            breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) },
+            join: await breakoutGrant(principal, meeting, live, breakout, joiner),
+          },
+        };
+      }
+      // Not in a breakout (or back from one): the main room.
+      const main = await admit(ports, joinSettings(principal), meeting, live, joiner, role);
+      return { status: 200, body: { state, ...returnAt, join: { media: main.media, encryption: main.encryption } } };
+    },
+  ),
+
+  'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit': route(
+    OPERATIONS['GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId, breakoutId } = request.path;
+      const { joiner, meeting, live } = await hostContext(site, principal, meetingId);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      const breakout = plan?.rooms.find((r) => r.id === breakoutId);
+      if (!plan || !breakout || !inSession(plan, new Date())) throw notFound('No open breakout with this id');
+      // A visit is visible: the host's token is an ordinary one (never hidden), under the host's own pseudonym.
+      if (roleIn(meeting, joiner) !== 'host') throw forbidden('only hosts visit breakouts');
+      const grant = await breakoutGrant(principal, meeting, live, breakout, joiner);
+      return {
+        status: 200,
+        body: { breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) }, ...grant },
+      };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/breakouts/broadcast': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/broadcast'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId } = request.path;
+      const { meeting, live } = await hostContext(site, principal, meetingId);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      if (!plan || plan.state !== 'open') throw conflict('there are no open breakouts');
+      const body = request.body;
+      if (meeting.encryption === 'e2ee' && 'message' in body) {
+        throw invalid('message', "an end-to-end meeting's messages are encrypted by the host's client: send ciphertext");
+      }
+      if (meeting.encryption !== 'e2ee' && 'ciphertext' in body)
+        throw invalid('ciphertext', 'send the message text in a standard meeting');
+      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      if (!node) throw conflict('the meeting has no live room');
+      const endsAt = body.countdownSeconds ? new Date(Date.now() + body.countdownSeconds * 1000).toISOString() : undefined;
+      const payload = {
+        ...('message' in body ? { message: body.message } : { ciphertext: body.ciphertext }),
+        ...(endsAt && { countdownEndsAt: endsAt }),
+      };
+      await Promise.all(
+        plan.rooms.filter((r) => r.roomName).map((r) => node.broadcast(r.roomName!, 'meetplane.broadcast', payload)),
+      );
+      return { status: 204 };
+    },
+  ),
+
+  'POST /v1/meetings/{meetingId}/breakouts/close': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/close'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId } = request.path;
+      const { live } = await hostContext(site, principal, meetingId);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      if (!plan || plan.state !== 'open') throw conflict('there are no open breakouts');
+      const countdown = request.body.countdownSeconds ?? 0;
+      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      if (countdown > 0) {
+        const returnAt = new Date(Date.now() + countdown * 1000).toISOString();
+        const closing: BreakoutPlan = { ...plan, state: 'closing', returnAt, version: plan.version + 1 };
+        await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closing, plan.version);
+        if (node)
+          await Promise.all(
+            plan.rooms
+              .filter((r) => r.roomName)
+              .map((r) => node.broadcast(r.roomName!, 'meetplane.breakouts', { closing: true, returnAt })),
+          );
+        return { status: 200, body: planView(meetingId, closing) };
+      }
+      const closed: BreakoutPlan = { ...plan, state: 'closed', version: plan.version + 1 };
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closed, plan.version);
+      await deleteRooms(plan, live);
+      return { status: 200, body: planView(meetingId, closed) };
+    },
+  ),
+
+  'PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes': route(
+    OPERATIONS['PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId, breakoutId, epoch } = request.path;
+      const { meeting, live } = await hostContext(site, principal, meetingId);
+      if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted');
+      if (epoch !== live.epoch) throw conflict(`envelopes are accepted for the current epoch (${live.epoch}) only`);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      const breakout = plan?.rooms.find((r) => r.id === breakoutId);
+      if (!breakout) throw notFound('No such breakout');
+      const scope = scopeOf(meetingId, breakoutId);
+      const devices = await site.e2ee.meetingDevices(principal.tenant.id, meetingId);
+      const removed = new Set(live.removed);
+      const recipients = new Set(devices.filter((d) => !removed.has(d.participantId)).map((d) => d.registration.deviceId));
+      request.body.envelopes.forEach((e, i) => {
+        if (e.meetingId !== scope || e.epoch !== epoch)
+          throw invalid(`envelopes.${i}`, "must be sealed for this breakout's scope and epoch");
+        if (!recipients.has(e.recipientDeviceId))
+          throw invalid(`envelopes.${i}.recipientDeviceId`, 'is not a device of a participant of this meeting');
+      });
+      await site.e2ee.putEnvelopes(principal.tenant.id, request.body.envelopes);
+      return { status: 204 };
+    },
+  ),
+
+  'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope': route(
+    OPERATIONS['GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope'],
+    async (request) => {
+      const principal = await site.authenticator.authenticate(request.headers);
+      const { meetingId, breakoutId, epoch } = request.path;
+      const joiner = await joinerFor(site, principal, meetingId);
+      const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+      if (!meeting) throw notFound('No such meeting');
+      checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, epoch);
+      const plan = await current(principal.tenant.id, meetingId, live);
+      const breakout = plan?.rooms.find((r) => r.id === breakoutId);
+      // Only members of the breakout (and its hosts visiting) hold its key.
+      if (!breakout || (!breakout.members.includes(joiner.participantId) && roleIn(meeting, joiner) !== 'host'))
+        throw notFound('No envelope for you here');
+      const bound = (await site.e2ee.meetingDevices(principal.tenant.id, meetingId)).find(
+        (d) => d.participantId === joiner.participantId,
+      );
+      if (!bound || bound.registration.deviceId !== request.query.deviceId) throw notFound('No envelope for this device');
+      const envelope = await site.e2ee.envelope(
+        principal.tenant.id,
+        scopeOf(meetingId, breakoutId),
+        epoch,
+        request.query.deviceId,
+      );
+      if (!envelope) throw notFound('No envelope for this device and epoch yet');
+      return { status: 200, body: envelope };
+    },
+  ),
+});
