@@ -43,11 +43,21 @@ function isJsonMediaType(contentType: string | undefined): boolean {
 }
 
 /** zod issues as field issues that name where the field was and what is wrong with it. */
-export function fieldIssues(where: FieldIssue['in'], error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue): FieldIssue[] => {
-    const base = issue.path.map(String).join('.');
+export function fieldIssues(where: FieldIssue['in'], error: { issues: readonly z.core.$ZodIssue[] }): FieldIssue[] {
+  return mapIssues(where, error.issues, []);
+}
+
+function mapIssues(where: FieldIssue['in'], issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): FieldIssue[] {
+  return issues.flatMap((issue): FieldIssue[] => {
+    const path = [...prefix, ...issue.path];
+    const base = path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ in: where, field: base ? `${base}.${key}` : key, message: 'is not a known field' }));
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // One of several shapes was meant: report the mistakes against the shape that came closest.
+      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+      if (closest.length > 0) return mapIssues(where, closest, path);
     }
     const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     return [{ in: where, field: base || '(root)', message }];

@@ -7,6 +7,7 @@ import {
   type WebhookEvent,
 } from 'livekit-server-sdk';
 import type { MediaNodeConfig } from '../../config/env.js';
+import { notFound } from '../../lambdas/domain/errors.js';
 import { counted } from '../../lambdas/http/call-counter.js';
 
 /**
@@ -95,7 +96,14 @@ export class MediaNode {
   }
 
   async mute(room: string, identity: string, trackSid: string, muted: boolean): Promise<void> {
-    await counted('livekit', () => this.rooms.mutePublishedTrack(room, identity, trackSid, muted));
+    try {
+      await counted('livekit', () => this.rooms.mutePublishedTrack(room, identity, trackSid, muted));
+    } catch (error) {
+      // LiveKit answers 404 for a participant or track that is not there: the caller's mistake, not ours.
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && status >= 400 && status < 500) throw notFound('No such participant or track in the live room');
+      throw error;
+    }
   }
 
   /** A reliable data message to everyone in the room (e.g. a new key epoch: never a key). */
