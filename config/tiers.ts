@@ -15,15 +15,3 @@ export const TIER_FEATURES: Readonly<Record<PlanTier, TierFeatures>> = {
   business: { e2ee: true, maxParticipants: 300, maxMeetingMinutes: 24 * 60, maxBreakoutRooms: 50 },
   enterprise: { e2ee: true, maxParticipants: 1000, maxMeetingMinutes: 24 * 60, maxBreakoutRooms: 100 },
 };
-
-/** How long records are kept by default (days); tenants may adjust within bounds (privacy settings). */
-export const DEFAULT_RETENTION_DAYS = {
-  /** A meeting's record after its last occurrence ended. */
-  meetings: 90,
-  /** Who attended, when (pseudonymous). */
-  attendance: 90,
-  /** Public device keys and end-to-end key envelopes. */
-  devices: 180,
-  /** Waiting-room tickets. */
-  lobbyTickets: 1,
-} as const;

@@ -14,7 +14,7 @@ import { E2eeStore } from './store/e2ee-store.js';
 import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
-import { DEFAULT_RETENTION_DAYS } from '../config/tiers.js';
+import { DEVICE_KEYS_RETENTION_DAYS, retentionPolicy, type RetentionPolicy } from './domain/retention.js';
 
 /** Everything a handler needs, built once per container from the validated environment. */
 export interface Site {
@@ -32,6 +32,8 @@ export interface Site {
   readonly nodes: ReadonlyMap<string, MediaNode>;
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
+  /** Drops a tenant's cached retention periods after they changed. */
+  readonly forgetRetention: (tenantId: string) => void;
 }
 
 let site: Site | undefined;
@@ -49,18 +51,25 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     );
   const cipher = kmsPersonalDataCipher(clients.kms, config.siteId, config.region);
   const directory = new DirectoryStore(clients.dynamodb, config.directoryTableName, replicas);
-  const tenants = new TenantStore(clients.dynamodb, config.tableName, directory, cipher);
+  // Retention periods come from the tenant's profile, read at most every 30 s per container.
+  const profiles = new Map<string, { policy: RetentionPolicy; until: number }>();
+  const retentionOf = async (tenantId: string): Promise<RetentionPolicy> => {
+    const cached = profiles.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.policy;
+    const policy = retentionPolicy((await tenants.get(tenantId))?.retention);
+    profiles.set(tenantId, { policy, until: Date.now() + 30_000 });
+    return policy;
+  };
+  const tenants: TenantStore = new TenantStore(clients.dynamodb, config.tableName, directory, cipher, retentionOf);
   const pseudonyms = kmsPseudonymKeys(clients.kms, config.siteId);
   return {
     pseudonyms,
-    meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, DEFAULT_RETENTION_DAYS.meetings * 86_400),
-    live: new LiveStore(clients.dynamodb, config.tableName, {
-      attendance: DEFAULT_RETENTION_DAYS.attendance * 86_400,
-      lobby: DEFAULT_RETENTION_DAYS.lobbyTickets * 86_400,
-    }),
+    meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf),
+    live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
     nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
-    e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEFAULT_RETENTION_DAYS.devices * 86_400),
-    mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, DEFAULT_RETENTION_DAYS.meetings * 86_400),
+    e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
+    mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
+    forgetRetention: (tenantId: string) => profiles.delete(tenantId),
     config,
     clients,
     cipher,

@@ -106,5 +106,11 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
       'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope',
     ],
   },
+  {
+    name: 'settings',
+    entry: 'lambdas/handlers/settings.ts',
+    auth: 'tenant',
+    routes: ['GET /v1/settings/retention', 'PATCH /v1/settings/retention'],
+  },
   { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
 ];

@@ -15,6 +15,7 @@ import {
   visitGrant,
 } from './schemas/breakouts.js';
 import { emptyQuery, queryInteger } from './schemas/common.js';
+import { retentionPatchBody, retentionResource } from './schemas/settings.js';
 import {
   attendanceList,
   joinBody,
@@ -494,6 +495,22 @@ export const OPERATIONS = {
     path: breakoutEpochPath,
     query: envelopeQuery,
     success: { status: 200, description: 'The envelope sealed to this device', schema: envelopeResource },
+  },
+  'GET /v1/settings/retention': {
+    summary: "How long each class of the tenant's records is kept, in days, and the bounds it may choose within (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The retention periods, with their ETag', schema: retentionResource },
+  },
+  'PATCH /v1/settings/retention': {
+    summary: 'Change retention periods within their bounds; new records follow them (admins)',
+    tag: 'privacy',
+    auth: 'tenant',
+    ifMatch: 'required',
+    query: emptyQuery,
+    body: retentionPatchBody,
+    success: { status: 200, description: 'The new periods', schema: retentionResource },
   },
   'GET /v1/audit': {
     summary: "The tenant's audit log, oldest first (admins)",

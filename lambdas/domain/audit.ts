@@ -63,12 +63,21 @@ export function chainAuditEntry(
 }
 
 export type ChainVerdict =
-  | { readonly intact: true; readonly entries: number }
+  | { readonly intact: true; readonly entries: number; readonly retainedFrom?: number }
   | { readonly intact: false; readonly entries: number; readonly firstBreak: { readonly seq: number; readonly problem: string } };
 
-/** Recomputes a chain in order and reports the first entry that does not fit. */
+/**
+ * Recomputes a chain in order and reports the first entry that does not fit.
+ * Entries older than the tenant's audit retention are gone (DynamoDB TTL); the
+ * chain is then checked from the oldest one kept, anchored at the hash it
+ * carries, and `retainedFrom` says where that is.
+ */
 export function verifyAuditChain(entries: readonly AuditEntry[]): ChainVerdict {
-  let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+  const first = entries[0];
+  const truncated = first !== undefined && first.seq > 1;
+  let previous: { seq: number; hash: string } = truncated
+    ? { seq: first.seq - 1, hash: first.prevHash }
+    : { seq: 0, hash: GENESIS_HASH };
   for (const entry of entries) {
     const { hash, ...rest } = entry;
     const brk = (problem: string): ChainVerdict => ({
@@ -81,5 +90,5 @@ export function verifyAuditChain(entries: readonly AuditEntry[]): ChainVerdict {
     if (hashAuditEntry(rest) !== hash) return brk('its content does not match its hash');
     previous = { seq: entry.seq, hash };
   }
-  return { intact: true, entries: entries.length };
+  return { intact: true, entries: entries.length, ...(truncated && { retainedFrom: first.seq }) };
 }

@@ -2,6 +2,7 @@ import type { SiteId } from '../../config/sites.js';
 import type { PlanTier } from '../../config/tiers.js';
 import type { DirectoryEntry } from './directory.js';
 import { conflict, invalid } from './errors.js';
+import type { RetentionPolicy } from './retention.js';
 
 export type TenantStatus = 'active' | 'suspended' | 'offboarding';
 
@@ -46,6 +47,8 @@ export interface Tenant {
   /** Personal data: stored only encrypted under the tenant's key. */
   readonly securityContacts: readonly SecurityContact[];
   readonly suspension?: StatusChange;
+  /** Retention periods the tenant chose (days); unset classes keep the defaults. */
+  readonly retention?: Partial<RetentionPolicy>;
   /** The tenant's pseudonym key, wrapped by its KMS key (base64); see lambdas/keys/pseudonyms.ts. */
   readonly pseudonymKey: string;
   readonly createdAt: string;

@@ -29,7 +29,7 @@ export class MediaKeys {
     private readonly kms: KMS,
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
-    private readonly retentionSeconds: number,
+    private readonly retention: (tenantId: string) => Promise<{ meetings: number }>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -82,7 +82,7 @@ export class MediaKeys {
               wrapped: CiphertextBlob!,
               epoch,
               createdAt: new Date(this.now()).toISOString(),
-              expiresAt: Math.floor(this.now() / 1000) + this.retentionSeconds,
+              expiresAt: Math.floor(this.now() / 1000) + (await this.retention(owner.tenantId)).meetings * 86_400,
             }),
           },
           ConditionExpression: 'attribute_not_exists(pk)',

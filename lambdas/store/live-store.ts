@@ -16,6 +16,8 @@ const conflictDecided = () => conflict('the ticket is unknown or was already dec
 import type { BreakoutPlan } from '../domain/breakouts.js';
 import { IDLE, type LiveState } from '../domain/live-meeting.js';
 import type { Meeting } from '../domain/meeting.js';
+import { expiryOf } from '../domain/retention.js';
+import type { RetentionOf } from './meeting-store.js';
 import { tenantPk } from './tenant-store.js';
 
 /** The meeting without its sealed personal fields: what a join needs, read without any decryption. */
@@ -72,7 +74,7 @@ export class LiveStore {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
-    private readonly retentionSeconds: { attendance: number; lobby: number },
+    private readonly retention: RetentionOf,
     private readonly nowMs: () => number = Date.now,
   ) {}
 
@@ -209,7 +211,7 @@ export class LiveStore {
               sk: `BRK#${meetingId}`,
               plan,
               planVersion: plan.version,
-              expiresAt: this.expires(this.retentionSeconds.attendance),
+              expiresAt: expiryOf(this.nowMs(), (await this.retention(tenantId)).attendance),
             },
             { removeUndefinedValues: true },
           ),
@@ -327,7 +329,7 @@ export class LiveStore {
             pk: tenantPk(tenantId),
             sk: `LOBBY#${ticket.meetingId}#${ticket.ticket}`,
             ...ticket,
-            expiresAt: this.expires(this.retentionSeconds.lobby),
+            expiresAt: expiryOf(this.nowMs(), (await this.retention(tenantId)).lobbyTickets),
           },
           { removeUndefinedValues: true },
         ),
@@ -429,7 +431,7 @@ export class LiveStore {
     const values: Record<string, unknown> = {
       ':pid': session.identity,
       ':room': session.room,
-      ':exp': this.expires(this.retentionSeconds.attendance),
+      ':exp': expiryOf(this.nowMs(), (await this.retention(tenantId)).attendance),
     };
     if (change.joinedAt) {
       sets.push('joinedAt = :joined');

@@ -10,7 +10,11 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { stale } from '../domain/errors.js';
 import type { Meeting, MeetingPersonalFields } from '../domain/meeting.js';
 import type { PersonalDataCipher, SealingKey } from '../keys/personal-data-cipher.js';
+import { expiryOf, type RetentionPolicy } from '../domain/retention.js';
 import { tenantPk } from './tenant-store.js';
+
+/** A tenant's retention periods (cached by the caller). */
+export type RetentionOf = (tenantId: string) => Promise<RetentionPolicy>;
 
 const meetingSk = (meetingId: string) => `M#${meetingId}`;
 const byEndPk = (tenantId: string) => `T#${tenantId}#M`;
@@ -27,7 +31,7 @@ export class MeetingStore {
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
     private readonly cipher: PersonalDataCipher,
-    private readonly retentionSeconds: number,
+    private readonly retention: RetentionOf,
   ) {}
 
   async get(key: SealingKey, meetingId: string): Promise<Meeting | undefined> {
@@ -49,7 +53,7 @@ export class MeetingStore {
       gsi1sk: `${meeting.seriesEndsAt}#${meeting.id}`,
       ...plain,
       sealed,
-      expiresAt: Math.floor(Date.parse(meeting.seriesEndsAt) / 1000) + this.retentionSeconds,
+      expiresAt: expiryOf(Date.parse(meeting.seriesEndsAt), (await this.retention(meeting.tenantId)).meetings),
     };
     try {
       await this.dynamodb.send(

@@ -8,6 +8,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DEFAULT_RETENTION, expiryOf } from '../domain/retention.js';
 import { chainAuditEntry, type AuditDraft, type AuditEntry } from '../domain/audit.js';
 import { conflict, stale } from '../domain/errors.js';
 import { directoryEntryOf, type SecurityContact, type Tenant } from '../domain/tenant.js';
@@ -38,6 +39,9 @@ export class TenantStore {
     readonly tableName: string,
     private readonly directory: DirectoryStore,
     private readonly cipher: PersonalDataCipher,
+    private readonly retention: (tenantId: string) => Promise<{ audit: number }> = async () => ({
+      audit: DEFAULT_RETENTION.audit,
+    }),
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -186,7 +190,15 @@ export class TenantStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: marshall({ pk: tenantPk(tenantId), sk: auditSk(entry.seq), entry }, { removeUndefinedValues: true }),
+            Item: marshall(
+              {
+                pk: tenantPk(tenantId),
+                sk: auditSk(entry.seq),
+                entry,
+                expiresAt: expiryOf(Date.parse(entry.at), (await this.retention(tenantId)).audit),
+              },
+              { removeUndefinedValues: true },
+            ),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },

@@ -58,3 +58,13 @@ describe('audit hash chain', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
   });
 });
+
+describe('audit chain under retention', () => {
+  it('checks a chain whose oldest entries expired from the oldest one kept', () => {
+    const entries = chain(5).slice(2);
+    expect(verifyAuditChain(entries)).toEqual({ intact: true, entries: 3, retainedFrom: 3 });
+    const tampered = [...entries];
+    tampered[1] = { ...tampered[1]!, action: 'changed' };
+    expect(verifyAuditChain(tampered)).toMatchObject({ intact: false, firstBreak: { seq: 4 } });
+  });
+});

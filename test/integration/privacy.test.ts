@@ -1,0 +1,103 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { siteTableName } from '../../config/tables.js';
+import { dynamodbOf } from '../support/stack.js';
+import { operatorHeaders } from '../support/tenants.js';
+import { api } from '../support/stack.js';
+import { testTenant, type TestTenant } from '../support/users.js';
+
+let acme: TestTenant;
+let admin: string;
+
+beforeAll(async () => {
+  acme = await testTenant('fra');
+  admin = await acme.token('ada', ['admin', 'host']);
+});
+afterAll(async () => {
+  await acme.stop();
+});
+
+interface Retention {
+  periods: Record<string, number>;
+  etag: string;
+}
+
+describe('retention', () => {
+  it('shows defaults that keep little, and changes them within bounds only, audited', async () => {
+    const read = await acme.call('/v1/settings/retention', admin);
+    expect(read.status).toBe(200);
+    const current = read.body as Retention;
+    expect(current.periods).toEqual({ meetings: 30, attendance: 30, lobbyTickets: 1, abuseReports: 30, audit: 365 });
+    expect((await acme.call('/v1/settings/retention', await acme.token('hal', ['host']))).status).toBe(403);
+
+    const patch = (json: unknown, etag?: string) =>
+      acme.call('/v1/settings/retention', admin, { method: 'PATCH', json, ...(etag && { headers: { 'if-match': etag } }) });
+    expect((await patch({ attendance: 10 })).status).toBe(428);
+    const outOfBounds = await patch({ audit: 5 }, current.etag);
+    expect(outOfBounds.status).toBe(400);
+    expect(outOfBounds.body).toMatchObject({ errors: [expect.objectContaining({ field: 'audit' })] });
+    const changed = await patch({ attendance: 10 }, current.etag);
+    expect(changed.status).toBe(200);
+    expect((changed.body as Retention).periods.attendance).toBe(10);
+    expect((await patch({ attendance: 11 }, current.etag)).status).toBe(412);
+
+    const audit = (await acme.call('/v1/audit', admin)).body as { items: { action: string; actor: { type: string } }[] };
+    expect(audit.items.at(-1)).toMatchObject({ action: 'settings.retention', actor: { type: 'user' } });
+  });
+
+  it('lets DynamoDB delete a record once its retention has passed', async () => {
+    const current = (await acme.call('/v1/settings/retention', admin)).body as Retention;
+    await acme.call('/v1/settings/retention', admin, {
+      method: 'PATCH',
+      json: { meetings: 1 },
+      headers: { 'if-match': current.etag },
+    });
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const created = await acme.call('/v1/meetings', admin, {
+      method: 'POST',
+      json: { title: 'Long past', startsAt: threeDaysAgo, durationMinutes: 30, timeZone: 'Europe/Berlin' },
+    });
+    const meetingId = (created.body as { id: string }).id;
+    const key = marshall({ pk: `T#${acme.tenant.id}`, sk: `M#${meetingId}` });
+    const read = () => dynamodbOf('fra').send(new GetItemCommand({ TableName: siteTableName('fra'), Key: key }));
+    const stored = (await read()).Item;
+    expect(stored).toBeDefined();
+    const expiresAt = Number(unmarshall(stored!).expiresAt);
+    expect(expiresAt).toBeLessThan(Date.now() / 1000 - 86_400);
+    let gone = false;
+    for (let i = 0; i < 120 && !gone; i++) {
+      await new Promise((done) => setTimeout(done, 500));
+      gone = (await read()).Item === undefined;
+    }
+    expect(gone).toBe(true);
+  }, 90_000);
+});
+
+describe('the audit log', () => {
+  it('reports the first entry that was tampered with', async () => {
+    const id = acme.tenant.id;
+    await api('fra', `/v1/tenants/${id}/suspend`, {
+      method: 'POST',
+      headers: operatorHeaders(),
+      body: JSON.stringify({ reason: 'review', legalBasis: 'contract §9' }),
+    });
+    await api('fra', `/v1/tenants/${id}/reinstate`, {
+      method: 'POST',
+      headers: operatorHeaders(),
+      body: JSON.stringify({ reason: 'review closed', legalBasis: 'contract §9' }),
+    });
+    const before = (await acme.call('/v1/audit/verify', admin)).body as { intact: boolean; entries: number };
+    expect(before.intact).toBe(true);
+
+    const key = marshall({ pk: `T#${id}`, sk: `AUDIT#${String(2).padStart(12, '0')}` });
+    const dynamodb = dynamodbOf('fra');
+    const item = unmarshall((await dynamodb.send(new GetItemCommand({ TableName: siteTableName('fra'), Key: key }))).Item!);
+    item.entry.reason = 'nothing to see here';
+    await dynamodb.send(
+      new PutItemCommand({ TableName: siteTableName('fra'), Item: marshall(item, { removeUndefinedValues: true }) }),
+    );
+
+    const after = await acme.call('/v1/audit/verify', admin);
+    expect(after.body).toMatchObject({ intact: false, firstBreak: { seq: 2, problem: 'its content does not match its hash' } });
+  });
+});
