@@ -11,6 +11,7 @@ import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
 import { E2eeStore } from './store/e2ee-store.js';
+import { PrivacyStore } from './store/privacy-store.js';
 import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
@@ -32,6 +33,7 @@ export interface Site {
   readonly nodes: ReadonlyMap<string, MediaNode>;
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
+  readonly privacy: PrivacyStore;
   /** Drops a tenant's cached retention periods after they changed. */
   readonly forgetRetention: (tenantId: string) => void;
 }
@@ -67,6 +69,7 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf),
     live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
     nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
+    privacy: new PrivacyStore(clients.dynamodb, config.tableName),
     e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
     mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
     forgetRetention: (tenantId: string) => profiles.delete(tenantId),

@@ -112,5 +112,23 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     auth: 'tenant',
     routes: ['GET /v1/settings/retention', 'PATCH /v1/settings/retention'],
   },
+  {
+    name: 'privacy',
+    entry: 'lambdas/handlers/privacy.ts',
+    auth: 'tenant',
+    routes: [
+      'POST /v1/support/grants',
+      'GET /v1/support/grants',
+      'DELETE /v1/support/grants/{grantId}',
+      'GET /v1/me/preferences',
+      'PATCH /v1/me/preferences',
+    ],
+  },
+  {
+    name: 'support',
+    entry: 'lambdas/handlers/support.ts',
+    auth: 'operator',
+    routes: ['GET /v1/support/tenants/{tenantId}/settings', 'GET /v1/support/tenants/{tenantId}/meetings/{meetingId}'],
+  },
   { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
 ];

@@ -15,6 +15,19 @@ import {
   visitGrant,
 } from './schemas/breakouts.js';
 import { emptyQuery, queryInteger } from './schemas/common.js';
+import {
+  grantBody,
+  grantList,
+  grantPath,
+  grantResource,
+  preferencesBody,
+  preferencesResource,
+  supportMeeting,
+  supportMeetingPath,
+  supportQuery,
+  supportSettings,
+  supportTenantPath,
+} from './schemas/privacy.js';
 import { retentionPatchBody, retentionResource } from './schemas/settings.js';
 import {
   attendanceList,
@@ -511,6 +524,60 @@ export const OPERATIONS = {
     query: emptyQuery,
     body: retentionPatchBody,
     success: { status: 200, description: 'The new periods', schema: retentionResource },
+  },
+  'POST /v1/support/grants': {
+    summary: 'Consent to support access for one ticket, scope and time, inside or also outside the EU (admins)',
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: grantBody,
+    success: { status: 201, description: 'The grant', schema: grantResource },
+  },
+  'GET /v1/support/grants': {
+    summary: "The tenant's support grants (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The grants', schema: grantList },
+  },
+  'DELETE /v1/support/grants/{grantId}': {
+    summary: 'Revoke a support grant at once (admins)',
+    tag: 'privacy',
+    auth: 'tenant',
+    path: grantPath,
+    query: emptyQuery,
+    success: { status: 204, description: 'Revoked' },
+  },
+  'GET /v1/me/preferences': {
+    summary: "The caller's communication preferences (off until they opt in)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The preferences', schema: preferencesResource },
+  },
+  'PATCH /v1/me/preferences': {
+    summary: 'Opt in to or out of product news and marketing',
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: preferencesBody,
+    success: { status: 200, description: 'The preferences', schema: preferencesResource },
+  },
+  'GET /v1/support/tenants/{tenantId}/settings': {
+    summary: "Support: a tenant's settings, only under a live grant for the ticket; every use is in the tenant's audit log",
+    tag: 'support (operator)',
+    auth: 'operator',
+    path: supportTenantPath,
+    query: supportQuery,
+    success: { status: 200, description: 'The settings (nothing personal)', schema: supportSettings },
+  },
+  'GET /v1/support/tenants/{tenantId}/meetings/{meetingId}': {
+    summary: "Support: a meeting's metadata, only under a live grant for the ticket; every use is audited",
+    tag: 'support (operator)',
+    auth: 'operator',
+    path: supportMeetingPath,
+    query: supportQuery,
+    success: { status: 200, description: 'Metadata without title, description or invitees', schema: supportMeeting },
   },
   'GET /v1/audit': {
     summary: "The tenant's audit log, oldest first (admins)",

@@ -101,3 +101,91 @@ describe('the audit log', () => {
     expect(after.body).toMatchObject({ intact: false, firstBreak: { seq: 2, problem: 'its content does not match its hash' } });
   });
 });
+
+describe('support access only with consent', () => {
+  const support = (path: string) => api('fra', path, { headers: operatorHeaders() });
+
+  it('refuses support without a grant, allows it with one, refuses it after expiry or revocation, and audits every use', async () => {
+    const settings = (ticket: string, location = 'eu') =>
+      support(`/v1/support/tenants/${acme.tenant.id}/settings?ticket=${ticket}&location=${location}`);
+    expect((await settings('T-1001')).status).toBe(403);
+
+    const grant = (json: Record<string, unknown>) => acme.call('/v1/support/grants', admin, { method: 'POST', json });
+    const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
+    expect(
+      (await grant({ ticketId: 'T-1001', scopes: ['settings:read'], expiresAt: inFuture(-60_000), allowOutsideEu: false }))
+        .status,
+    ).toBe(400);
+    const unknownScope = await grant({
+      ticketId: 'T-1001',
+      scopes: ['everything'],
+      expiresAt: inFuture(3_600_000),
+      allowOutsideEu: false,
+    });
+    expect(unknownScope.status).toBe(400);
+    expect(unknownScope.body).toMatchObject({ errors: [expect.objectContaining({ field: 'scopes.0' })] });
+    expect(
+      (
+        await acme.call('/v1/support/grants', await acme.token('hal', ['host']), {
+          method: 'POST',
+          json: { ticketId: 'T-1001', scopes: ['settings:read'], expiresAt: inFuture(3_600_000), allowOutsideEu: false },
+        })
+      ).status,
+    ).toBe(403);
+
+    const granted = await grant({
+      ticketId: 'T-1001',
+      scopes: ['settings:read'],
+      expiresAt: inFuture(4_000),
+      allowOutsideEu: false,
+    });
+    expect(granted.status).toBe(201);
+    const allowed = await settings('T-1001');
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toMatchObject({ tenantId: acme.tenant.id, tier: 'business' });
+    expect(JSON.stringify(allowed.body)).not.toMatch(/@/);
+    // Another ticket, another scope, or staff outside the EU: refused.
+    expect((await settings('T-9999')).status).toBe(403);
+    expect((await settings('T-1001', 'outside-eu')).status).toBe(403);
+    expect(
+      (await support(`/v1/support/tenants/${acme.tenant.id}/meetings/mt_0123456789abcdef01234567?ticket=T-1001&location=eu`))
+        .status,
+    ).toBe(403);
+
+    await new Promise((done) => setTimeout(done, 4_500));
+    expect((await settings('T-1001')).status).toBe(403);
+
+    const second = (
+      await grant({
+        ticketId: 'T-1002',
+        scopes: ['settings:read', 'meetings:read'],
+        expiresAt: inFuture(3_600_000),
+        allowOutsideEu: true,
+      })
+    ).body as { id: string };
+    expect((await settings('T-1002', 'outside-eu')).status).toBe(200);
+    expect((await acme.call(`/v1/support/grants/${second.id}`, admin, { method: 'DELETE' })).status).toBe(204);
+    expect((await settings('T-1002')).status).toBe(403);
+
+    const audit = (await acme.call('/v1/audit?limit=200', admin)).body as {
+      items: { action: string; reason: string; actor: { type: string } }[];
+    };
+    const reads = audit.items.filter((e) => e.action === 'support.read');
+    expect(reads.map((e) => e.reason)).toEqual(['support ticket T-1001', 'support ticket T-1002']);
+    expect(reads.every((e) => e.actor.type === 'operator')).toBe(true);
+    expect(audit.items.map((e) => e.action)).toEqual(expect.arrayContaining(['support.grant', 'support.revoke']));
+  });
+});
+
+describe('communication preferences', () => {
+  it('are off until the user opts in', async () => {
+    const user = await acme.token('pat');
+    expect((await acme.call('/v1/me/preferences', user)).body).toEqual({ productNews: false, marketing: false });
+    const changed = await acme.call('/v1/me/preferences', user, { method: 'PATCH', json: { productNews: true } });
+    expect(changed.body).toEqual({ productNews: true, marketing: false });
+    expect((await acme.call('/v1/me/preferences', await acme.token('quinn'))).body).toEqual({
+      productNews: false,
+      marketing: false,
+    });
+  });
+});

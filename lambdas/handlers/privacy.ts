@@ -1,0 +1,71 @@
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite } from '../composition.js';
+import { newId } from '../domain/ids.js';
+import { checkGrantRequest, type SupportGrant } from '../domain/support.js';
+import { requireRole } from '../http/auth/tenant-user.js';
+import { route, routeGroup } from '../http/route.js';
+import { schedulingFor } from '../http/tenant-context.js';
+
+const site = currentSite();
+
+export const handler = routeGroup({
+  'POST /v1/support/grants': route(OPERATIONS['POST /v1/support/grants'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    const now = new Date();
+    checkGrantRequest(request.body.expiresAt, now);
+    const grant: SupportGrant = {
+      id: newId('sg'),
+      ticketId: request.body.ticketId,
+      scopes: [...new Set(request.body.scopes)],
+      expiresAt: new Date(request.body.expiresAt).toISOString(),
+      allowOutsideEu: request.body.allowOutsideEu,
+      createdAt: now.toISOString(),
+      revoked: false,
+    };
+    await site.privacy.putGrant(principal.tenant.id, grant);
+    const { viewer } = await schedulingFor(site, principal);
+    await site.tenants.appendAudit(principal.tenant.id, {
+      actor: { type: 'user', id: viewer.userRef },
+      action: 'support.grant',
+      target: `support/${grant.id}`,
+      reason: `consent for ticket ${grant.ticketId}`,
+      details: { scopes: grant.scopes, expiresAt: grant.expiresAt, allowOutsideEu: grant.allowOutsideEu },
+    });
+    return { status: 201, body: grant };
+  }),
+
+  'GET /v1/support/grants': route(OPERATIONS['GET /v1/support/grants'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    return { status: 200, body: { items: await site.privacy.grants(principal.tenant.id) } };
+  }),
+
+  'DELETE /v1/support/grants/{grantId}': route(OPERATIONS['DELETE /v1/support/grants/{grantId}'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    await site.privacy.revokeGrant(principal.tenant.id, request.path.grantId);
+    const { viewer } = await schedulingFor(site, principal);
+    await site.tenants.appendAudit(principal.tenant.id, {
+      actor: { type: 'user', id: viewer.userRef },
+      action: 'support.revoke',
+      target: `support/${request.path.grantId}`,
+      reason: 'consent withdrawn',
+    });
+    return { status: 204 };
+  }),
+
+  'GET /v1/me/preferences': route(OPERATIONS['GET /v1/me/preferences'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer } = await schedulingFor(site, principal);
+    return { status: 200, body: await site.privacy.preferences(principal.tenant.id, viewer.userRef) };
+  }),
+
+  'PATCH /v1/me/preferences': route(OPERATIONS['PATCH /v1/me/preferences'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer } = await schedulingFor(site, principal);
+    const next = { ...(await site.privacy.preferences(principal.tenant.id, viewer.userRef)), ...request.body };
+    await site.privacy.setPreferences(principal.tenant.id, viewer.userRef, next);
+    return { status: 200, body: next };
+  }),
+});
