@@ -11,6 +11,7 @@ import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
 import { E2eeStore } from './store/e2ee-store.js';
+import { MailSettingsStore } from './store/mail-settings-store.js';
 import { PrivacyStore } from './store/privacy-store.js';
 import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
@@ -34,6 +35,7 @@ export interface Site {
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
   readonly privacy: PrivacyStore;
+  readonly mailSettings: MailSettingsStore;
   /** Drops a tenant's cached retention periods after they changed. */
   readonly forgetRetention: (tenantId: string) => void;
 }
@@ -70,6 +72,7 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
     nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
     privacy: new PrivacyStore(clients.dynamodb, config.tableName),
+    mailSettings: new MailSettingsStore(clients.dynamodb, config.tableName, cipher),
     e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
     mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
     forgetRetention: (tenantId: string) => profiles.delete(tenantId),

@@ -43,6 +43,7 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
       'PATCH /v1/meetings/{meetingId}',
       'DELETE /v1/meetings/{meetingId}',
       'GET /v1/meetings/{meetingId}/invite.ics',
+      'POST /v1/meetings/{meetingId}/invitations',
     ],
   },
   {

@@ -28,6 +28,7 @@ import {
   supportSettings,
   supportTenantPath,
 } from './schemas/privacy.js';
+import { invitationsResult, mailSettingsBody, mailSettingsResource } from './schemas/mail.js';
 import { retentionPatchBody, retentionResource } from './schemas/settings.js';
 import {
   attendanceList,
@@ -578,6 +579,29 @@ export const OPERATIONS = {
     path: supportMeetingPath,
     query: supportQuery,
     success: { status: 200, description: 'Metadata without title, description or invitees', schema: supportMeeting },
+  },
+  'GET /v1/settings/mail': {
+    summary: "The tenant's own SMTP server for invitations (never the password) (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
+  },
+  'PUT /v1/settings/mail': {
+    summary: "Set the tenant's own SMTP server; invitations are sent only through it (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: mailSettingsBody,
+    success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
+  },
+  'POST /v1/meetings/{meetingId}/invitations': {
+    summary: "E-mail the meeting's invitees its .ics through the tenant's own mail server (hosts)",
+    tag: 'meetings',
+    auth: 'tenant',
+    path: meetingPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'How many were sent', schema: invitationsResult },
   },
   'GET /v1/audit': {
     summary: "The tenant's audit log, oldest first (admins)",

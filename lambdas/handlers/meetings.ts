@@ -1,7 +1,10 @@
 import { currentSite } from '../composition.js';
 import { cancelMeeting, listOccurrences, readableMeeting, scheduleMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
 import type { Meeting } from '../domain/meeting.js';
+import { conflict, forbidden } from '../domain/errors.js';
+import { requireMailSettings } from '../domain/mail.js';
 import { etagOf } from '../domain/tenant.js';
+import { sendInvitations } from '../mail/smtp-mailer.js';
 import { tenantPk } from '../store/tenant-store.js';
 import { meetingCalendar } from '../http/ics.js';
 import { idempotent } from '../http/idempotency.js';
@@ -103,6 +106,29 @@ export const handler = routeGroup({
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { meeting, access } = await cancelMeeting(ctx, viewer, request.path.meetingId, optionalVersion(request));
     return represented(meeting, access);
+  }),
+
+  'POST /v1/meetings/{meetingId}/invitations': route(OPERATIONS['POST /v1/meetings/{meetingId}/invitations'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { viewer, ctx } = await schedulingFor(site, principal);
+    const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
+    if (!access.manage) throw forbidden('only the host or an admin may send invitations');
+    if (meeting.status === 'cancelled') throw conflict('the meeting is cancelled');
+    const mail = await site.mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
+    const settings = requireMailSettings(mail?.settings);
+    const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
+    const ics = meetingCalendar(meeting, joinUrl);
+    const sent = await sendInvitations(
+      settings,
+      mail?.password,
+      meeting.invitees.map((to) => ({
+        to,
+        subject: `Invitation: ${meeting.title}`,
+        text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.`,
+        ics,
+      })),
+    );
+    return { status: 200, body: { sent } };
   }),
 
   'GET /v1/meetings/{meetingId}/invite.ics': route(OPERATIONS['GET /v1/meetings/{meetingId}/invite.ics'], async (request) => {

@@ -18,7 +18,36 @@ function retentionView(tenant: Tenant) {
   };
 }
 
+async function mailView(tenant: Tenant) {
+  const stored = await site.mailSettings.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
+  if (!stored) return { status: 200, body: { configured: false } };
+  const { host, port, secure, username, from } = stored.settings;
+  return { status: 200, body: { configured: true, host, port, secure, ...(username !== undefined && { username }), from } };
+}
+
 export const handler = routeGroup({
+  'GET /v1/settings/mail': route(OPERATIONS['GET /v1/settings/mail'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    return mailView(principal.tenant);
+  }),
+
+  'PUT /v1/settings/mail': route(OPERATIONS['PUT /v1/settings/mail'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    const { password, ...settings } = request.body;
+    await site.mailSettings.put({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn }, settings, password);
+    const { viewer } = await schedulingFor(site, principal);
+    await site.tenants.appendAudit(principal.tenant.id, {
+      actor: { type: 'user', id: viewer.userRef },
+      action: 'settings.mail',
+      target: `tenant/${principal.tenant.id}`,
+      reason: 'mail server for invitations set by a tenant admin',
+      details: { host: settings.host, port: settings.port, secure: settings.secure },
+    });
+    return mailView(principal.tenant);
+  }),
+
   'GET /v1/settings/retention': route(OPERATIONS['GET /v1/settings/retention'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');

@@ -189,3 +189,89 @@ describe('communication preferences', () => {
     });
   });
 });
+
+describe('invitations through the tenant’s own mail server', () => {
+  it('sends each invitee the .ics through the configured SMTP server, and says so when the server refuses', async () => {
+    const { SMTPServer } = await import('smtp-server');
+    const { simpleParser } = await import('mailparser');
+    const ICAL = (await import('ical.js')).default;
+    const inbox: { to: string; subject: string; ics: string }[] = [];
+    let refuse = false;
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      disableReverseLookup: true,
+      logger: false,
+      onRcptTo(_address, _session, callback) {
+        callback(refuse ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined);
+      },
+      onData(stream, _session, callback) {
+        simpleParser(stream).then((mail) => {
+          const ics = mail.attachments.find((a) => a.filename === 'invite.ics');
+          inbox.push({
+            to: String((mail.to as { text: string }).text),
+            subject: mail.subject ?? '',
+            ics: ics ? ics.content.toString('utf8') : '',
+          });
+          callback();
+        }, callback);
+      },
+    });
+    await new Promise<void>((done) => smtp.listen(0, '127.0.0.1', done));
+    const port = (smtp.server.address() as { port: number }).port;
+    try {
+      const created = await acme.call('/v1/meetings', admin, {
+        method: 'POST',
+        json: {
+          title: 'Board meeting',
+          startsAt: '2026-12-10T10:00:00+01:00',
+          durationMinutes: 60,
+          timeZone: 'Europe/Berlin',
+          invitees: ['ina@example.test', 'joe@example.test'],
+        },
+      });
+      const meetingId = (created.body as { id: string }).id;
+      const send = () => acme.call(`/v1/meetings/${meetingId}/invitations`, admin, { method: 'POST' });
+      // No mail server of the tenant's own: nothing is sent through anyone else's.
+      expect((await send()).status).toBe(409);
+
+      const put = await acme.call('/v1/settings/mail', admin, {
+        method: 'PUT',
+        json: {
+          host: '127.0.0.1',
+          port,
+          secure: false,
+          username: 'meetplane',
+          password: 'smtp-secret-value',
+          from: 'meetings@acme.example',
+        },
+      });
+      expect(put.body).toEqual({
+        configured: true,
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        username: 'meetplane',
+        from: 'meetings@acme.example',
+      });
+      expect(JSON.stringify((await acme.call('/v1/settings/mail', admin)).body)).not.toContain('smtp-secret-value');
+
+      const sent = await send();
+      expect(sent.body).toEqual({ sent: 2 });
+      expect(inbox.map((m) => m.to).sort()).toEqual(['ina@example.test', 'joe@example.test']);
+      for (const mail of inbox) {
+        expect(mail.subject).toBe('Invitation: Board meeting');
+        const event = new ICAL.Event(new ICAL.Component(ICAL.parse(mail.ics)).getFirstSubcomponent('vevent')!);
+        expect(event.uid).toBe(`${meetingId}@meetplane`);
+        expect(event.summary).toBe('Board meeting');
+      }
+
+      refuse = true;
+      const refused = await send();
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ detail: expect.stringMatching(/mail server did not accept the invitation \(550\)/) });
+    } finally {
+      await new Promise<void>((done) => smtp.close(() => done()));
+    }
+  });
+});

@@ -24,6 +24,29 @@ export async function scanRegion(site: SiteId): Promise<TableDump> {
   return dump;
 }
 
+/**
+ * The records a request could have written, as text: everything but what the
+ * media plane and DynamoDB change on their own while tests run (webhook
+ * deduplication, room index and load, and items past their expiry, which the
+ * TTL sweeper may delete at any moment). Two snapshots around a refused
+ * request must be equal.
+ */
+export async function writableSnapshot(site: SiteId): Promise<string> {
+  const now = Date.now() / 1000;
+  const dump = await scanRegion(site);
+  const kept = Object.fromEntries(
+    Object.entries(dump).map(([table, items]) => [
+      table,
+      items.filter((item) => {
+        const pk = String(item.pk ?? '');
+        if (/^(WEBHOOK|MEDIA#LOAD|ROOM)#/.test(pk)) return false;
+        return typeof item.expiresAt !== 'number' || item.expiresAt > now + 60;
+      }),
+    ]),
+  );
+  return searchableText(kept);
+}
+
 /** Text of a dump in which a plaintext value would show, binary attributes included as UTF-8 and base64. */
 export function searchableText(dump: TableDump | Record<string, unknown>[]): string {
   return JSON.stringify(dump, (_key, value: unknown) =>
