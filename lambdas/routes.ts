@@ -111,7 +111,7 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     name: 'settings',
     entry: 'lambdas/handlers/settings.ts',
     auth: 'tenant',
-    routes: ['GET /v1/settings/retention', 'PATCH /v1/settings/retention'],
+    routes: ['GET /v1/settings/retention', 'PATCH /v1/settings/retention', 'GET /v1/settings/mail', 'PUT /v1/settings/mail'],
   },
   {
     name: 'privacy',

@@ -96,14 +96,17 @@ export class MediaNode {
   }
 
   async mute(room: string, identity: string, trackSid: string, muted: boolean): Promise<void> {
+    // Asked about a participant or track that is not there, LiveKit waits until its timeout: look first.
+    let participant;
     try {
-      await counted('livekit', () => this.rooms.mutePublishedTrack(room, identity, trackSid, muted));
+      participant = await counted('livekit', () => this.rooms.getParticipant(room, identity));
     } catch (error) {
-      // LiveKit answers 404 for a participant or track that is not there: the caller's mistake, not ours.
       const status = (error as { status?: number }).status;
-      if (status !== undefined && status >= 400 && status < 500) throw notFound('No such participant or track in the live room');
+      if (status !== undefined && status >= 400 && status < 500) throw notFound('No such participant in the live room');
       throw error;
     }
+    if (!participant.tracks.some((track) => track.sid === trackSid)) throw notFound('The participant publishes no such track');
+    await counted('livekit', () => this.rooms.mutePublishedTrack(room, identity, trackSid, muted));
   }
 
   /** A reliable data message to everyone in the room (e.g. a new key epoch: never a key). */
