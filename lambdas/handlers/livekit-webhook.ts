@@ -32,28 +32,19 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
   if (!owner || owner.nodeId !== nodeId) return 'unknown-room';
   const at = Number(event.createdAt ?? 0n);
   const participants = event.room?.numParticipants ?? 0;
+  const attendance = async (change: { joinedAt?: string; leftAt?: string }) => {
+    if (!event.participant) return;
+    const session = { sid: event.participant.sid, identity: event.participant.identity, room: roomName };
+    await site.live.recordAttendance(owner.tenantId, owner.meetingId, session, change);
+  };
   switch (event.event) {
     case 'participant_joined':
-      if (event.participant) {
-        await site.live.recordAttendance(
-          owner.tenantId,
-          owner.meetingId,
-          { sid: event.participant.sid, identity: event.participant.identity, room: roomName },
-          { joinedAt: toIso(event.participant.joinedAt) ?? toIso(at) },
-        );
-      }
+      await attendance({ joinedAt: toIso(event.participant?.joinedAt) ?? toIso(at) });
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
       break;
     case 'participant_left':
     case 'participant_connection_aborted':
-      if (event.participant) {
-        await site.live.recordAttendance(
-          owner.tenantId,
-          owner.meetingId,
-          { sid: event.participant.sid, identity: event.participant.identity, room: roomName },
-          { leftAt: toIso(at) ?? new Date().toISOString() },
-        );
-      }
+      await attendance({ leftAt: toIso(at) ?? new Date().toISOString() });
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
       await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, roomName, nodeId);
       break;

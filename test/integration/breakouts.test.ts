@@ -1,10 +1,10 @@
-import { dispose, Room } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
 import { generateDeviceIdentity, openMediaKey, sealMediaKey, type DeviceIdentity } from '../../media/e2ee/index.js';
 import { listenForTone, publishTone } from '../support/audio.js';
 import { stack } from '../support/stack.js';
-import { testTenant, type TestTenant } from '../support/users.js';
+import { liveRoomsFixture } from '../support/live-rooms.js';
+import type { TestTenant } from '../support/users.js';
 
 interface Grant {
   media: { url: string; token: string };
@@ -20,31 +20,13 @@ interface Plan {
   rooms: { id: string; name: string; members: string[]; scope: string }[];
 }
 
+const live = liveRoomsFixture();
 let acme: TestTenant;
 let host: string;
-const rooms: Room[] = [];
-
-beforeAll(async () => {
-  acme = await testTenant('fra');
-  host = await acme.token('hilde', ['host']);
+beforeAll(() => {
+  acme = live.tenant();
+  host = live.host();
 });
-afterAll(async () => {
-  await Promise.all(rooms.map((r) => r.disconnect().catch(() => undefined)));
-  await acme.stop();
-  await dispose();
-});
-
-async function connect(grant: Grant): Promise<Room> {
-  const room = new Room();
-  rooms.push(room);
-  const key = grant.encryption.key ? Buffer.from(grant.encryption.key, 'base64') : undefined;
-  await room.connect(grant.media.url, grant.media.token, {
-    autoSubscribe: true,
-    dynacast: false,
-    ...(key && { encryption: { keyProviderOptions: { sharedKey: key } } }),
-  });
-  return room;
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -83,7 +65,7 @@ describe('breakout rooms', () => {
     const hostJoin = (await acme.call(`/v1/meetings/${meetingId}/join`, host, { method: 'POST', json: {} })).body as Grant & {
       participantId: string;
     };
-    const hostRoom = await connect(hostJoin);
+    const hostRoom = await live.connect(hostJoin);
     const joins = await Promise.all(
       tokens.map(
         async (t) =>
@@ -93,7 +75,7 @@ describe('breakout rooms', () => {
       ),
     );
     const [ana, ben, cai, dee] = joins.map((j) => j.participantId) as [string, string, string, string];
-    const mainRooms = await Promise.all(joins.map(connect));
+    const mainRooms = await Promise.all(joins.map((j) => live.connect(j)));
     await until(async () => (await seen(meetingId)).size >= 5);
 
     const define = (json: unknown, token = host) =>
@@ -143,7 +125,7 @@ describe('breakout rooms', () => {
     expect(placements[0]!.join.encryption.key).not.toBe(hostJoin.encryption.key);
 
     await Promise.all(mainRooms.map((r) => r.disconnect()));
-    const [anaRoom, benRoom, caiRoom, deeRoom] = await Promise.all(placements.map((p) => connect(p.join)));
+    const [anaRoom, benRoom, caiRoom, deeRoom] = await Promise.all(placements.map((p) => live.connect(p.join)));
     expect(anaRoom!.name).not.toBe(hostRoom.name);
     expect(anaRoom!.name).toMatch(/^rm_[0-9a-f]{32}$/);
 
@@ -166,7 +148,7 @@ describe('breakout rooms', () => {
       const moved = await mine(tokens[2]!);
       expect(moved.breakout?.id).toBe(red.id);
       await caiRoom!.disconnect();
-      const caiInRed = await connect(moved.join);
+      const caiInRed = await live.connect(moved.join);
       const caiHears = await listenForTone(caiInRed, 440, 2000, ana);
       expect(caiHears.toneWindows).toBeGreaterThan(caiHears.windows / 2);
       expect([...deeRoom!.remoteParticipants.keys()]).not.toContain(ana);
@@ -176,7 +158,7 @@ describe('breakout rooms', () => {
 
     // The host visits Blue, visibly: Dee sees the host there.
     const visit = (await acme.call(`/v1/meetings/${meetingId}/breakouts/${blue.id}/visit`, host)).body as Grant;
-    const hostInBlue = await connect(visit);
+    const hostInBlue = await live.connect(visit);
     await until(async () => [...deeRoom!.remoteParticipants.keys()].includes(hostJoin.participantId), 5000);
     await hostInBlue.disconnect();
 
@@ -203,8 +185,13 @@ describe('breakout rooms', () => {
     // Back in the main room, everyone hears everyone.
     const back = await Promise.all(tokens.map(mine));
     expect(back.every((b) => b.breakout === undefined)).toBe(true);
-    await Promise.all(rooms.filter((r) => r !== hostRoom).map((r) => r.disconnect().catch(() => undefined)));
-    const reunited = await Promise.all(back.map((b) => connect(b.join)));
+    await Promise.all(
+      live
+        .rooms()
+        .filter((r) => r !== hostRoom)
+        .map((r) => r.disconnect().catch(() => undefined)),
+    );
+    const reunited = await Promise.all(back.map((b) => live.connect(b.join)));
     expect(new Set(reunited.map((r) => r.name))).toEqual(new Set([hostRoom.name]));
     const again = await publishTone(reunited[0]!, 660);
     try {
@@ -241,8 +228,8 @@ describe('breakout rooms', () => {
             .body as Grant & { participantId: string },
       ),
     );
-    await connect(hostJoin).catch(() => undefined);
-    const connected = await Promise.all(joins.map((j) => connect(j).catch(() => undefined)));
+    await live.connect(hostJoin).catch(() => undefined);
+    const connected = await Promise.all(joins.map((j) => live.connect(j).catch(() => undefined)));
     void connected;
     await until(async () => (await seen(meetingId)).size >= 3);
 

@@ -1,20 +1,14 @@
 import { DecryptCommand } from '@aws-sdk/client-kms';
-import { dispose, Room } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  encryptionOptionsForKey,
-  generateDeviceIdentity,
-  openMediaKey,
-  sealMediaKey,
-  type DeviceIdentity,
-} from '../../media/e2ee/index.js';
+import { generateDeviceIdentity, openMediaKey, sealMediaKey, type DeviceIdentity } from '../../media/e2ee/index.js';
 import { RUN_DIR } from '../../scripts/local-stack/layout.js';
 import { listenForTone, publishTone } from '../support/audio.js';
 import { scanRegion, searchableText } from '../support/scan.js';
 import { kmsOf, stack } from '../support/stack.js';
+import { liveRoomsFixture } from '../support/live-rooms.js';
 import { testTenant, type TestTenant } from '../support/users.js';
 
 interface Admitted {
@@ -24,18 +18,12 @@ interface Admitted {
   encryption: { mode: string; epoch: number; keyIndex: number; key?: string };
 }
 
+const live = liveRoomsFixture();
 let acme: TestTenant;
 let host: string;
-const rooms: Room[] = [];
-
-beforeAll(async () => {
-  acme = await testTenant('fra');
-  host = await acme.token('hilde', ['host']);
-});
-afterAll(async () => {
-  await Promise.all(rooms.map((r) => r.disconnect().catch(() => undefined)));
-  await acme.stop();
-  await dispose();
+beforeAll(() => {
+  acme = live.tenant();
+  host = live.host();
 });
 
 async function schedule(tenant: TestTenant, token: string, extra: Record<string, unknown> = {}) {
@@ -60,17 +48,6 @@ async function newMeeting(extra: Record<string, unknown> = {}): Promise<string> 
 const join = async (meetingId: string, token: string, body: Record<string, unknown> = {}) =>
   (await acme.call(`/v1/meetings/${meetingId}/join`, token, { method: 'POST', json: body })).body as Admitted;
 
-async function connectWithKey(admitted: Admitted, key: Uint8Array): Promise<Room> {
-  const room = new Room();
-  rooms.push(room);
-  await room.connect(admitted.media.url, admitted.media.token, {
-    autoSubscribe: true,
-    dynacast: false,
-    encryption: encryptionOptionsForKey(key),
-  });
-  return room;
-}
-
 describe('standard mode: KMS-made keys, frames the SFU cannot read', () => {
   it('lets participants with the key from their join hear each other, and not one with another key', async () => {
     const meetingId = await newMeeting();
@@ -82,9 +59,9 @@ describe('standard mode: KMS-made keys, frames the SFU cannot read', () => {
     expect(key).toHaveLength(32);
     expect(b.encryption.key).toBe(a.encryption.key);
 
-    const publisher = await connectWithKey(a, key);
-    const listener = await connectWithKey(b, Buffer.from(b.encryption.key!, 'base64'));
-    const outsider = await connectWithKey(c, randomBytes(32));
+    const publisher = await live.connect(a, key);
+    const listener = await live.connect(b, Buffer.from(b.encryption.key!, 'base64'));
+    const outsider = await live.connect(c, randomBytes(32));
     const tone = await publishTone(publisher, 440);
     try {
       const [heard, garbled] = await Promise.all([
@@ -191,8 +168,8 @@ describe('end-to-end mode', () => {
     // A standard-mode key is never handed out for it.
     expect((await acme.call(`/v1/meetings/${meetingId}/key?epoch=0`, bob)).status).toBe(409);
 
-    const publisher = await connectWithKey(a, mediaKey);
-    const listener = await connectWithKey(b, opened);
+    const publisher = await live.connect(a, mediaKey);
+    const listener = await live.connect(b, opened);
     const tone = await publishTone(publisher, 440);
     try {
       const heard = await listenForTone(listener, 440, 3000, a.participantId);
