@@ -58,6 +58,14 @@ export interface SiteKeysProps {
  *   probe's fixed context), and only from the site's own roles;
  * - the data key, which only DynamoDB may use, for the site's tables at rest.
  */
+/** Both site keys rotate yearly and outlive their stack: data encrypted under them must stay readable. */
+const RETAINED_ROTATING_KEY = {
+  enableKeyRotation: true,
+  rotationPeriod: Duration.days(365),
+  removalPolicy: RemovalPolicy.RETAIN,
+  pendingWindow: Duration.days(30),
+} as const;
+
 export class SiteKeys extends Construct {
   readonly siteKey: Key;
   readonly dataKey: Key;
@@ -70,10 +78,7 @@ export class SiteKeys extends Construct {
 
     this.siteKey = new Key(this, 'SiteKey', {
       description: `Meetplane ${props.site}: site key for tenant data (envelope encryption, media keys)`,
-      enableKeyRotation: true,
-      rotationPeriod: Duration.days(365),
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
+      ...RETAINED_ROTATING_KEY,
       policy: new PolicyDocument({
         statements: [
           administration(),
@@ -121,10 +126,7 @@ export class SiteKeys extends Construct {
 
     this.dataKey = new Key(this, 'DataKey', {
       description: `Meetplane ${props.site}: DynamoDB encryption at rest for the site's tables`,
-      enableKeyRotation: true,
-      rotationPeriod: Duration.days(365),
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
+      ...RETAINED_ROTATING_KEY,
       policy: new PolicyDocument({
         statements: [
           administration(),

@@ -46,6 +46,18 @@ function liveView(live: LiveState) {
   };
 }
 
+function decideRoute(
+  key: 'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit' | 'POST /v1/meetings/{meetingId}/lobby/{ticket}/deny',
+  decision: 'admitted' | 'denied',
+) {
+  return route(OPERATIONS[key], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    await hostContext(site, principal, request.path.meetingId);
+    await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, decision);
+    return { status: 204 };
+  });
+}
+
 function lockRoute(key: 'POST /v1/meetings/{meetingId}/lock' | 'POST /v1/meetings/{meetingId}/unlock', locked: boolean) {
   return route(OPERATIONS[key], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
@@ -126,25 +138,11 @@ export const handler = routeGroup({
     return { status: 200, body: { items } };
   }),
 
-  'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit': route(
-    OPERATIONS['POST /v1/meetings/{meetingId}/lobby/{ticket}/admit'],
-    async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
-      await hostContext(site, principal, request.path.meetingId);
-      await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, 'admitted');
-      return { status: 204 };
-    },
+  'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit': decideRoute(
+    'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit',
+    'admitted',
   ),
-
-  'POST /v1/meetings/{meetingId}/lobby/{ticket}/deny': route(
-    OPERATIONS['POST /v1/meetings/{meetingId}/lobby/{ticket}/deny'],
-    async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
-      await hostContext(site, principal, request.path.meetingId);
-      await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, 'denied');
-      return { status: 204 };
-    },
-  ),
+  'POST /v1/meetings/{meetingId}/lobby/{ticket}/deny': decideRoute('POST /v1/meetings/{meetingId}/lobby/{ticket}/deny', 'denied'),
 
   'POST /v1/meetings/{meetingId}/lock': lockRoute('POST /v1/meetings/{meetingId}/lock', true),
   'POST /v1/meetings/{meetingId}/unlock': lockRoute('POST /v1/meetings/{meetingId}/unlock', false),
