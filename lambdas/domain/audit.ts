@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Who did something to a tenant: an operator (staff, IAM principal or the local token) or one of the tenant's users. */
 export interface AuditActor {
@@ -17,15 +17,30 @@ export interface AuditDraft {
   readonly legalBasis?: string;
   /** Non-personal facts about the change (field names changed, new status, …). */
   readonly details?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  /** Pseudonyms of the people the entry is about besides its actor (a removed participant, say). */
+  readonly subjects?: readonly string[];
 }
 
+/**
+ * An entry of the chain. Its personal part (the actor's id and the subjects)
+ * is not hashed directly: the chain carries `personalDigest`, a hash of that
+ * part under a random `salt`. Erasing a person removes their part and the salt
+ * (`redacted`) and leaves the digest, so the chain still verifies and nothing
+ * left can be tied back to them, not even by guessing pseudonyms.
+ */
 export interface AuditEntry extends AuditDraft {
   readonly tenantId: string;
   readonly seq: number;
   readonly at: string;
   readonly prevHash: string;
+  readonly personalDigest: string;
+  readonly salt?: string;
+  readonly redacted?: boolean;
   readonly hash: string;
 }
+
+/** What stands in for an erased actor's id. */
+export const ERASED_ACTOR = 'erased';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -41,8 +56,28 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function personalDigestOf(salt: string, actorId: string, subjects: readonly string[] | undefined): string {
+  return sha256(canonicalJson({ salt, actorId, subjects: subjects ?? [] }));
+}
+
+/** The entry's hash: everything but its personal part, which counts through `personalDigest`. */
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256').update(canonicalJson(entry)).digest('hex');
+  const { salt: _salt, redacted: _redacted, subjects: _subjects, actor, ...rest } = entry;
+  return sha256(canonicalJson({ ...rest, actor: { type: actor.type } }));
+}
+
+/** Whether an entry is about a person known by any of `refs` (as its actor or a subject). */
+export function auditEntryConcerns(entry: AuditEntry, refs: ReadonlySet<string>): boolean {
+  if (entry.redacted) return false;
+  return refs.has(entry.actor.id) || (entry.subjects ?? []).some((s) => refs.has(s));
+}
+
+/** The entry with its personal part erased; its hash and the chain are unchanged. */
+export function redactAuditEntry(entry: AuditEntry): AuditEntry {
+  const { salt: _salt, subjects: _subjects, ...rest } = entry;
+  return { ...rest, actor: { type: entry.actor.type, id: ERASED_ACTOR }, redacted: true };
 }
 
 /** The next entry of a tenant's hash chain: it carries the hash of the one before. */
@@ -52,12 +87,16 @@ export function chainAuditEntry(
   draft: AuditDraft,
   at: Date,
 ): AuditEntry {
+  const salt = randomBytes(16).toString('base64url');
   const body = {
     ...draft,
+    ...(draft.subjects && { subjects: [...draft.subjects] }),
     tenantId,
     seq: (previous?.seq ?? 0) + 1,
     at: at.toISOString(),
     prevHash: previous?.hash ?? GENESIS_HASH,
+    salt,
+    personalDigest: personalDigestOf(salt, draft.actor.id, draft.subjects),
   };
   return { ...body, hash: hashAuditEntry(body) };
 }
@@ -87,6 +126,8 @@ export function verifyAuditChain(entries: readonly AuditEntry[]): ChainVerdict {
     });
     if (entry.seq !== previous.seq + 1) return brk(`expected entry ${previous.seq + 1}, found ${entry.seq}`);
     if (entry.prevHash !== previous.hash) return brk('does not carry the hash of the entry before it');
+    if (!entry.redacted && personalDigestOf(entry.salt ?? '', entry.actor.id, entry.subjects) !== entry.personalDigest)
+      return brk('its actor or subjects do not match their digest');
     if (hashAuditEntry(rest) !== hash) return brk('its content does not match its hash');
     previous = { seq: entry.seq, hash };
   }

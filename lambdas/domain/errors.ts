@@ -1,9 +1,17 @@
 /**
  * Errors of the rules, in the rules' own words. The HTTP layer maps each kind
  * to its status (invalid 400, forbidden 403, not-found 404, conflict 409,
- * stale 412, too-many 429, unavailable 503); the domain never speaks HTTP.
+ * stale 412, too-large 413, too-many 429, unavailable 503); the domain never speaks HTTP.
  */
-export type DomainErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'stale' | 'too-many' | 'unavailable';
+export type DomainErrorKind =
+  | 'invalid'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'stale'
+  | 'too-large'
+  | 'too-many'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -23,4 +31,5 @@ export const notFound = (message = 'No such resource') => new DomainError('not-f
 export const forbidden = (message: string) => new DomainError('forbidden', message);
 export const stale = (message: string) => new DomainError('stale', message);
 export const unavailable = (message: string) => new DomainError('unavailable', message);
+export const tooLarge = (message: string, field: string) => new DomainError('too-large', message, field);
 export const tooMany = (message: string, field?: string) => new DomainError('too-many', message, field);

@@ -6,3 +6,11 @@ export function newId(prefix: string): string {
 }
 
 export const ID_PATTERN = /^[a-z]{2}_[0-9a-f]{24}$/;
+
+/**
+ * Like `newId`, but ids made later sort later: 48 bits of milliseconds then 48
+ * random bits. For records listed newest first by their key.
+ */
+export function newTimeOrderedId(prefix: string, now: Date = new Date()): string {
+  return `${prefix}_${now.getTime().toString(16).padStart(12, '0').slice(-12)}${randomBytes(6).toString('hex')}`;
+}

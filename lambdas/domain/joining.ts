@@ -1,6 +1,16 @@
 import type { SiteId } from '../../config/sites.js';
 import { forbidden, notFound, tooMany, unavailable } from './errors.js';
-import { checkMayJoin, type Joiner, type JoinRole, type LiveState, type RoomSettings } from './live-meeting.js';
+import {
+  checkMayJoin,
+  isModeratorEntry,
+  MODERATOR_ATTRIBUTES,
+  MODERATOR_NAME,
+  MODERATOR_TOPIC,
+  type Joiner,
+  type JoinRole,
+  type LiveState,
+  type RoomSettings,
+} from './live-meeting.js';
 import type { EncryptionMode, Meeting } from './meeting.js';
 import { placeMeeting, type MediaNodeState } from './placement.js';
 
@@ -14,8 +24,18 @@ export interface JoinPorts {
   pin(meetingId: string, nodeId: string, roomName: string, replacing?: string): Promise<LiveState>;
   mintToken(
     nodeId: string,
-    grant: { roomName: string; identity: string; name?: string; canPublish: boolean },
+    grant: {
+      roomName: string;
+      identity: string;
+      name?: string;
+      attributes?: Readonly<Record<string, string>>;
+      canPublish: boolean;
+    },
   ): Promise<{ url: string; token: string }>;
+  /** A reliable data message to everyone in the meeting's room. */
+  announce(nodeId: string, roomName: string, topic: string, payload: unknown): Promise<void>;
+  /** Writes a moderator's entry to the tenant's audit log. */
+  recordModeratorEntry(meetingId: string, participantId: string): Promise<void>;
   verifyPasscode(passcode: string, hash: string): Promise<boolean>;
   passcodeLocked(meetingId: string, participantId: string): Promise<boolean>;
   countFailedPasscode(meetingId: string, participantId: string): Promise<void>;
@@ -84,7 +104,13 @@ export async function joinMeeting(
   return admit(ports, settings, meeting, live, joiner, role, request.displayName);
 }
 
-/** Media for someone allowed in: the pinned node while it is healthy, else a new placement. */
+/**
+ * Media for someone allowed in: the pinned node while it is healthy, else a
+ * new placement. A moderator (an admin the meeting did not invite) comes in
+ * only visibly: audited before any token exists, named and marked as
+ * moderator to everyone, and announced in the room; end-to-end meetings admit
+ * nobody they did not invite, so no such token for them exists.
+ */
 export async function admit(
   ports: JoinPorts,
   settings: JoinSettings,
@@ -93,7 +119,13 @@ export async function admit(
   joiner: Joiner,
   role: JoinRole,
   displayName?: string,
-): Promise<JoinOutcome & { status: 'admitted' }> {
+): Promise<JoinOutcome & { status: 'admitted'; nodeId: string; roomName: string }> {
+  const moderator = isModeratorEntry(meeting, joiner);
+  if (moderator) {
+    if (meeting.encryption === 'e2ee')
+      throw forbidden('an end-to-end meeting admits only its host and invitees; nobody enters it as a moderator');
+    await ports.recordModeratorEntry(meeting.id, joiner.participantId);
+  }
   let state = live;
   if (!state.nodeId || !state.roomName || !(await ports.nodeHealthy(state.nodeId))) {
     const placement = placeMeeting(settings.homeSite, settings.allowedSites, await ports.nodes());
@@ -106,14 +138,24 @@ export async function admit(
     roomName: state.roomName!,
     identity: joiner.participantId,
     ...(settings.displayNames && displayName !== undefined && { name: displayName }),
+    ...(moderator && { name: MODERATOR_NAME, attributes: MODERATOR_ATTRIBUTES }),
     canPublish: true,
   });
+  if (moderator) {
+    await ports.announce(state.nodeId!, state.roomName!, MODERATOR_TOPIC, {
+      type: 'moderator-joined',
+      participantId: joiner.participantId,
+      name: MODERATOR_NAME,
+    });
+  }
   return {
     status: 'admitted',
     media,
     encryption: await encryptionGrant(ports, meeting.id, meeting.encryption, state.epoch),
     participantId: joiner.participantId,
     role,
+    nodeId: state.nodeId!,
+    roomName: state.roomName!,
   };
 }
 

@@ -35,6 +35,21 @@ export function roleIn(meeting: Pick<Meeting, 'hostRef'>, joiner: Joiner): JoinR
 }
 
 /**
+ * An admin entering a meeting that invites others but neither them nor their
+ * host role: a moderator, who may come in only visibly (named as such to
+ * everyone, announced, audited) and never into an end-to-end meeting.
+ */
+export function isModeratorEntry(meeting: Pick<Meeting, 'hostRef' | 'inviteeRefs'>, joiner: Joiner): boolean {
+  if (!joiner.admin || meeting.hostRef === joiner.userRef || meeting.inviteeRefs.length === 0) return false;
+  return joiner.emailRef === undefined || !meeting.inviteeRefs.includes(joiner.emailRef);
+}
+
+/** What a moderator is called in the room, whatever the tenant's display-name setting. */
+export const MODERATOR_NAME = 'Moderator';
+export const MODERATOR_ATTRIBUTES: Readonly<Record<string, string>> = { 'meetplane.role': 'moderator' };
+export const MODERATOR_TOPIC = 'meetplane.moderator';
+
+/**
  * Whether this user may join at all. A meeting with invitees admits only
  * them (and its hosts); one without is open to the whole tenant. Someone who
  * may not join cannot tell the meeting exists.

@@ -4,7 +4,15 @@ import { currentSite, type Site } from '../composition.js';
 import { breakoutOf, inSession, moveParticipant, planBreakouts, type Breakout, type BreakoutPlan } from '../domain/breakouts.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
-import { checkMayHoldKey, checkMayJoin, roleIn, roomSettings, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import {
+  checkMayHoldKey,
+  checkMayJoin,
+  isModeratorEntry,
+  roleIn,
+  roomSettings,
+  type Joiner,
+  type LiveState,
+} from '../domain/live-meeting.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { route, routeGroup } from '../http/route.js';
@@ -218,6 +226,7 @@ export const handler = routeGroup({
       if (!plan || !breakout || !inSession(plan, new Date())) throw notFound('No open breakout with this id');
       // A visit is visible: the host's token is an ordinary one (never hidden), under the host's own pseudonym.
       if (roleIn(meeting, joiner) !== 'host') throw forbidden('only hosts visit breakouts');
+      if (isModeratorEntry(meeting, joiner)) throw forbidden('a moderator stays in the main room, where everyone sees them');
       const grant = await breakoutGrant(principal, meeting, live, breakout, joiner);
       return {
         status: 200,

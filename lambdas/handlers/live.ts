@@ -9,8 +9,11 @@ import { route, routeGroup, type RouteResult } from '../http/route.js';
 
 const site = currentSite();
 
+/** Only what the client needs: where the media is placed (node, room) stays with the control plane. */
 function joinResponse(outcome: JoinOutcome): RouteResult {
-  return { status: 200, body: outcome };
+  if (outcome.status !== 'admitted') return { status: 200, body: outcome };
+  const { status, media, encryption, participantId, role } = outcome;
+  return { status: 200, body: { status, media, encryption, participantId, role } };
 }
 
 /**

@@ -60,6 +60,16 @@ export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
       url: node(nodeId).config.url,
       token: await node(nodeId).mintJoinToken({ ...grant, ttlSeconds: JOIN_TOKEN_TTL_SECONDS }),
     }),
+    announce: (nodeId, roomName, topic, payload) => node(nodeId).broadcast(roomName, topic, payload),
+    recordModeratorEntry: async (meetingId, participantId) => {
+      await site.tenants.appendAudit(tenantId, {
+        actor: { type: 'user', id: (await site.pseudonyms.forTenant(principal.tenant)).of('user', principal.subject) },
+        action: 'meeting.moderator-join',
+        target: `meetings/${meetingId}`,
+        reason: 'an admin entered a meeting they were not invited to, visibly as moderator',
+        details: { participantId },
+      });
+    },
     verifyPasscode: (passcode, hash) => verifyPasscode(passcode, hash),
     passcodeLocked: (meetingId, participantId) => site.live.passcodeLocked(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS),
     countFailedPasscode: (meetingId, participantId) =>

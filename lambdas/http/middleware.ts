@@ -92,6 +92,14 @@ export function fromDomainError(error: DomainError): HttpProblem {
       });
     case 'stale':
       return problems.preconditionFailed(error.message);
+    case 'too-large':
+      return new HttpProblem({
+        status: 413,
+        slug: 'payload-too-large',
+        title: 'Too large',
+        detail: error.message,
+        ...(errors && { errors }),
+      });
     case 'too-many':
       return new HttpProblem({
         status: 429,

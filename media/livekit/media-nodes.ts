@@ -22,6 +22,8 @@ export interface JoinGrant {
   readonly identity: string;
   /** Only when the tenant turned display names on. */
   readonly name?: string;
+  /** Shown to everyone in the room, e.g. that this participant is a moderator. */
+  readonly attributes?: Readonly<Record<string, string>>;
   readonly canPublish: boolean;
   readonly ttlSeconds: number;
 }
@@ -121,6 +123,7 @@ export class MediaNode {
       identity: grant.identity,
       ttl: grant.ttlSeconds,
       ...(grant.name !== undefined && { name: grant.name }),
+      ...(grant.attributes !== undefined && { attributes: { ...grant.attributes } }),
     });
     token.addGrant({
       room: grant.roomName,

@@ -1,4 +1,13 @@
-import { canonicalJson, chainAuditEntry, GENESIS_HASH, verifyAuditChain, type AuditEntry } from '../../lambdas/domain/audit.js';
+import {
+  auditEntryConcerns,
+  canonicalJson,
+  chainAuditEntry,
+  ERASED_ACTOR,
+  GENESIS_HASH,
+  redactAuditEntry,
+  verifyAuditChain,
+  type AuditEntry,
+} from '../../lambdas/domain/audit.js';
 
 const actor = { type: 'operator' as const, id: 'op-1' };
 function chain(n: number): AuditEntry[] {
@@ -66,5 +75,55 @@ describe('audit chain under retention', () => {
     const tampered = [...entries];
     tampered[1] = { ...tampered[1]!, action: 'changed' };
     expect(verifyAuditChain(tampered)).toMatchObject({ intact: false, firstBreak: { seq: 4 } });
+  });
+});
+
+describe('erasing a person from the audit chain', () => {
+  const userActor = { type: 'user' as const, id: 'u_alice' };
+  function withPerson(): AuditEntry[] {
+    const first = chainAuditEntry('tn_1', undefined, { actor, action: 'a', target: 't', reason: 'r' }, new Date());
+    const second = chainAuditEntry(
+      'tn_1',
+      first,
+      { actor: userActor, action: 'b', target: 't', reason: 'r', subjects: ['p_bob'] },
+      new Date(),
+    );
+    const third = chainAuditEntry('tn_1', second, { actor, action: 'c', target: 't', reason: 'r' }, new Date());
+    return [first, second, third];
+  }
+
+  it('finds the entries about a person as actor or subject', () => {
+    const entries = withPerson();
+    expect(entries.filter((e) => auditEntryConcerns(e, new Set(['u_alice']))).map((e) => e.seq)).toEqual([2]);
+    expect(entries.filter((e) => auditEntryConcerns(e, new Set(['p_bob']))).map((e) => e.seq)).toEqual([2]);
+    expect(entries.filter((e) => auditEntryConcerns(e, new Set(['u_carol'])))).toEqual([]);
+  });
+
+  it('keeps the chain intact after redaction and leaves nothing of the person', () => {
+    const entries = withPerson();
+    entries[1] = redactAuditEntry(entries[1]!);
+    expect(verifyAuditChain(entries)).toEqual({ intact: true, entries: 3 });
+    expect(JSON.stringify(entries[1])).not.toMatch(/u_alice|p_bob/);
+    expect(entries[1]).toMatchObject({ actor: { type: 'user', id: ERASED_ACTOR }, redacted: true });
+    expect(entries[1]!.salt).toBeUndefined();
+    expect(auditEntryConcerns(entries[1]!, new Set(['u_alice']))).toBe(false);
+  });
+
+  it('detects a changed actor or subject in an entry that was not redacted', () => {
+    const entries = withPerson();
+    entries[1] = { ...entries[1]!, actor: { type: 'user', id: 'u_mallory' } };
+    expect(verifyAuditChain(entries)).toMatchObject({
+      intact: false,
+      firstBreak: { seq: 2, problem: 'its actor or subjects do not match their digest' },
+    });
+    const other = withPerson();
+    other[1] = { ...other[1]!, subjects: [] };
+    expect(verifyAuditChain(other)).toMatchObject({ intact: false, firstBreak: { seq: 2 } });
+  });
+
+  it('detects a redaction that pretends to change the action', () => {
+    const entries = withPerson();
+    entries[1] = { ...redactAuditEntry(entries[1]!), action: 'other' };
+    expect(verifyAuditChain(entries)).toMatchObject({ intact: false, firstBreak: { seq: 2 } });
   });
 });

@@ -76,7 +76,11 @@ const auditEntry = z.object({
   reason: z.string(),
   legalBasis: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  subjects: z.array(z.string()).optional(),
   prevHash: z.string(),
+  personalDigest: z.string(),
+  salt: z.string().optional(),
+  redacted: z.boolean().optional(),
   hash: z.string(),
 });
 

@@ -1,0 +1,119 @@
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite } from '../composition.js';
+import { checkMayReport, decodeClip, resolveReport, type AbuseReport, type ReportText } from '../domain/abuse-reports.js';
+import { notFound } from '../domain/errors.js';
+import { newTimeOrderedId } from '../domain/ids.js';
+import { requireRole, type TenantPrincipal } from '../http/auth/tenant-user.js';
+import { idempotent } from '../http/idempotency.js';
+import { joinerFor } from '../http/join-context.js';
+import { route, routeGroup } from '../http/route.js';
+import { tenantPk } from '../store/tenant-store.js';
+
+const site = currentSite();
+
+const sealingKey = (principal: TenantPrincipal) => ({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
+
+/** A report as admins see it: the reporter stays out of it, the reported participant is named by pseudonym. */
+function summary(report: AbuseReport) {
+  const { reporterRef: _reporter, reportedParticipantId, ...rest } = report;
+  return { ...rest, ...(reportedParticipantId !== undefined && { participantId: reportedParticipantId }) };
+}
+
+async function adminReport(principal: TenantPrincipal, reportId: string) {
+  requireRole(principal, 'admin');
+  const found = await site.reports.get(sealingKey(principal), reportId);
+  if (!found) throw notFound('No such report');
+  return found;
+}
+
+export const handler = routeGroup({
+  'POST /v1/meetings/{meetingId}/reports': route(OPERATIONS['POST /v1/meetings/{meetingId}/reports'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { meetingId } = request.path;
+    const reporter = await joinerFor(site, principal, meetingId);
+    const { meeting } = await site.live.forJoin(principal.tenant.id, meetingId);
+    if (!meeting) throw notFound('No such meeting');
+    checkMayReport(meeting, reporter);
+    const clip = request.body.clip && { contentType: request.body.clip.contentType, data: decodeClip(request.body.clip.data) };
+    return idempotent(
+      site.idempotency,
+      `${tenantPk(principal.tenant.id)}#U#${reporter.userRef}`,
+      request,
+      async () => {
+        const now = new Date();
+        const report: AbuseReport = {
+          id: newTimeOrderedId('ar', now),
+          meetingId,
+          reason: request.body.reason,
+          status: 'open',
+          createdAt: now.toISOString(),
+          reporterRef: reporter.userRef,
+          ...(request.body.participantId !== undefined && { reportedParticipantId: request.body.participantId }),
+          ...(clip && { clip: { contentType: clip.contentType, bytes: clip.data.length } }),
+        };
+        const text: ReportText = request.body.details !== undefined ? { details: request.body.details } : {};
+        await site.reports.create(sealingKey(principal), report, text, clip);
+        const body = { id: report.id, status: 'open' as const, createdAt: report.createdAt };
+        return { result: { status: 201, body }, ref: report.id };
+      },
+      async (reportId, status) => {
+        const found = await site.reports.get(sealingKey(principal), reportId);
+        if (!found) throw notFound('The report made under this key has expired');
+        return { status, body: { id: found.report.id, status: 'open' as const, createdAt: found.report.createdAt } };
+      },
+    );
+  }),
+
+  'GET /v1/reports': route(OPERATIONS['GET /v1/reports'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    const { status, cursor, limit } = request.query;
+    const page = await site.reports.list(principal.tenant.id, {
+      limit: limit ?? 50,
+      ...(status && { status }),
+      ...(cursor && { after: cursor }),
+    });
+    return { status: 200, body: { items: page.reports.map(summary), ...(page.next && { nextCursor: page.next }) } };
+  }),
+
+  'GET /v1/reports/{reportId}': route(OPERATIONS['GET /v1/reports/{reportId}'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { report, text } = await adminReport(principal, request.path.reportId);
+    return { status: 200, body: { ...summary(report), ...text } };
+  }),
+
+  'GET /v1/reports/{reportId}/clip': route(OPERATIONS['GET /v1/reports/{reportId}/clip'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { report } = await adminReport(principal, request.path.reportId);
+    const clip = await site.reports.clip(sealingKey(principal), report.id);
+    if (!clip) throw notFound('The report has no clip');
+    const { userRef } = await joinerFor(site, principal, report.meetingId);
+    // Written before the clip leaves, so no read goes unrecorded.
+    await site.tenants.appendAudit(principal.tenant.id, {
+      actor: { type: 'user', id: userRef },
+      action: 'report.clip-read',
+      target: `reports/${report.id}`,
+      reason: 'an admin played the clip attached to an abuse report',
+      ...(report.reportedParticipantId !== undefined && { subjects: [report.reportedParticipantId] }),
+    });
+    return { status: 200, body: clip };
+  }),
+
+  'POST /v1/reports/{reportId}/resolve': route(OPERATIONS['POST /v1/reports/{reportId}/resolve'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    const { report, text } = await adminReport(principal, request.path.reportId);
+    const resolved = resolveReport(report, request.body.outcome, new Date());
+    const nextText: ReportText = { ...text, ...(request.body.note !== undefined && { resolutionNote: request.body.note }) };
+    await site.reports.saveResolution(sealingKey(principal), resolved, nextText);
+    const { userRef } = await joinerFor(site, principal, report.meetingId);
+    await site.tenants.appendAudit(principal.tenant.id, {
+      actor: { type: 'user', id: userRef },
+      action: 'report.resolve',
+      target: `reports/${report.id}`,
+      reason: `abuse report resolved: ${resolved.outcome}`,
+      details: { reason: report.reason, outcome: request.body.outcome },
+      ...(report.reportedParticipantId !== undefined && { subjects: [report.reportedParticipantId] }),
+    });
+    return { status: 200, body: { ...summary(resolved), ...nextText } };
+  }),
+});

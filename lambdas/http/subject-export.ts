@@ -1,0 +1,98 @@
+import type { Site } from '../composition.js';
+import type { AbuseReport, ReportText } from '../domain/abuse-reports.js';
+import type { Finding, FindingKind, SubjectRefs } from '../domain/data-subject.js';
+import type { SealingKey } from '../keys/personal-data-cipher.js';
+import type { ErasureReceipt } from '../store/data-subject-store.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The export document: what the site holds about the user, in their own
+ * terms. Other people stay out of it: a hosted meeting shows how many were
+ * invited, not who; a report about them shows its reason and outcome, not
+ * who filed it or what they wrote.
+ */
+export async function subjectExport(
+  site: Site,
+  key: SealingKey,
+  refs: SubjectRefs,
+  findings: readonly Finding[],
+  requestRecords: number,
+  receipt: ErasureReceipt | undefined,
+) {
+  const of = (kind: FindingKind) => findings.filter((f) => f.kind === kind);
+  const rows = (kind: FindingKind, shape: (f: Finding) => Row | Promise<Row>) => Promise.all(of(kind).map(shape));
+  const plain = (f: Finding, ...names: string[]): Row => ({
+    ...(f.meetingId && { meetingId: f.meetingId }),
+    ...Object.fromEntries(names.filter((n) => f.item[n] !== undefined).map((n) => [n, f.item[n]])),
+  });
+  const meeting = async (f: Finding) => site.meetings.get(key, f.meetingId!);
+  const preferences = of('preferences')[0]?.item.preferences as { productNews: boolean; marketing: boolean } | undefined;
+
+  return {
+    tenantId: key.tenantId,
+    site: site.config.siteId,
+    generatedAt: new Date().toISOString(),
+    pseudonyms: { userRef: refs.userRef, ...(refs.emailRef && { emailRef: refs.emailRef }) },
+    ...(receipt && { erasure: receipt }),
+    meetingsHosted: await rows('meetingsHosted', async (f) => {
+      const m = await meeting(f);
+      if (!m) return { meetingId: f.meetingId };
+      const { title, description, startsAt, durationMinutes, timeZone, recurrence, encryption, status, createdAt } = m;
+      return {
+        meetingId: m.id,
+        title,
+        ...(description !== undefined && { description }),
+        startsAt,
+        durationMinutes,
+        timeZone,
+        ...(recurrence !== undefined && { recurrence }),
+        encryption,
+        status,
+        createdAt,
+        inviteeCount: m.invitees.length,
+      };
+    }),
+    invitations: await rows('invitations', async (f) => {
+      const m = await meeting(f);
+      return m
+        ? {
+            meetingId: m.id,
+            title: m.title,
+            startsAt: m.startsAt,
+            durationMinutes: m.durationMinutes,
+            timeZone: m.timeZone,
+            status: m.status,
+          }
+        : { meetingId: f.meetingId };
+    }),
+    attendance: await rows('attendance', (f) => plain(f, 'participantId', 'room', 'joinedAt', 'leftAt')),
+    lobbyTickets: await rows('lobbyTickets', (f) => plain(f, 'participantId', 'status', 'since')),
+    passcodeAttempts: await rows('passcodeAttempts', (f) => plain(f, 'failures')),
+    devices: await rows('devices', (f) => ({ ...(f.item.registration as Row) })),
+    meetingDevices: await rows('meetingDevices', (f) => ({
+      ...plain(f, 'participantId'),
+      deviceId: (f.item.registration as { deviceId?: string } | undefined)?.deviceId,
+    })),
+    keyEnvelopes: await rows('keyEnvelopes', (f) => ({ meetingId: f.meetingId, epoch: Number(f.item.sk.split('#')[2]) })),
+    removals: await rows('removals', (f) => ({ meetingId: f.meetingId, participantId: f.participantId })),
+    breakoutAssignments: await rows('breakoutAssignments', (f) => {
+      const rooms = (f.item.plan as { rooms: { name: string; members: string[] }[] }).rooms;
+      return { meetingId: f.meetingId, breakouts: rooms.filter((r) => r.members.includes(f.participantId!)).map((r) => r.name) };
+    }),
+    ...(preferences && { preferences: { productNews: preferences.productNews, marketing: preferences.marketing } }),
+    reportsFiled: await rows('reportsFiled', async (f) => {
+      const { reporterRef: _me, ...report } = f.item.report as AbuseReport;
+      const found = await site.reports.get(key, report.id);
+      const text: ReportText = found?.text ?? {};
+      return { ...report, ...(text.details !== undefined && { details: text.details }) };
+    }),
+    reportsAbout: await rows('reportsAbout', (f) => {
+      const { id, meetingId, reason, status, createdAt, outcome, resolvedAt } = f.item.report as AbuseReport;
+      return { id, meetingId, reason, status, createdAt, ...(outcome && { outcome }), ...(resolvedAt && { resolvedAt }) };
+    }),
+    auditEntries: await rows('auditEntries', (f) => ({ ...(f.item.entry as Row) })),
+    recordsOfHostedMeetings: of('recordsOfHostedMeetings').length,
+    requestRecords,
+  };
+}

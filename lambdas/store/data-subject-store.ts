@@ -1,0 +1,236 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { createHash } from 'node:crypto';
+import { redactAuditEntry, type AuditEntry } from '../domain/audit.js';
+import type { Finding, StoredItem } from '../domain/data-subject.js';
+import { stale } from '../domain/errors.js';
+import { expiryOf } from '../domain/retention.js';
+import type { SealingKey } from '../keys/personal-data-cipher.js';
+import { batchWriteAll } from './batch-write.js';
+import type { MeetingStore } from './meeting-store.js';
+import { tenantPk } from './tenant-store.js';
+
+const MAX_ATTEMPTS = 3;
+
+/** Stands in for an erased invitee; no address's pseudonym looks like it. */
+const ERASED_INVITEE = 'erased-invitee';
+
+/** A one-way tag for "this user was erased", so that the receipt does not keep even their pseudonym. */
+const receiptSk = (userRef: string) => `ERASED#${createHash('sha256').update(`erasure\n${userRef}`).digest('hex')}`;
+
+/**
+ * Reads and changes what a tenant's partition holds about one user. Each
+ * change is idempotent, so an erasure that stopped part-way is finished by
+ * running it again.
+ */
+export class DataSubjectStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly meetings: MeetingStore,
+  ) {}
+
+  /** Every item of the tenant's partition, plus the user's idempotency records (kept under their own key). */
+  async items(tenantId: string, userRef: string): Promise<{ partition: StoredItem[]; idempotency: StoredItem[] }> {
+    return {
+      partition: await this.query(tenantPk(tenantId)),
+      idempotency: await this.query(`${tenantPk(tenantId)}#U#${userRef}`),
+    };
+  }
+
+  private async query(pk: string): Promise<StoredItem[]> {
+    const items: StoredItem[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: pk } },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => unmarshall(item) as StoredItem));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async deleteAll(items: readonly StoredItem[]): Promise<void> {
+    await batchWriteAll(
+      this.dynamodb,
+      this.tableName,
+      items.map((item) => ({ DeleteRequest: { Key: marshall({ pk: item.pk, sk: item.sk }) } })),
+    );
+  }
+
+  /** Applies one finding's erasure other than a plain delete. */
+  async pseudonymise(key: SealingKey, finding: Finding, email: string | undefined, emailRef: string | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pseudonymiseOnce(key, finding, email, emailRef);
+        return;
+      } catch (error) {
+        const raced = error instanceof ConditionalCheckFailedException || (error as { kind?: string }).kind === 'stale';
+        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async pseudonymiseOnce(
+    key: SealingKey,
+    finding: Finding,
+    email: string | undefined,
+    emailRef: string | undefined,
+  ): Promise<void> {
+    const itemKey = marshall({ pk: finding.item.pk, sk: finding.item.sk });
+    switch (finding.action) {
+      case 'uninvite': {
+        const meeting = await this.meetings.get(key, finding.meetingId!);
+        if (!meeting) return;
+        const inviteeRefs = meeting.inviteeRefs.filter((ref) => ref !== emailRef);
+        await this.meetings.put(
+          key,
+          {
+            ...meeting,
+            invitees: meeting.invitees.filter((address) => address.trim().toLowerCase() !== email),
+            // A meeting with no invitees is open to the whole tenant: one that invited only them stays closed.
+            inviteeRefs: inviteeRefs.length > 0 ? inviteeRefs : [ERASED_INVITEE],
+            updatedAt: new Date().toISOString(),
+            version: meeting.version + 1,
+          },
+          meeting.version,
+        );
+        return;
+      }
+      case 'unremove': {
+        const current = await this.fresh(itemKey);
+        const index = ((current?.removed as string[] | undefined) ?? []).indexOf(finding.participantId!);
+        if (index < 0) return;
+        await this.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: itemKey,
+            UpdateExpression: `REMOVE removed[${index}]`,
+            ConditionExpression: `removed[${index}] = :pid`,
+            ExpressionAttributeValues: marshall({ ':pid': finding.participantId }),
+          }),
+        );
+        return;
+      }
+      case 'unassign': {
+        const current = await this.fresh(itemKey);
+        if (!current) return;
+        const plan = current.plan as { rooms: { members: string[] }[] };
+        const rooms = plan.rooms.map((r) => ({ ...r, members: r.members.filter((m) => m !== finding.participantId) }));
+        await this.dynamodb.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: marshall({ ...current, plan: { ...plan, rooms } }, { removeUndefinedValues: true }),
+            ConditionExpression: 'planVersion = :v',
+            ExpressionAttributeValues: marshall({ ':v': current.planVersion }),
+          }),
+        );
+        return;
+      }
+      case 'unlink-report':
+        await this.dynamodb
+          .send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: itemKey,
+              UpdateExpression: 'REMOVE #report.reportedParticipantId',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#report': 'report' },
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          });
+        return;
+      case 'redact-audit': {
+        const entry = finding.item.entry as AuditEntry;
+        await this.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: itemKey,
+            UpdateExpression: 'SET #entry = :redacted',
+            ConditionExpression: '#entry.#hash = :hash',
+            ExpressionAttributeNames: { '#entry': 'entry', '#hash': 'hash' },
+            ExpressionAttributeValues: marshall(
+              { ':redacted': redactAuditEntry(entry), ':hash': entry.hash },
+              { removeUndefinedValues: true },
+            ),
+          }),
+        );
+        return;
+      }
+      case 'delete':
+        throw stale('deletes go through deleteAll');
+    }
+  }
+
+  private async fresh(itemKey: Record<string, AttributeValue>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }),
+    );
+    return Item && unmarshall(Item);
+  }
+
+  /**
+   * Remembers that the user's erasure began (not who they were), for as long
+   * as the audit log keeps it; a second run keeps the first start.
+   */
+  async startReceipt(tenantId: string, userRef: string, at: Date, auditDays: number): Promise<ErasureReceipt> {
+    const result = await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: receiptSk(userRef) }),
+        UpdateExpression: 'SET startedAt = if_not_exists(startedAt, :at), expiresAt = :exp',
+        ExpressionAttributeValues: marshall({ ':at': at.toISOString(), ':exp': expiryOf(at, auditDays) }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return receiptOf(unmarshall(result.Attributes!));
+  }
+
+  async completeReceipt(tenantId: string, userRef: string, at: Date): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: receiptSk(userRef) }),
+        UpdateExpression: 'SET completedAt = :at',
+        ExpressionAttributeValues: marshall({ ':at': at.toISOString() }),
+      }),
+    );
+  }
+
+  async receipt(tenantId: string, userRef: string): Promise<ErasureReceipt | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: receiptSk(userRef) }),
+        ConsistentRead: true,
+      }),
+    );
+    return Item && receiptOf(unmarshall(Item));
+  }
+}
+
+export interface ErasureReceipt {
+  readonly startedAt: string;
+  readonly completedAt?: string;
+}
+
+function receiptOf(item: Record<string, unknown>): ErasureReceipt {
+  return { startedAt: String(item.startedAt), ...(item.completedAt !== undefined && { completedAt: String(item.completedAt) }) };
+}
