@@ -1,0 +1,117 @@
+import { chainAuditEntry } from '../../lambdas/domain/audit.js';
+import {
+  countByKind,
+  findSubjectData,
+  meetingIdOf,
+  type StoredItem,
+  type SubjectRefs,
+} from '../../lambdas/domain/data-subject.js';
+
+const M1 = 'mt_000000000000000000000001';
+const M2 = 'mt_000000000000000000000002';
+const refs: SubjectRefs = {
+  userRef: 'u_uma',
+  emailRef: 'e_uma',
+  participantIdIn: (meetingId) => `p_uma_${meetingId}`,
+};
+const pid = refs.participantIdIn;
+
+function items(): StoredItem[] {
+  const audit1 = chainAuditEntry(
+    'tn_1',
+    undefined,
+    { actor: { type: 'user', id: 'u_uma' }, action: 'a', target: 't', reason: 'r' },
+    new Date(),
+  );
+  const audit2 = chainAuditEntry(
+    'tn_1',
+    audit1,
+    { actor: { type: 'user', id: 'u_admin' }, action: 'b', target: 't', reason: 'r', subjects: [pid(M2)] },
+    new Date(),
+  );
+  const audit3 = chainAuditEntry(
+    'tn_1',
+    audit2,
+    { actor: { type: 'user', id: 'u_admin' }, action: 'c', target: 't', reason: 'r' },
+    new Date(),
+  );
+  return [
+    { sk: 'PROFILE' },
+    { sk: 'AUDIT#HEAD', seq: 3 },
+    { sk: 'AUDIT#000000000001', entry: audit1 },
+    { sk: 'AUDIT#000000000002', entry: audit2 },
+    { sk: 'AUDIT#000000000003', entry: audit3 },
+    { sk: `M#${M1}`, hostRef: 'u_uma', inviteeRefs: ['e_vic'] },
+    { sk: `LIVE#${M1}`, removed: [] },
+    { sk: `ATT#${M1}#s1`, participantId: 'p_vic' },
+    { sk: `M#${M2}`, hostRef: 'u_vic', inviteeRefs: ['e_uma', 'e_walt'] },
+    { sk: `ATT#${M2}#s2`, participantId: pid(M2) },
+    { sk: `ATT#${M2}#s3`, participantId: 'p_walt' },
+    { sk: `LIVE#${M2}`, removed: [pid(M2), 'p_walt'] },
+    {
+      sk: `BRK#${M2}`,
+      plan: {
+        rooms: [
+          { name: 'A', members: [pid(M2)] },
+          { name: 'B', members: ['p_walt'] },
+        ],
+      },
+    },
+    { sk: `LOBBY#${M2}#lt_1`, participantId: pid(M2), userRef: 'u_uma' },
+    { sk: `PASS#${M2}#${pid(M2)}`, failures: 2 },
+    { sk: `PASS#${M2}#p_walt`, failures: 1 },
+    { sk: 'DEV#u_uma#d1', registration: {} },
+    { sk: 'DEV#u_walt#d2', registration: {} },
+    { sk: `MDEV#${M2}#${pid(M2)}`, participantId: pid(M2) },
+    { sk: `ENV#${M2}#000001#d1` },
+    { sk: `ENV#${M2}#000001#d2` },
+    { sk: 'PREF#u_uma', preferences: { productNews: true } },
+    { sk: 'PREF#u_walt', preferences: {} },
+    { sk: 'REPORT#ar_1', report: { meetingId: M2, reporterRef: 'u_uma' } },
+    { sk: 'REPORTCLIP#ar_1' },
+    { sk: 'REPORT#ar_2', report: { meetingId: M2, reporterRef: 'u_walt', reportedParticipantId: pid(M2) } },
+    { sk: 'REPORTCLIP#ar_2' },
+    { sk: 'REPORT#ar_3', report: { meetingId: M2, reporterRef: 'u_walt', reportedParticipantId: 'p_walt' } },
+  ];
+}
+
+describe('finding what a site holds about a user', () => {
+  it('finds each kind, with the erasure each needs, and nothing of anyone else', () => {
+    const findings = findSubjectData(items(), refs);
+    const bySk = Object.fromEntries(findings.map((f) => [f.item.sk, `${f.kind}/${f.action}`]));
+    expect(bySk).toEqual({
+      'AUDIT#000000000001': 'auditEntries/redact-audit',
+      'AUDIT#000000000002': 'auditEntries/redact-audit',
+      [`M#${M1}`]: 'meetingsHosted/delete',
+      [`LIVE#${M1}`]: 'recordsOfHostedMeetings/delete',
+      [`ATT#${M1}#s1`]: 'recordsOfHostedMeetings/delete',
+      [`M#${M2}`]: 'invitations/uninvite',
+      [`ATT#${M2}#s2`]: 'attendance/delete',
+      [`LIVE#${M2}`]: 'removals/unremove',
+      [`BRK#${M2}`]: 'breakoutAssignments/unassign',
+      [`LOBBY#${M2}#lt_1`]: 'lobbyTickets/delete',
+      [`PASS#${M2}#${pid(M2)}`]: 'passcodeAttempts/delete',
+      'DEV#u_uma#d1': 'devices/delete',
+      [`MDEV#${M2}#${pid(M2)}`]: 'meetingDevices/delete',
+      [`ENV#${M2}#000001#d1`]: 'keyEnvelopes/delete',
+      'PREF#u_uma': 'preferences/delete',
+      'REPORT#ar_1': 'reportsFiled/delete',
+      'REPORTCLIP#ar_1': 'reportClips/delete',
+      'REPORT#ar_2': 'reportsAbout/unlink-report',
+    });
+    expect(countByKind(findings)).toMatchObject({ recordsOfHostedMeetings: 2, auditEntries: 2, reportsAbout: 1 });
+  });
+
+  it('finds no invitations without an address, and nothing for someone unknown', () => {
+    const { emailRef: _none, ...withoutEmail } = refs;
+    expect(findSubjectData(items(), withoutEmail).some((f) => f.kind === 'invitations')).toBe(false);
+    const stranger: SubjectRefs = { userRef: 'u_zed', participantIdIn: (m) => `p_zed_${m}` };
+    expect(findSubjectData(items(), stranger)).toEqual([]);
+  });
+
+  it('reads meeting ids only from the records that carry one', () => {
+    expect(meetingIdOf(`ATT#${M1}#s1`)).toBe(M1);
+    expect(meetingIdOf('DEV#u_uma#d1')).toBeUndefined();
+    expect(meetingIdOf('REPORT#ar_1')).toBeUndefined();
+  });
+});
