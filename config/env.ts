@@ -73,6 +73,8 @@ export const runtimeEnvSchema = z
       .optional(),
     MEETPLANE_DYNAMODB_ENDPOINT: httpUrl.optional(),
     MEETPLANE_KMS_ENDPOINT: httpUrl.optional(),
+    /** Local stage only: the SES emulator that stands in for Amazon SES in the site's region. */
+    MEETPLANE_SES_ENDPOINT: httpUrl.optional(),
     MEETPLANE_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     /** Local stage only: regions whose directory copies this site updates, standing in for global-table replication. */
     MEETPLANE_DIRECTORY_REPLICA_REGIONS: z
@@ -102,6 +104,7 @@ export const runtimeEnvSchema = z
       for (const key of [
         'MEETPLANE_DYNAMODB_ENDPOINT',
         'MEETPLANE_KMS_ENDPOINT',
+        'MEETPLANE_SES_ENDPOINT',
         'MEETPLANE_OPERATOR_TOKEN',
         'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
       ] as const) {
@@ -124,7 +127,7 @@ export interface SiteConfig {
   readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
   /** Every LiveKit node this site may use: its own first, then other sites' for failover. */
   readonly mediaNodes: readonly MediaNodeConfig[];
-  readonly endpoints: { readonly dynamodb?: string; readonly kms?: string };
+  readonly endpoints: { readonly dynamodb?: string; readonly kms?: string; readonly ses?: string };
   readonly operatorToken?: string;
   readonly directoryReplicaRegions: readonly EuRegion[];
   readonly dependencyTimeoutMs: number;
@@ -178,7 +181,7 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
       },
       ...(e.MEETPLANE_MEDIA_NODES ?? []),
     ],
-    endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT },
+    endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT, ses: e.MEETPLANE_SES_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
     directoryReplicaRegions: (e.MEETPLANE_DIRECTORY_REPLICA_REGIONS ?? []) as EuRegion[],
     dependencyTimeoutMs: e.MEETPLANE_DEPENDENCY_TIMEOUT_MS,

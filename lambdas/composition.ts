@@ -12,6 +12,8 @@ import { IdempotencyStore } from './store/idempotency-store.js';
 import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
 import { E2eeStore } from './store/e2ee-store.js';
 import { MailSettingsStore } from './store/mail-settings-store.js';
+import { AdvisoryStore } from './store/advisory-store.js';
+import { SecurityContactsStore } from './store/security-contacts-store.js';
 import { PrivacyStore } from './store/privacy-store.js';
 import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
@@ -36,6 +38,8 @@ export interface Site {
   readonly e2ee: E2eeStore;
   readonly privacy: PrivacyStore;
   readonly mailSettings: MailSettingsStore;
+  readonly securityContacts: SecurityContactsStore;
+  readonly advisories: AdvisoryStore;
   /** Drops a tenant's cached retention periods after they changed. */
   readonly forgetRetention: (tenantId: string) => void;
 }
@@ -73,6 +77,8 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
     privacy: new PrivacyStore(clients.dynamodb, config.tableName),
     mailSettings: new MailSettingsStore(clients.dynamodb, config.tableName, cipher),
+    securityContacts: new SecurityContactsStore(clients.dynamodb, config.tableName, cipher),
+    advisories: new AdvisoryStore(clients.dynamodb, config.tableName, retentionOf),
     e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
     mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
     forgetRetention: (tenantId: string) => profiles.delete(tenantId),

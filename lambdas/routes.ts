@@ -111,7 +111,14 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     name: 'settings',
     entry: 'lambdas/handlers/settings.ts',
     auth: 'tenant',
-    routes: ['GET /v1/settings/retention', 'PATCH /v1/settings/retention', 'GET /v1/settings/mail', 'PUT /v1/settings/mail'],
+    routes: [
+      'GET /v1/settings/retention',
+      'PATCH /v1/settings/retention',
+      'GET /v1/settings/mail',
+      'PUT /v1/settings/mail',
+      'GET /v1/settings/security-contacts',
+      'PUT /v1/settings/security-contacts',
+    ],
   },
   {
     name: 'privacy',
@@ -132,4 +139,12 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     routes: ['GET /v1/support/tenants/{tenantId}/settings', 'GET /v1/support/tenants/{tenantId}/meetings/{meetingId}'],
   },
   { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
+  // Publishing (operator) and reading (tenants) are separate functions: a group has one kind of caller.
+  {
+    name: 'advisories-publish',
+    entry: 'lambdas/handlers/advisories-publish.ts',
+    auth: 'operator',
+    routes: ['POST /v1/advisories'],
+  },
+  { name: 'advisories', entry: 'lambdas/handlers/advisories.ts', auth: 'tenant', routes: ['GET /v1/advisories'] },
 ];

@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -13,6 +14,7 @@ import { DIRECTORY_TABLE_NAME } from '../../config/tables.js';
 import { ROUTE_GROUPS, type RouteGroupDefinition } from '../../lambdas/routes.js';
 import { SiteHttpApi } from '../constructs/http-api.js';
 import { RouteFunction } from '../constructs/route-function.js';
+import { acknowledge } from '../nag.js';
 import { deployedEnvironment } from '../runtime-env.js';
 import { apiUrlOf, type MeetplaneSettings, type SiteSettings } from '../settings.js';
 
@@ -29,6 +31,9 @@ export interface StatelessStackProps extends StackProps {
   /** Defaults to lambdas/routes.ts; tests pass their own table to check generic behaviour. */
   readonly routeGroups?: readonly RouteGroupDefinition[];
 }
+
+/** The route groups that send mail through a tenant's chosen transport, which may be SES. */
+const SES_SENDERS = ['meetings', 'advisories-publish'] as const;
 
 /**
  * The site's control plane: one function per route group of
@@ -81,6 +86,26 @@ export class StatelessStack extends Stack {
       functions.set(group.name, routeFunction.fn);
     }
     this.functions = functions;
+
+    // Mail of tenants that chose Amazon SES (invitations, advisories): SES in this site's region only, never another.
+    const sesIdentities = `arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`;
+    const nagAccount = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    for (const name of SES_SENDERS) {
+      const fn = functions.get(name);
+      if (!fn?.role) continue;
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: [sesIdentities],
+          conditions: { StringEquals: { 'aws:RequestedRegion': this.region } },
+        }),
+      );
+      acknowledge(fn.role, {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${this.region}:${nagAccount}:identity/*]`,
+        reason:
+          "Tenants' senders are SES identities verified at run time; sending is limited to identities of this account in this site's region.",
+      });
+    }
 
     const serverErrors = new Alarm(this, 'Api5xxAlarm', {
       alarmDescription: `meetplane-${site.id}: HTTP API answered 5xx in the last 5 minutes`,

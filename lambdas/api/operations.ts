@@ -14,6 +14,14 @@ import {
   myBreakout,
   visitGrant,
 } from './schemas/breakouts.js';
+import {
+  advisoriesQuery,
+  advisoryBody,
+  advisoryPage,
+  advisoryPublication,
+  securityContactsBody,
+  securityContactsResource,
+} from './schemas/advisories.js';
 import { emptyQuery, queryInteger } from './schemas/common.js';
 import {
   grantBody,
@@ -581,14 +589,16 @@ export const OPERATIONS = {
     success: { status: 200, description: 'Metadata without title, description or invitees', schema: supportMeeting },
   },
   'GET /v1/settings/mail': {
-    summary: "The tenant's own SMTP server for invitations (never the password) (admins)",
+    summary:
+      "The tenant's own mail transport for invitations and advisories: its SMTP server (never the password) or Amazon SES in the home site's region (admins)",
     tag: 'privacy',
     auth: 'tenant',
     query: emptyQuery,
     success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
   },
   'PUT /v1/settings/mail': {
-    summary: "Set the tenant's own SMTP server; invitations are sent only through it (admins)",
+    summary:
+      "Set the tenant's mail transport: its own SMTP server (the default; TLS off loopback), or `transport: 'ses'` — Amazon SES, always called in the home site's own region and never in another; mail is sent only through it (admins)",
     tag: 'privacy',
     auth: 'tenant',
     query: emptyQuery,
@@ -596,12 +606,47 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
   },
   'POST /v1/meetings/{meetingId}/invitations': {
-    summary: "E-mail the meeting's invitees its .ics through the tenant's own mail server (hosts)",
+    summary:
+      "E-mail the meeting's invitees its .ics through the tenant's own mail transport (SMTP or SES in the home region) (hosts)",
     tag: 'meetings',
     auth: 'tenant',
     path: meetingPath,
     query: emptyQuery,
     success: { status: 200, description: 'How many were sent', schema: invitationsResult },
+  },
+  'GET /v1/settings/security-contacts': {
+    summary:
+      "Where the tenant wants security advisories: its security contacts' addresses and webhook (never the secret) (admins)",
+    tag: 'advisories',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The security contacts', schema: securityContactsResource },
+  },
+  'PUT /v1/settings/security-contacts': {
+    summary:
+      'Set the security contacts: 1–10 addresses, e-mailed through the tenant’s own mail transport, and optionally a webhook (https) whose deliveries are signed with the secret: `Meetplane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`; sealed under the tenant key, audited (admins)',
+    tag: 'advisories',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: securityContactsBody,
+    success: { status: 200, description: 'The security contacts', schema: securityContactsResource },
+  },
+  'POST /v1/advisories': {
+    summary:
+      "Publish a security advisory for this site and deliver it to every active tenant homed here: e-mail to its security contacts through the tenant's own mail transport (none without one), and its signed webhook; one tenant's failure does not stop the others; each tenant's audit log records it",
+    tag: 'advisories (operator)',
+    auth: 'operator',
+    idempotent: true,
+    query: emptyQuery,
+    body: advisoryBody,
+    success: { status: 201, description: 'The advisory and what was delivered to each tenant', schema: advisoryPublication },
+  },
+  'GET /v1/advisories': {
+    summary: "This site's security advisories, newest first (any user of the tenant)",
+    tag: 'advisories',
+    auth: 'tenant',
+    query: advisoriesQuery,
+    success: { status: 200, description: 'A page of advisories', schema: advisoryPage },
   },
   'GET /v1/audit': {
     summary: "The tenant's audit log, oldest first (admins)",

@@ -4,7 +4,7 @@ import type { Meeting } from '../domain/meeting.js';
 import { conflict, forbidden } from '../domain/errors.js';
 import { requireMailSettings } from '../domain/mail.js';
 import { etagOf } from '../domain/tenant.js';
-import { sendInvitations } from '../mail/smtp-mailer.js';
+import { sendInvitations, sesTargetOf } from '../mail/mailer.js';
 import { tenantPk } from '../store/tenant-store.js';
 import { meetingCalendar } from '../http/ics.js';
 import { idempotent } from '../http/idempotency.js';
@@ -121,6 +121,7 @@ export const handler = routeGroup({
     const sent = await sendInvitations(
       settings,
       mail?.password,
+      sesTargetOf(site.config),
       meeting.invitees.map((to) => ({
         to,
         subject: `Invitation: ${meeting.title}`,

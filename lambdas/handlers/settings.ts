@@ -1,6 +1,8 @@
 import { OPERATIONS } from '../api/operations.js';
 import { currentSite } from '../composition.js';
-import { stale } from '../domain/errors.js';
+import { webhookUrlProblem } from '../domain/advisories.js';
+import { invalid, stale } from '../domain/errors.js';
+import { smtpHostProblem } from '../domain/mail.js';
 import { checkRetention, RETENTION_BOUNDS, retentionPolicy } from '../domain/retention.js';
 import { etagOf, type Tenant } from '../domain/tenant.js';
 import { requireRole } from '../http/auth/tenant-user.js';
@@ -21,8 +23,30 @@ function retentionView(tenant: Tenant) {
 async function mailView(tenant: Tenant) {
   const stored = await site.mailSettings.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
   if (!stored) return { status: 200, body: { configured: false } };
-  const { host, port, secure, username, from } = stored.settings;
-  return { status: 200, body: { configured: true, host, port, secure, ...(username !== undefined && { username }), from } };
+  const settings = stored.settings;
+  if (settings.transport === 'ses') {
+    return { status: 200, body: { configured: true, transport: 'ses', from: settings.from, region: site.config.region } };
+  }
+  const { host, port, secure, username, from } = settings;
+  return {
+    status: 200,
+    body: { configured: true, transport: 'smtp', host, port, secure, ...(username !== undefined && { username }), from },
+  };
+}
+
+async function securityContactsView(tenant: Tenant) {
+  const stored = await site.securityContacts.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
+  if (!stored) return { status: 200, body: { configured: false, emails: [] } };
+  const { emails, webhook } = stored.contacts;
+  return {
+    status: 200,
+    body: {
+      configured: true,
+      emails,
+      ...(webhook && { webhook: { url: webhook.url, secretSet: true } }),
+      updatedAt: stored.updatedAt,
+    },
+  };
 }
 
 export const handler = routeGroup({
@@ -35,17 +59,55 @@ export const handler = routeGroup({
   'PUT /v1/settings/mail': route(OPERATIONS['PUT /v1/settings/mail'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
-    const { password, ...settings } = request.body;
-    await site.mailSettings.put({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn }, settings, password);
+    const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
+    const body = request.body;
+    if (body.transport === 'ses') {
+      await site.mailSettings.put(key, { transport: 'ses', from: body.from }, undefined);
+    } else {
+      const { password, transport: _smtp, ...smtp } = body;
+      const hostProblem = smtpHostProblem(smtp.host, site.config.stage);
+      if (hostProblem) throw invalid('host', hostProblem);
+      await site.mailSettings.put(key, { transport: 'smtp', ...smtp }, password);
+    }
     const { viewer } = await schedulingFor(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
       action: 'settings.mail',
       target: `tenant/${principal.tenant.id}`,
       reason: 'mail server for invitations set by a tenant admin',
-      details: { host: settings.host, port: settings.port, secure: settings.secure },
+      details:
+        body.transport === 'ses'
+          ? { transport: 'ses', region: site.config.region }
+          : { transport: 'smtp', host: body.host, port: body.port, secure: body.secure },
     });
     return mailView(principal.tenant);
+  }),
+
+  'GET /v1/settings/security-contacts': route(OPERATIONS['GET /v1/settings/security-contacts'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    return securityContactsView(principal.tenant);
+  }),
+
+  'PUT /v1/settings/security-contacts': route(OPERATIONS['PUT /v1/settings/security-contacts'], async (request) => {
+    const principal = await site.authenticator.authenticate(request.headers);
+    requireRole(principal, 'admin');
+    const { emails, webhook } = request.body;
+    if (webhook) {
+      const problem = webhookUrlProblem(webhook.url, site.config.stage);
+      if (problem) throw invalid('webhook.url', problem);
+    }
+    const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
+    await site.securityContacts.put(key, { emails, ...(webhook && { webhook }) }, new Date().toISOString());
+    const { viewer } = await schedulingFor(site, principal);
+    await site.tenants.appendAudit(principal.tenant.id, {
+      actor: { type: 'user', id: viewer.userRef },
+      action: 'settings.security-contacts',
+      target: `tenant/${principal.tenant.id}`,
+      reason: 'security contacts for advisories set by a tenant admin',
+      details: { emails: emails.length, webhook: webhook !== undefined },
+    });
+    return securityContactsView(principal.tenant);
   }),
 
   'GET /v1/settings/retention': route(OPERATIONS['GET /v1/settings/retention'], async (request) => {

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SmtpSettings } from '../domain/mail.js';
+import type { MailSettings } from '../domain/mail.js';
 import type { PersonalDataCipher, SealingKey } from '../keys/personal-data-cipher.js';
 import { tenantPk } from './tenant-store.js';
 
@@ -10,7 +10,12 @@ interface SealedMailFields {
   readonly from: string;
 }
 
-/** A tenant's SMTP server: host and port in the clear, sender, user name and password sealed under the tenant key. */
+/**
+ * A tenant's mail transport: for SMTP, host and port in the clear, sender,
+ * user name and password sealed under the tenant key; for SES, the sealed
+ * sender only (the region is always the site's). Items written before SES
+ * existed carry no `transport` and are SMTP.
+ */
 export class MailSettingsStore {
   constructor(
     private readonly dynamodb: DynamoDBClient,
@@ -18,11 +23,12 @@ export class MailSettingsStore {
     private readonly cipher: PersonalDataCipher,
   ) {}
 
-  async put(key: SealingKey, settings: SmtpSettings, password: string | undefined): Promise<void> {
+  async put(key: SealingKey, settings: MailSettings, password: string | undefined): Promise<void> {
+    const smtp = settings.transport === 'smtp' ? settings : undefined;
     const sealed = await this.cipher.seal(key, 'tenant-profile', {
       from: settings.from,
-      ...(settings.username !== undefined && { username: settings.username }),
-      ...(password !== undefined && { password }),
+      ...(smtp?.username !== undefined && { username: smtp.username }),
+      ...(smtp && password !== undefined && { password }),
     } satisfies SealedMailFields);
     await this.dynamodb.send(
       new PutItemCommand({
@@ -30,16 +36,15 @@ export class MailSettingsStore {
         Item: marshall({
           pk: tenantPk(key.tenantId),
           sk: 'SETTINGS#MAIL',
-          host: settings.host,
-          port: settings.port,
-          secure: settings.secure,
+          transport: settings.transport,
+          ...(smtp && { host: smtp.host, port: smtp.port, secure: smtp.secure }),
           sealed,
         }),
       }),
     );
   }
 
-  async get(key: SealingKey): Promise<{ settings: SmtpSettings; password?: string } | undefined> {
+  async get(key: SealingKey): Promise<{ settings: MailSettings; password?: string } | undefined> {
     const { Item } = await this.dynamodb.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -48,15 +53,24 @@ export class MailSettingsStore {
       }),
     );
     if (!Item) return undefined;
-    const { host, port, secure, sealed } = unmarshall(Item) as {
+    const { transport, host, port, secure, sealed } = unmarshall(Item) as {
+      transport?: 'smtp' | 'ses';
       host: string;
       port: number;
       secure: boolean;
       sealed: Uint8Array;
     };
     const open = await this.cipher.open<SealedMailFields>(key, 'tenant-profile', sealed);
+    if (transport === 'ses') return { settings: { transport: 'ses', from: open.from } };
     return {
-      settings: { host, port, secure, from: open.from, ...(open.username !== undefined && { username: open.username }) },
+      settings: {
+        transport: 'smtp',
+        host,
+        port,
+        secure,
+        from: open.from,
+        ...(open.username !== undefined && { username: open.username }),
+      },
       ...(open.password !== undefined && { password: open.password }),
     };
   }

@@ -26,6 +26,12 @@ export const tenantPk = (tenantId: string) => `T#${tenantId}`;
 const PROFILE = 'PROFILE';
 const AUDIT_HEAD = 'AUDIT#HEAD';
 export const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(12, '0')}`;
+/**
+ * Profiles are indexed (`gsi1`, one key for the site) so that the site can
+ * list the tenants homed here page by page without a scan; profiles written
+ * before the index key existed join it at their next update.
+ */
+const HOMED_HERE = 'TENANTS';
 
 interface PersonalProfileFields {
   readonly securityContacts: readonly SecurityContact[];
@@ -139,6 +145,29 @@ export class TenantStore {
     return this.commit(tenantId, audit, []);
   }
 
+  /** The ids of the active tenants homed at this site, one page (at most `pageSize`) at a time. */
+  async *activeTenantIds(pageSize = 100): AsyncGenerator<string[]> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :homed',
+          FilterExpression: '#status = :active',
+          ProjectionExpression: 'id',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':homed': HOMED_HERE, ':active': 'active' }),
+          Limit: pageSize,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const ids = (page.Items ?? []).map((item) => (unmarshall(item) as { id: string }).id);
+      if (ids.length > 0) yield ids;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   /** A page of the tenant's audit chain in order, starting after `afterSeq`. */
   async auditPage(tenantId: string, afterSeq: number, limit: number): Promise<{ entries: AuditEntry[]; more: boolean }> {
     const page = await this.dynamodb.send(
@@ -224,18 +253,25 @@ export class TenantStore {
     const { securityContacts, ...plain } = tenant;
     const personal: PersonalProfileFields = { securityContacts };
     const sealed = await this.cipher.seal({ tenantId: tenant.id, keyArn: tenant.key.keyArn }, 'tenant-profile', personal);
-    return marshall({ pk: tenantPk(tenant.id), sk: PROFILE, ...plain, sealed }, { removeUndefinedValues: true });
+    return marshall(
+      { pk: tenantPk(tenant.id), sk: PROFILE, ...plain, gsi1pk: HOMED_HERE, gsi1sk: tenant.id, sealed },
+      { removeUndefinedValues: true },
+    );
   }
 
   private async fromItem(item: Record<string, AttributeValue>): Promise<Tenant> {
     const {
       pk: _pk,
       sk: _sk,
+      gsi1pk: _g1,
+      gsi1sk: _g2,
       sealed,
       ...plain
     } = unmarshall(item) as Omit<Tenant, 'securityContacts'> & {
       pk: string;
       sk: string;
+      gsi1pk?: string;
+      gsi1sk?: string;
       sealed: Uint8Array;
     };
     const personal = await this.cipher.open<PersonalProfileFields>(

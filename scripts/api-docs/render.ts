@@ -6,6 +6,7 @@ type Schema = {
   required?: string[];
   items?: Schema;
   enum?: unknown[];
+  const?: unknown;
   description?: string;
   format?: string;
   minimum?: number;
@@ -38,6 +39,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function typeOf(schema: Schema): string {
   if (schema.enum) return schema.enum.map((v) => `\`${String(v)}\``).join(' or ');
+  if (schema.const !== undefined) return `\`${String(schema.const)}\``;
   const variants = schema.anyOf ?? schema.oneOf;
   if (variants) return variants.map(typeOf).join(' or ');
   if (schema.type === 'array') return `array of ${schema.items ? typeOf(schema.items) : 'any'}`;
@@ -93,7 +95,21 @@ export function renderApiDocs(): string {
         lines.push('');
       }
       const body = op.requestBody?.content['application/json']?.schema;
-      if (body)
+      const alternatives = body?.anyOf ?? body?.oneOf;
+      if (alternatives?.every((alternative) => alternative.properties)) {
+        lines.push('Body (JSON; one of these forms; unknown fields are refused):', '');
+        for (const [i, alternative] of alternatives.entries()) {
+          const tag = Object.entries(alternative.properties ?? {}).find(([, p]) => p.const !== undefined);
+          lines.push(
+            tag ? `With \`${tag[0]}\` = \`${String(tag[1].const)}\`:` : `Form ${i + 1}:`,
+            '',
+            '| field | type | required | notes |',
+            '| --- | --- | --- | --- |',
+            ...fields(alternative),
+            '',
+          );
+        }
+      } else if (body)
         lines.push(
           'Body (JSON; unknown fields are refused):',
           '',

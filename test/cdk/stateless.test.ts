@@ -54,6 +54,7 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
             'AWS_REGION',
             'MEETPLANE_DYNAMODB_ENDPOINT',
             'MEETPLANE_KMS_ENDPOINT',
+            'MEETPLANE_SES_ENDPOINT',
             'MEETPLANE_OPERATOR_TOKEN',
             'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
           ].includes(name),
@@ -111,6 +112,28 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
       },
       Roles: [{ Ref: Match.stringLikeRegexp('^Grouphealth') }],
     });
+  });
+
+  it("lets only the mail-sending functions use SES, and only in the site's region", () => {
+    const policies = templates[site].stateless.findResources('AWS::IAM::Policy') as Record<
+      string,
+      { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] }; Roles: { Ref: string }[] } }
+    >;
+    const region = site === 'fra' ? 'eu-central-1' : 'eu-west-1';
+    const withSes = Object.values(policies).filter((policy) =>
+      policy.Properties.PolicyDocument.Statement.some((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('ses:'))),
+    );
+    expect(withSes.map((p) => p.Properties.Roles[0]!.Ref.replace(/Role[A-F0-9]+$/, '')).sort()).toEqual([
+      'Groupadvisoriespublish',
+      'Groupmeetings',
+    ]);
+    for (const policy of withSes) {
+      const statement = policy.Properties.PolicyDocument.Statement.find((s) =>
+        ([] as string[]).concat(s.Action).includes('ses:SendEmail'),
+      )!;
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': region } });
+      expect(JSON.stringify(statement.Resource)).toContain(`:ses:${region}:`);
+    }
   });
 
   it('puts every function role under the site role path the site key trusts', () => {

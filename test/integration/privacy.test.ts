@@ -255,6 +255,7 @@ describe('invitations through the tenant’s own mail server', () => {
       });
       expect(put.body).toEqual({
         configured: true,
+        transport: 'smtp',
         host: '127.0.0.1',
         port,
         secure: false,

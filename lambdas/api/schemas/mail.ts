@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
-export const mailSettingsBody = z.strictObject({
+const smtpSettingsBody = z.strictObject({
+  transport: z.literal('smtp').optional().describe('The default'),
   host: z
     .string()
     .min(1)
@@ -13,13 +14,25 @@ export const mailSettingsBody = z.strictObject({
   from: z.email().max(254),
 });
 
+const sesSettingsBody = z.strictObject({
+  transport: z.literal('ses').describe("Amazon SES, always in the home site's own region"),
+  from: z.email().max(254).describe("An identity verified in SES in the home site's region"),
+});
+
+/** SMTP (the default, `transport` may be left out) or Amazon SES in the home site's region. */
+export const mailSettingsBody = z.discriminatedUnion('transport', [smtpSettingsBody, sesSettingsBody], {
+  error: 'must be "smtp" (the default) or "ses"',
+});
+
 export const mailSettingsResource = z.object({
   configured: z.boolean(),
+  transport: z.enum(['smtp', 'ses']).optional(),
   host: z.string().optional(),
   port: z.number().int().optional(),
   secure: z.boolean().optional(),
   username: z.string().optional(),
   from: z.string().optional(),
+  region: z.string().optional().describe('SES only: the home site region SES is called in'),
 });
 
 export const invitationsResult = z.object({ sent: z.number().int() });

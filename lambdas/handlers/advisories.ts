@@ -1,0 +1,40 @@
+import { OPERATIONS } from '../api/operations.js';
+import { currentSite } from '../composition.js';
+import { advisoryView } from '../domain/advisories.js';
+import { problems } from '../http/problem.js';
+import { route, routeGroup } from '../http/route.js';
+import { POSITION_PATTERN, positionOf } from '../store/advisory-store.js';
+
+const site = currentSite();
+
+const encodeCursor = (position: string) => Buffer.from(position, 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const position = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!POSITION_PATTERN.test(position)) {
+    throw problems.validation([{ in: 'query', field: 'cursor', message: 'is not a cursor from an earlier page' }]);
+  }
+  return position;
+}
+
+export const handler = routeGroup({
+  /**
+   * The site's advisories, newest first, for every user of a tenant homed
+   * here: they name no tenant and no person, and a user who knows of a flaw
+   * can act on it (update a client, report a suspicious join) without an admin
+   * passing it on.
+   */
+  'GET /v1/advisories': route(OPERATIONS['GET /v1/advisories'], async (request) => {
+    await site.authenticator.authenticate(request.headers);
+    const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+    const page = await site.advisories.page(after, request.query.limit ?? 20);
+    const last = page.items.at(-1);
+    return {
+      status: 200,
+      body: {
+        items: page.items.map(advisoryView),
+        ...(page.more && last && { nextCursor: encodeCursor(positionOf(last)) }),
+      },
+    };
+  }),
+});
