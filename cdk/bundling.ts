@@ -26,6 +26,22 @@ const AS_NODE_RESOLVES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Modules whose code a deployed function never runs, replaced by a small
+ * stand-in in cdk/substitutes/ that says why it is sound (paths are relative
+ * to the project root, where esbuild runs). Locally and in the tests the
+ * originals are used.
+ */
+export const SUBSTITUTES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain: Lambda's credentials are in the environment.
+  '@aws-sdk/credential-provider-node': './cdk/substitutes/credentials-from-env.ts',
+  // ECDSA encoding for the Encryption SDK's signing suites, which Meetplane does not use.
+  'asn1.js': './cdk/substitutes/asn1-signing-only.ts',
+};
+
+/** Every esbuild alias of a handler bundle; the cold-start benchmark's analysis builds with the same. */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...AS_NODE_RESOLVES, ...SUBSTITUTES };
+
+/**
  * The one definition of how a handler is bundled. The CDK functions use it and
  * the cold-start benchmark bundles through the CDK with it, so the figures it
  * reports are those of what is deployed.
@@ -35,6 +51,8 @@ const AS_NODE_RESOLVES: Readonly<Record<string, string>> = {
  *   (for the AWS SDK that is a third smaller than its CommonJS build).
  * - The AWS SDK is bundled: the runtime's copy changes under us and loading
  *   only the clients we use from one file is faster than the runtime's full SDK.
+ * - What a function never runs is left out (SUBSTITUTES); `npm run
+ *   bench:coldstart -- --analyse` shows what each bundle's bytes are.
  * - Local esbuild only: there is no Docker, and bundling must work offline.
  */
 export function handlerBundling(): BundlingOptions {
@@ -45,7 +63,7 @@ export function handlerBundling(): BundlingOptions {
     sourceMapMode: SourceMapMode.DEFAULT,
     sourcesContent: false,
     mainFields: ['module', 'main'],
-    esbuildArgs: Object.fromEntries(Object.entries(AS_NODE_RESOLVES).map(([name, path]) => [`--alias:${name}`, path])),
+    esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [`--alias:${name}`, path])),
     target: 'node24',
     banner: ESM_REQUIRE_BANNER,
     bundleAwsSDK: true,

@@ -17,13 +17,31 @@ export interface GroupProfile {
    * managed keys and schedules their deletion at offboarding.
    */
   readonly tenantKeys: 'none' | 'use' | 'manage';
+  /** May read the LiveKit API secret from Secrets Manager (the groups that talk to LiveKit). */
+  readonly livekitSecret: boolean;
   readonly memoryMb: number;
   readonly timeout: Duration;
 }
 
 const SIZE = { memoryMb: 512, timeout: Duration.seconds(10) };
 
-const BY_AUTH: Readonly<Record<RouteAuth, GroupProfile>> = {
+/**
+ * The groups whose handlers talk to LiveKit, i.e. import
+ * lambdas/media-composition.ts, which reads the API secret at cold start. A
+ * CDK test checks this list against the handlers' imports.
+ */
+export const LIVEKIT_GROUPS: ReadonlySet<string> = new Set([
+  'health',
+  'live',
+  'media-nodes',
+  'livekit-webhook',
+  'e2ee',
+  'breakouts',
+]);
+
+type Grants = Omit<GroupProfile, 'livekitSecret'>;
+
+const BY_AUTH: Readonly<Record<RouteAuth, Grants>> = {
   public: { siteTable: 'read', directory: 'read', siteKey: 'none', tenantKeys: 'none', ...SIZE },
   tenant: { siteTable: 'readwrite', directory: 'read', siteKey: 'tenant', tenantKeys: 'use', ...SIZE },
   livekit: { siteTable: 'readwrite', directory: 'read', siteKey: 'tenant', tenantKeys: 'use', ...SIZE },
@@ -31,7 +49,7 @@ const BY_AUTH: Readonly<Record<RouteAuth, GroupProfile>> = {
   operator: { siteTable: 'readwrite', directory: 'readwrite', siteKey: 'tenant', tenantKeys: 'manage', ...SIZE },
 };
 
-const BY_NAME: Readonly<Record<string, GroupProfile>> = {
+const BY_NAME: Readonly<Record<string, Grants>> = {
   // The probe only describes the table and encrypts one byte; each dependency gets 1.5 s.
   health: {
     siteTable: 'describe',
@@ -48,5 +66,5 @@ const BY_NAME: Readonly<Record<string, GroupProfile>> = {
 };
 
 export function profileOf(group: RouteGroupDefinition): GroupProfile {
-  return BY_NAME[group.name] ?? BY_AUTH[group.auth];
+  return { ...(BY_NAME[group.name] ?? BY_AUTH[group.auth]), livekitSecret: LIVEKIT_GROUPS.has(group.name) };
 }

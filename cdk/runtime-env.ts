@@ -3,12 +3,15 @@ import type { runtimeEnvSchema } from '../config/env.js';
 import type { SiteId } from '../config/sites.js';
 
 /**
- * Variables the Lambda runtime sets itself (AWS_REGION is reserved) or that
+ * Variables the Lambda runtime sets itself (AWS_REGION is reserved), that
  * only the local stack may set (the schema refuses them when MEETPLANE_STAGE=aws;
- * deployed, DynamoDB global tables replicate the directory instead).
+ * deployed, DynamoDB global tables replicate the directory instead), or that
+ * a deployed site replaces: the LiveKit API secret stays in Secrets Manager and
+ * the functions get its ARN.
  */
 type NotSetByCdk =
   | 'AWS_REGION'
+  | 'MEETPLANE_LIVEKIT_API_SECRET'
   | 'MEETPLANE_DYNAMODB_ENDPOINT'
   | 'MEETPLANE_KMS_ENDPOINT'
   | 'MEETPLANE_SES_ENDPOINT'
@@ -27,7 +30,8 @@ export interface DeployedEnvironmentInput {
   readonly apiUrls: Readonly<Record<SiteId, string>>;
   readonly livekitUrl: string;
   readonly livekitApiKey: string;
-  readonly livekitApiSecret: string;
+  /** The secret ({apiKey, apiSecret}) the LiveKit nodes also read; only route groups that talk to LiveKit read it. */
+  readonly livekitSecretArn: string;
 }
 
 export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEnvironment {
@@ -42,7 +46,7 @@ export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEn
       .join(','),
     MEETPLANE_LIVEKIT_URL: input.livekitUrl,
     MEETPLANE_LIVEKIT_API_KEY: input.livekitApiKey,
-    MEETPLANE_LIVEKIT_API_SECRET: input.livekitApiSecret,
+    MEETPLANE_LIVEKIT_SECRET_ARN: input.livekitSecretArn,
     MEETPLANE_LIVEKIT_NODE_ID: `${input.site}-1`,
     // Failover to the other site's nodes needs their secrets; deployed sites start without it.
     MEETPLANE_MEDIA_NODES: '[]',

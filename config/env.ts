@@ -9,6 +9,7 @@ import { SITE_IDS, SITES, type SiteId } from './sites.js';
  */
 const httpUrl = z.url({ protocol: /^https?$/ });
 const wsUrl = z.url({ protocol: /^(wss?|https?)$/ });
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[\w/+=.@-]+$/;
 
 const siteUrls = z.string().transform((raw, ctx) => {
   const urls: Partial<Record<SiteId, string>> = {};
@@ -43,7 +44,17 @@ export const runtimeEnvSchema = z
     MEETPLANE_API_URLS: siteUrls,
     MEETPLANE_LIVEKIT_URL: wsUrl,
     MEETPLANE_LIVEKIT_API_KEY: z.string().min(3),
-    MEETPLANE_LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    /** The site's LiveKit API secret itself: the local stack and tests. */
+    MEETPLANE_LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Deployed: the Secrets Manager secret (JSON with `apiSecret`) that holds it,
+     * read once per container by the route groups that talk to LiveKit.
+     */
+    MEETPLANE_LIVEKIT_SECRET_ARN: z
+      .string()
+      .regex(SECRET_ARN, { error: 'must be the ARN of a Secrets Manager secret', abort: true })
+      .refine((arn) => isEuRegion(SECRET_ARN.exec(arn)?.[1] ?? ''), 'must name a secret in a region on the EU allow-list')
+      .optional(),
     MEETPLANE_LIVEKIT_NODE_ID: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
     /**
      * Media nodes of other sites this site may place meetings on when a
@@ -99,6 +110,21 @@ export const runtimeEnvSchema = z
         message: `site ${site.id} (${site.city}) runs only in ${site.defaultRegion}`,
       });
     }
+    // Exactly one source of the LiveKit API secret, so that no one wonders which of two is used.
+    const livekitSecrets = [env.MEETPLANE_LIVEKIT_API_SECRET, env.MEETPLANE_LIVEKIT_SECRET_ARN].filter((v) => v !== undefined);
+    if (livekitSecrets.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEETPLANE_LIVEKIT_API_SECRET'],
+        message: 'or MEETPLANE_LIVEKIT_SECRET_ARN is required (exactly one of the two)',
+      });
+    } else if (livekitSecrets.length === 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEETPLANE_LIVEKIT_SECRET_ARN'],
+        message: 'must not be set together with MEETPLANE_LIVEKIT_API_SECRET (exactly one of the two)',
+      });
+    }
     // Local endpoints are a development convenience; a deployed site talks to AWS only.
     if (env.MEETPLANE_STAGE === 'aws') {
       for (const key of [
@@ -124,15 +150,26 @@ export interface SiteConfig {
   readonly directoryTableName: string;
   readonly siteKeyId: string;
   readonly apiUrls: Readonly<Record<SiteId, string>>;
-  readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
-  /** Every LiveKit node this site may use: its own first, then other sites' for failover. */
-  readonly mediaNodes: readonly MediaNodeConfig[];
+  /** The site's own LiveKit deployment; its secret is resolved by the route groups that use it (lambdas/livekit-secret.ts). */
+  readonly livekit: {
+    readonly nodeId: string;
+    readonly url: string;
+    readonly apiKey: string;
+    readonly apiSecret: LivekitSecretSource;
+  };
+  /** Other sites' LiveKit nodes this site may place meetings on when a tenant allows failover. */
+  readonly failoverNodes: readonly MediaNodeConfig[];
   readonly endpoints: { readonly dynamodb?: string; readonly kms?: string; readonly ses?: string };
   readonly operatorToken?: string;
   readonly directoryReplicaRegions: readonly EuRegion[];
   readonly dependencyTimeoutMs: number;
   readonly logLevel: RuntimeEnv['LOG_LEVEL'];
 }
+
+/** The LiveKit API secret itself (local stack, tests), or the Secrets Manager secret that holds it (deployed). */
+export type LivekitSecretSource =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'secrets-manager'; readonly arn: string };
 
 export interface MediaNodeConfig {
   readonly id: string;
@@ -170,17 +207,16 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     directoryTableName: e.MEETPLANE_DIRECTORY_TABLE,
     siteKeyId: e.MEETPLANE_SITE_KEY,
     apiUrls: e.MEETPLANE_API_URLS,
-    livekit: { url: e.MEETPLANE_LIVEKIT_URL, apiKey: e.MEETPLANE_LIVEKIT_API_KEY, apiSecret: e.MEETPLANE_LIVEKIT_API_SECRET },
-    mediaNodes: [
-      {
-        id: e.MEETPLANE_LIVEKIT_NODE_ID ?? `${e.MEETPLANE_SITE}-1`,
-        site: e.MEETPLANE_SITE,
-        url: e.MEETPLANE_LIVEKIT_URL,
-        apiKey: e.MEETPLANE_LIVEKIT_API_KEY,
-        apiSecret: e.MEETPLANE_LIVEKIT_API_SECRET,
-      },
-      ...(e.MEETPLANE_MEDIA_NODES ?? []),
-    ],
+    livekit: {
+      nodeId: e.MEETPLANE_LIVEKIT_NODE_ID ?? `${e.MEETPLANE_SITE}-1`,
+      url: e.MEETPLANE_LIVEKIT_URL,
+      apiKey: e.MEETPLANE_LIVEKIT_API_KEY,
+      apiSecret:
+        e.MEETPLANE_LIVEKIT_SECRET_ARN === undefined
+          ? { kind: 'value', value: e.MEETPLANE_LIVEKIT_API_SECRET ?? '' }
+          : { kind: 'secrets-manager', arn: e.MEETPLANE_LIVEKIT_SECRET_ARN },
+    },
+    failoverNodes: e.MEETPLANE_MEDIA_NODES ?? [],
     endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT, ses: e.MEETPLANE_SES_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
     directoryReplicaRegions: (e.MEETPLANE_DIRECTORY_REPLICA_REGIONS ?? []) as EuRegion[],

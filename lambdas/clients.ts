@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMS } from '@aws-sdk/client-kms';
-import { RoomServiceClient } from 'livekit-server-sdk';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { SiteConfig } from '../config/env.js';
 import { counted, type Dependency } from './http/call-counter.js';
 
@@ -18,35 +18,51 @@ export interface SiteClients {
   readonly dynamodb: DynamoDBClient;
   /** The aggregated client: the AWS Encryption SDK's KMS keyring calls its methods. */
   readonly kms: KMS;
-  readonly livekitRooms: RoomServiceClient;
 }
 
 /** Local components accept any credentials; these are the documented local ones. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** Creates the site's clients once per container, from the validated configuration. */
-export function createSiteClients(config: SiteConfig): SiteClients {
-  const local = config.stage === 'local';
-  const aws = {
+/**
+ * What every AWS SDK client of the site shares. Deployed, the credentials are
+ * the ones Lambda puts in the environment for the function's role (it always
+ * does); naming them here is what lets the bundle leave out the SDK's default
+ * provider chain (cdk/bundling.ts).
+ */
+export function awsClientSettings(config: SiteConfig) {
+  return {
     region: config.region,
     maxAttempts: 2,
-    ...(local && { credentials: LOCAL_CREDENTIALS }),
-  };
-  return {
-    dynamodb: countedClient(
-      new DynamoDBClient({ ...aws, ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }) }),
-      'dynamodb',
-    ),
-    kms: countedClient(new KMS({ ...aws, ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }), 'kms'),
-    livekitRooms: new RoomServiceClient(config.livekit.url, config.livekit.apiKey, config.livekit.apiSecret, {
-      requestTimeout: Math.max(1, Math.ceil(config.dependencyTimeoutMs / 1000)),
-    }),
+    credentials: config.stage === 'local' ? LOCAL_CREDENTIALS : fromEnv(),
   };
 }
 
-let cached: SiteClients | undefined;
+/*
+ * One accessor per client, each created on first use and kept for the
+ * container's life: a route group bundles and builds only the clients it uses.
+ */
+let dynamodb: DynamoDBClient | undefined;
+let kms: KMS | undefined;
+
+export function dynamodbClient(config: SiteConfig): DynamoDBClient {
+  dynamodb ??= countedClient(
+    new DynamoDBClient({
+      ...awsClientSettings(config),
+      ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
+    }),
+    'dynamodb',
+  );
+  return dynamodb;
+}
+
+export function kmsClient(config: SiteConfig): KMS {
+  kms ??= countedClient(
+    new KMS({ ...awsClientSettings(config), ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }),
+    'kms',
+  );
+  return kms;
+}
 
 export function siteClients(config: SiteConfig): SiteClients {
-  cached ??= createSiteClients(config);
-  return cached;
+  return { dynamodb: dynamodbClient(config), kms: kmsClient(config) };
 }

@@ -9,7 +9,6 @@ import { MediaKeys } from './keys/media-keys.js';
 import { kmsTenantKeys } from './keys/tenant-keys.js';
 import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
-import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
 import { E2eeStore } from './store/e2ee-store.js';
 import { MailSettingsStore } from './store/mail-settings-store.js';
 import { AdvisoryStore } from './store/advisory-store.js';
@@ -20,7 +19,12 @@ import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
 import { DEVICE_KEYS_RETENTION_DAYS, retentionPolicy, type RetentionPolicy } from './domain/retention.js';
 
-/** Everything a handler needs, built once per container from the validated environment. */
+/**
+ * Everything a handler needs, built once per container from the validated
+ * environment. LiveKit is not here: the route groups that talk to it add their
+ * media nodes from lambdas/media-composition.ts, so no other group bundles the
+ * LiveKit SDK or reads its secret.
+ */
 export interface Site {
   readonly config: SiteConfig;
   readonly clients: SiteClients;
@@ -33,7 +37,6 @@ export interface Site {
   readonly pseudonyms: PseudonymKeys;
   readonly meetings: MeetingStore;
   readonly live: LiveStore;
-  readonly nodes: ReadonlyMap<string, MediaNode>;
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
   readonly privacy: PrivacyStore;
@@ -46,7 +49,8 @@ export interface Site {
 
 let site: Site | undefined;
 
-export function buildSite(config: SiteConfig, clients: SiteClients): Site {
+/** The directory on its own, for the public route that needs nothing else (and so bundles nothing else). */
+export function buildDirectory(config: SiteConfig, dynamodb: DynamoDBClient): DirectoryStore {
   const replicas = config.directoryReplicaRegions
     .filter((region) => region !== config.region)
     .map(
@@ -57,8 +61,12 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }),
     );
+  return new DirectoryStore(dynamodb, config.directoryTableName, replicas);
+}
+
+export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   const cipher = kmsPersonalDataCipher(clients.kms, config.siteId, config.region);
-  const directory = new DirectoryStore(clients.dynamodb, config.directoryTableName, replicas);
+  const directory = buildDirectory(config, clients.dynamodb);
   // Retention periods come from the tenant's profile, read at most every 30 s per container.
   const profiles = new Map<string, { policy: RetentionPolicy; until: number }>();
   const retentionOf = async (tenantId: string): Promise<RetentionPolicy> => {
@@ -74,7 +82,6 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     pseudonyms,
     meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf),
     live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
-    nodes: mediaNodes(config.mediaNodes, config.dependencyTimeoutMs),
     privacy: new PrivacyStore(clients.dynamodb, config.tableName),
     mailSettings: new MailSettingsStore(clients.dynamodb, config.tableName, cipher),
     securityContacts: new SecurityContactsStore(clients.dynamodb, config.tableName, cipher),

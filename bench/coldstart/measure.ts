@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -26,20 +26,39 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
 }
 
-export function measureBundle(file: string, environment: Readonly<Record<string, string>>, runs: number): Measurement {
+/** Runs the probe in a fresh process; asynchronously, so that this process can serve the bundle's calls meanwhile. */
+function probe(file: string, environment: Readonly<Record<string, string>>): Promise<{ initMs: number; wallMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE], {
+    // Only the function's own environment (plus PATH): nothing from this shell.
+    env: { PATH: process.env.PATH ?? '', ...environment, COLDSTART_BUNDLE_URL: pathToFileURL(file).href },
+    timeout: 30_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) reject(new Error(`initialising ${file} failed:\n${stderr}`));
+      else resolve({ initMs: (JSON.parse(stdout) as { initMs: number }).initMs, wallMs });
+    });
+  });
+}
+
+export async function measureBundle(
+  file: string,
+  environment: Readonly<Record<string, string>>,
+  runs: number,
+): Promise<Measurement> {
   const init: number[] = [];
   const wall: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE], {
-      // Only the function's own environment (plus PATH): no credentials, no endpoints, nothing from this shell.
-      env: { PATH: process.env.PATH ?? '', ...environment, COLDSTART_BUNDLE_URL: pathToFileURL(file).href },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    wall.push(performance.now() - started);
-    if (child.status !== 0) throw new Error(`initialising ${file} failed:\n${child.stderr}`);
-    init.push((JSON.parse(child.stdout) as { initMs: number }).initMs);
+    const { initMs, wallMs } = await probe(file, environment);
+    init.push(initMs);
+    wall.push(wallMs);
   }
   return { bytes: statSync(file).size, initMs: median(init), processMs: median(wall), runs };
 }

@@ -7,6 +7,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { grantTable } from './table-grants.js';
@@ -30,6 +31,8 @@ export interface RouteFunctionProps {
   readonly siteKey: IKey;
   /** Encrypts both tables in this region (the directory's local replica included). */
   readonly dataKey: IKey;
+  /** The LiveKit API credentials ({apiKey, apiSecret}); read only by groups whose profile says so. */
+  readonly livekitSecret: ISecret;
   readonly alerts: ITopic;
 }
 
@@ -129,6 +132,12 @@ export class RouteFunction extends Construct {
       );
     }
     if (profile.tenantKeys !== 'none') grantTenantKeys(role, props.site, profile.tenantKeys);
+    // Only the value, only this secret: not DescribeSecret, not the secret's other versions' metadata.
+    if (profile.livekitSecret) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.livekitSecret.secretArn] }),
+      );
+    }
   }
 
   private alarms(alerts: ITopic, name: string): void {

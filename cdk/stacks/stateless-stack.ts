@@ -59,9 +59,10 @@ export class StatelessStack extends Stack {
       siteKeyArn: props.siteKey.keyArn,
       apiUrls,
       livekitUrl: `wss://${site.livekitDomain}`,
-      // Resolved by CloudFormation at deploy time: the value is in neither the template nor the cloud assembly.
+      // The key id is no secret; CloudFormation resolves it at deploy time, as the nodes read it at boot.
       livekitApiKey: props.livekitCredentials.secretValueFromJson('apiKey').unsafeUnwrap(),
-      livekitApiSecret: props.livekitCredentials.secretValueFromJson('apiSecret').unsafeUnwrap(),
+      // The API secret itself never enters a function's configuration: the groups that need it read it at cold start.
+      livekitSecretArn: props.livekitCredentials.secretArn,
     });
 
     this.httpApi = new SiteHttpApi(this, 'Http', {
@@ -80,6 +81,7 @@ export class StatelessStack extends Stack {
         directoryTable,
         siteKey: props.siteKey,
         dataKey: props.dataKey,
+        livekitSecret: props.livekitCredentials,
         alerts: props.alerts,
       });
       this.httpApi.addGroup(group, routeFunction.fn);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { OPERATIONS } from '../api/operations.js';
-import { currentSite, type Site } from '../composition.js';
+import { currentMediaSite, type MediaSite } from '../media-composition.js';
 import { breakoutOf, inSession, moveParticipant, planBreakouts, type Breakout, type BreakoutPlan } from '../domain/breakouts.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
@@ -19,7 +19,7 @@ import { route, routeGroup } from '../http/route.js';
 import type { MeetingCore } from '../store/live-store.js';
 import { TIER_FEATURES } from '../../config/tiers.js';
 
-const site: Site = currentSite();
+const site: MediaSite = currentMediaSite();
 const JOIN_TOKEN_TTL_SECONDS = 300;
 
 /** The key scope of a breakout: its keys (standard) and envelopes (end to end) are bound to it, never the main room's. */

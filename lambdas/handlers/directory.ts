@@ -1,10 +1,14 @@
-import { currentSite } from '../composition.js';
+import { siteConfig } from '../../config/env.js';
+import { dynamodbClient } from '../clients.js';
+import { buildDirectory } from '../composition.js';
 import type { DirectoryAnswer } from '../domain/directory.js';
 import { problems } from '../http/problem.js';
 import { OPERATIONS } from '../api/operations.js';
 import { route, routeGroup } from '../http/route.js';
 
-const site = currentSite();
+const config = siteConfig();
+// The directory alone: this public route needs no keys, no tenant data and no LiveKit.
+const site = { config, directory: buildDirectory(config, dynamodbClient(config)) };
 
 export const handler = routeGroup({
   'GET /v1/directory/{slugOrDomain}': route(OPERATIONS['GET /v1/directory/{slugOrDomain}'], async (request) => {

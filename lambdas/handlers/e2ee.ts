@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations.js';
-import { currentSite } from '../composition.js';
+import { currentMediaSite } from '../media-composition.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { checkMayHoldKey } from '../domain/live-meeting.js';
 import { readableMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
@@ -11,7 +11,7 @@ import { route, routeGroup } from '../http/route.js';
 import { schedulingFor } from '../http/tenant-context.js';
 import { verifyDeviceRegistration } from '../../media/e2ee/device-keys.js';
 
-const site = currentSite();
+const site = currentMediaSite();
 
 export const handler = routeGroup({
   'POST /v1/devices': route(OPERATIONS['POST /v1/devices'], async (request) => {

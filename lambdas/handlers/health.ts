@@ -1,7 +1,8 @@
 import { siteConfig } from '../../config/env.js';
 import { livekitNodeProbe } from '../../media/livekit/node-probe.js';
-import { siteClients } from '../clients.js';
+import { dynamodbClient, kmsClient } from '../clients.js';
 import { summariseHealth } from '../domain/health.js';
+import { ownLivekitRooms } from '../media-composition.js';
 import { runProbe } from '../domain/probe.js';
 import { OPERATIONS } from '../api/operations.js';
 import { route, routeGroup } from '../http/route.js';
@@ -9,12 +10,11 @@ import { siteKeyProbe } from '../keys/site-key-probe.js';
 import { tableProbe } from '../store/table-probe.js';
 
 const config = siteConfig();
-const clients = siteClients(config);
 
 const probes = {
-  dynamodb: tableProbe(clients.dynamodb, config.tableName),
-  kms: siteKeyProbe(clients.kms, config.siteKeyId, config.siteId),
-  livekit: livekitNodeProbe(clients.livekitRooms),
+  dynamodb: tableProbe(dynamodbClient(config), config.tableName),
+  kms: siteKeyProbe(kmsClient(config), config.siteKeyId, config.siteId),
+  livekit: livekitNodeProbe(ownLivekitRooms()),
 };
 
 export const handler = routeGroup({

@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations.js';
-import { currentSite } from '../composition.js';
+import { currentMediaSite } from '../media-composition.js';
 import { forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
 import { checkMayHoldKey, checkMayJoin, type Joiner, type LiveState } from '../domain/live-meeting.js';
@@ -7,7 +7,7 @@ import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 
-const site = currentSite();
+const site = currentMediaSite();
 
 /** Only what the client needs: where the media is placed (node, room) stays with the control plane. */
 function joinResponse(outcome: JoinOutcome): RouteResult {

@@ -1,13 +1,13 @@
 import { decodeJwt } from 'jose';
 import type { WebhookEvent } from 'livekit-server-sdk';
 import { OPERATIONS } from '../api/operations.js';
-import { currentSite } from '../composition.js';
+import { currentMediaSite } from '../media-composition.js';
 import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';
 import { route, routeGroup } from '../http/route.js';
 import { clearPin } from '../store/live-store.js';
 
-const site = currentSite();
+const site = currentMediaSite();
 const { config } = site;
 
 const toIso = (seconds: bigint | number | undefined) => (seconds ? new Date(Number(seconds) * 1000).toISOString() : undefined);

@@ -1,11 +1,11 @@
 import { OPERATIONS } from '../api/operations.js';
-import { currentSite } from '../composition.js';
+import { currentMediaSite } from '../media-composition.js';
 import { authenticateOperator } from '../http/auth/operator.js';
 import { mediaNodeStates } from '../http/join-context.js';
 import { problems } from '../http/problem.js';
 import { route, routeGroup } from '../http/route.js';
 
-const site = currentSite();
+const site = currentMediaSite();
 const { config } = site;
 
 async function nodeList() {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TIER_FEATURES } from '../../config/tiers.js';
 import type { Site } from '../composition.js';
+import type { MediaSite } from '../media-composition.js';
 import type { JoinPorts, JoinSettings } from '../domain/joining.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type Joiner } from '../domain/live-meeting.js';
@@ -37,7 +38,7 @@ export function joinSettings(principal: TenantPrincipal): JoinSettings {
 }
 
 /** The join rules' ports, bound to this site's stores and media nodes for one tenant. */
-export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
+export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPorts {
   const tenantId = principal.tenant.id;
   const node = (nodeId: string) => {
     const found = site.nodes.get(nodeId);
@@ -99,7 +100,7 @@ export function joinPorts(site: Site, principal: TenantPrincipal): JoinPorts {
 }
 
 /** Every node this site may use, with its operator status, probed health and webhook-reported load. */
-export async function mediaNodeStates(site: Site): Promise<MediaNodeState[]> {
+export async function mediaNodeStates(site: MediaSite): Promise<MediaNodeState[]> {
   const statuses = await site.live.nodeStatuses();
   return Promise.all(
     [...site.nodes.values()].map(async (n) => ({

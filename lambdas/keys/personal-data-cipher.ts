@@ -1,12 +1,15 @@
-import {
-  AlgorithmSuiteIdentifier,
-  buildClient,
-  CommitmentPolicy,
-  getLocalCryptographicMaterialsCache,
-  KmsKeyringNode,
-  NodeCachingMaterialsManager,
-  type NodeAlgorithmSuite,
-} from '@aws-crypto/client-node';
+/*
+ * The Encryption SDK's own packages rather than @aws-crypto/client-node: that
+ * package is a CommonJS re-export of all of them (raw keyrings, the
+ * hierarchical keyring with its DynamoDB client...), which a bundler cannot
+ * tree-shake; these are ES modules. buildClient() is buildEncrypt() and
+ * buildDecrypt() together, so the behaviour is the same.
+ */
+import { getLocalCryptographicMaterialsCache, NodeCachingMaterialsManager } from '@aws-crypto/caching-materials-manager-node';
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
+import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
+import { AlgorithmSuiteIdentifier, CommitmentPolicy, type NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
 import type { KMS } from '@aws-sdk/client-kms';
 import { regionOfArn } from '../../config/regions.js';
 
@@ -44,14 +47,14 @@ export class SealedDataError extends Error {
   }
 }
 
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-
 /** Committing AES-256-GCM without a per-message signature: writer and reader are the same trust boundary. */
 const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
 const CACHE_MAX_MESSAGES = 1000;
 
 export function kmsPersonalDataCipher(kms: KMS, siteId: string, siteRegion: string): PersonalDataCipher {
+  const { encrypt } = buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  const { decrypt } = buildDecrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const cache = getLocalCryptographicMaterialsCache<NodeAlgorithmSuite>(500);
   const managers = new Map<string, NodeCachingMaterialsManager>();
 

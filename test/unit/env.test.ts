@@ -79,4 +79,36 @@ describe('runtime environment', () => {
       'MEETPLANE_OPERATOR_TOKEN is only allowed when MEETPLANE_STAGE=local',
     ]);
   });
+
+  describe('the LiveKit API secret', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:meetplane-ams-livekit-AbCdEf';
+    const { MEETPLANE_LIVEKIT_API_SECRET: _secret, ...withoutSecret } = valid;
+
+    it('is taken from the environment where it is given (local stack, tests)', () => {
+      expect(parseSiteConfig(valid).livekit.apiSecret).toEqual({ kind: 'value', value: valid.MEETPLANE_LIVEKIT_API_SECRET });
+    });
+
+    it('is read from Secrets Manager where only its ARN is given (deployed)', () => {
+      const config = parseSiteConfig({ ...withoutSecret, MEETPLANE_LIVEKIT_SECRET_ARN: arn });
+      expect(config.livekit).toMatchObject({ apiKey: 'lk_ams_key', apiSecret: { kind: 'secrets-manager', arn } });
+    });
+
+    it('needs exactly one of the two, naming both variables', () => {
+      expect(problemsOf(withoutSecret)).toEqual([
+        'MEETPLANE_LIVEKIT_API_SECRET or MEETPLANE_LIVEKIT_SECRET_ARN is required (exactly one of the two)',
+      ]);
+      expect(problemsOf({ ...valid, MEETPLANE_LIVEKIT_SECRET_ARN: arn })).toEqual([
+        'MEETPLANE_LIVEKIT_SECRET_ARN must not be set together with MEETPLANE_LIVEKIT_API_SECRET (exactly one of the two)',
+      ]);
+    });
+
+    it('takes only the ARN of a secret in the EU', () => {
+      expect(problemsOf({ ...withoutSecret, MEETPLANE_LIVEKIT_SECRET_ARN: 'meetplane-ams-livekit' })).toEqual([
+        'MEETPLANE_LIVEKIT_SECRET_ARN must be the ARN of a Secrets Manager secret',
+      ]);
+      expect(problemsOf({ ...withoutSecret, MEETPLANE_LIVEKIT_SECRET_ARN: arn.replace('eu-west-1', 'us-east-1') })).toEqual([
+        'MEETPLANE_LIVEKIT_SECRET_ARN must name a secret in a region on the EU allow-list',
+      ]);
+    });
+  });
 });

@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SecretsStandIn {
+  /** Variables that send a bundle's Secrets Manager calls here, as Lambda's environment would send them to AWS. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * A loopback stand-in for Secrets Manager's GetSecretValue, so that the route
+ * groups that read the LiveKit secret at cold start do so in the benchmark
+ * too: their "init" includes building the client, signing the request and one
+ * round trip (on loopback; in AWS a round trip within the region).
+ */
+export async function startSecretsStandIn(secretArn: string, secretString: string): Promise<SecretsStandIn> {
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const known = request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue';
+      response.writeHead(known ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(
+        JSON.stringify(
+          known
+            ? { ARN: secretArn, Name: 'livekit', SecretString: secretString, VersionId: 'coldstart' }
+            : { __type: 'InvalidRequestException', message: 'only GetSecretValue is served here' },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    environment: {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+      // Lambda always sets the role's credentials; these only have to be present, nothing checks them.
+      AWS_ACCESS_KEY_ID: 'coldstart',
+      AWS_SECRET_ACCESS_KEY: 'coldstart',
+      AWS_SESSION_TOKEN: 'coldstart',
+    },
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}

@@ -1,0 +1,57 @@
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLE_ALIASES, PROJECT_ROOT, SUBSTITUTES, handlerBundling } from '../../cdk/bundling.js';
+
+/** Builds an entry as cdk/bundling.ts builds a handler (esbuild, same options and aliases). */
+async function bundleLikeAHandler(entry: string) {
+  const options = handlerBundling();
+  const result = await build({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [entry],
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target,
+    minify: options.minify,
+    mainFields: options.mainFields,
+    alias: { ...BUNDLE_ALIASES },
+    define: options.define,
+    banner: options.banner === undefined ? {} : { js: options.banner },
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { code: result.outputFiles?.[0]?.text ?? '', inputs: Object.keys(result.metafile?.inputs ?? {}) };
+}
+
+describe('the modules deployed bundles substitute', () => {
+  let bundle: Awaited<ReturnType<typeof bundleLikeAHandler>>;
+
+  beforeAll(async () => {
+    bundle = await bundleLikeAHandler('test/cdk/fixtures/cipher-round-trip.ts');
+  });
+
+  it('are left out of the bundle, their stand-ins taken in', () => {
+    expect(bundle.inputs.filter((input) => /node_modules\/(asn1\.js|@aws-sdk\/credential-provider-node)\//.test(input))).toEqual(
+      [],
+    );
+    for (const standIn of Object.values(SUBSTITUTES)) expect(bundle.inputs).toContain(standIn.replace(/^\.\//, ''));
+  });
+
+  it('keep the Encryption SDK sealing and opening personal data, context checked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meetplane-substitutes-'));
+    try {
+      writeFileSync(join(dir, 'index.mjs'), bundle.code);
+      const output = execFileSync(process.execPath, [join(dir, 'index.mjs')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
+      expect(JSON.parse(output)).toEqual({ roundTrip: true, otherPurpose: 'SealedDataError' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
