@@ -14,6 +14,8 @@ import { MailSettingsStore } from './store/mail-settings-store.js';
 import { AdvisoryStore } from './store/advisory-store.js';
 import { SecurityContactsStore } from './store/security-contacts-store.js';
 import { PrivacyStore } from './store/privacy-store.js';
+import { ReportStore } from './store/report-store.js';
+import { DataSubjectStore } from './store/data-subject-store.js';
 import { LiveStore } from './store/live-store.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
@@ -40,6 +42,8 @@ export interface Site {
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
   readonly privacy: PrivacyStore;
+  readonly reports: ReportStore;
+  readonly dataSubjects: DataSubjectStore;
   readonly mailSettings: MailSettingsStore;
   readonly securityContacts: SecurityContactsStore;
   readonly advisories: AdvisoryStore;
@@ -78,11 +82,14 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   };
   const tenants: TenantStore = new TenantStore(clients.dynamodb, config.tableName, directory, cipher, retentionOf);
   const pseudonyms = kmsPseudonymKeys(clients.kms, config.siteId);
+  const meetings = new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf);
   return {
     pseudonyms,
-    meetings: new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf),
+    meetings,
+    dataSubjects: new DataSubjectStore(clients.dynamodb, config.tableName, meetings),
     live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
     privacy: new PrivacyStore(clients.dynamodb, config.tableName),
+    reports: new ReportStore(clients.dynamodb, config.tableName, cipher, retentionOf),
     mailSettings: new MailSettingsStore(clients.dynamodb, config.tableName, cipher),
     securityContacts: new SecurityContactsStore(clients.dynamodb, config.tableName, cipher),
     advisories: new AdvisoryStore(clients.dynamodb, config.tableName, retentionOf),

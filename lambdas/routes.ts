@@ -133,6 +133,24 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     ],
   },
   {
+    name: 'data-subjects',
+    entry: 'lambdas/handlers/data-subjects.ts',
+    auth: 'tenant',
+    routes: ['POST /v1/data-subjects/export', 'POST /v1/data-subjects/erase'],
+  },
+  {
+    name: 'reports',
+    entry: 'lambdas/handlers/reports.ts',
+    auth: 'tenant',
+    routes: [
+      'POST /v1/meetings/{meetingId}/reports',
+      'GET /v1/reports',
+      'GET /v1/reports/{reportId}',
+      'GET /v1/reports/{reportId}/clip',
+      'POST /v1/reports/{reportId}/resolve',
+    ],
+  },
+  {
     name: 'support',
     entry: 'lambdas/handlers/support.ts',
     auth: 'operator',

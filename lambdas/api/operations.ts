@@ -38,6 +38,17 @@ import {
 } from './schemas/privacy.js';
 import { invitationsResult, mailSettingsBody, mailSettingsResource } from './schemas/mail.js';
 import { retentionPatchBody, retentionResource } from './schemas/settings.js';
+import { dataSubjectBody, erasureReport, subjectExport } from './schemas/data-subjects.js';
+import {
+  clipResource,
+  reportBody,
+  reportList,
+  reportListQuery,
+  reportPath,
+  reportReceipt,
+  reportResource,
+  resolveBody,
+} from './schemas/reports.js';
 import {
   attendanceList,
   joinBody,
@@ -556,6 +567,68 @@ export const OPERATIONS = {
     path: grantPath,
     query: emptyQuery,
     success: { status: 204, description: 'Revoked' },
+  },
+  'POST /v1/data-subjects/export': {
+    summary:
+      'Everything this site holds about one user of the tenant, as one JSON document: meetings hosted, invitations (give their address), attendance, devices, preferences, reports, audit entries (admins; audited)',
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: dataSubjectBody,
+    success: { status: 200, description: 'The export', schema: subjectExport },
+  },
+  'POST /v1/data-subjects/erase': {
+    summary:
+      'Erase one user of the tenant: delete what is theirs, remove them from what is also about others, and report what was done; safe to run again (admins; audited)',
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: dataSubjectBody,
+    success: { status: 200, description: 'What was erased', schema: erasureReport },
+  },
+  'POST /v1/meetings/{meetingId}/reports': {
+    summary:
+      "Report abuse in a meeting one may attend, optionally naming the participant and attaching the client's last few seconds (at most 192 KiB; sealed under the tenant's key, kept for the tenant's report retention)",
+    tag: 'abuse reports',
+    auth: 'tenant',
+    idempotent: true,
+    path: meetingPath,
+    query: emptyQuery,
+    body: reportBody,
+    maxBodyBytes: 320 * 1024,
+    success: { status: 201, description: 'The report arrived', schema: reportReceipt },
+  },
+  'GET /v1/reports': {
+    summary: "The tenant's abuse reports, newest first (admins)",
+    tag: 'abuse reports',
+    auth: 'tenant',
+    query: reportListQuery,
+    success: { status: 200, description: 'A page of reports', schema: reportList },
+  },
+  'GET /v1/reports/{reportId}': {
+    summary: 'One abuse report with its text (admins)',
+    tag: 'abuse reports',
+    auth: 'tenant',
+    path: reportPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'The report', schema: reportResource },
+  },
+  'GET /v1/reports/{reportId}/clip': {
+    summary: "A report's clip, base64 (admins; every read is in the audit log)",
+    tag: 'abuse reports',
+    auth: 'tenant',
+    path: reportPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'The clip', schema: clipResource },
+  },
+  'POST /v1/reports/{reportId}/resolve': {
+    summary: 'Resolve an open report with an outcome (admins; audited)',
+    tag: 'abuse reports',
+    auth: 'tenant',
+    path: reportPath,
+    query: emptyQuery,
+    body: resolveBody,
+    success: { status: 200, description: 'The resolved report', schema: reportResource },
   },
   'GET /v1/me/preferences': {
     summary: "The caller's communication preferences (off until they opt in)",
