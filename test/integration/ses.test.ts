@@ -95,8 +95,10 @@ describe('mail through Amazon SES in the home site’s region', () => {
       (d) => d.tenantId === tenant.tenant.id,
     );
     expect(delivery?.email).toEqual({ status: 'sent', recipients: 1 });
-    const mails = (await sesStore()).filter((m) => m.subject.includes(title));
-    expect(mails.map((m) => m.destination.to)).toEqual([[tenant.tenant.securityContacts[0]!.email]]);
+    // The advisory goes to every active tenant of the site (others' tests and the fuzzer's too): look at this one's contact.
+    const contact = tenant.tenant.securityContacts[0]!.email;
+    const mails = (await sesStore()).filter((m) => m.subject.includes(title) && m.destination.to.includes(contact));
+    expect(mails.map((m) => m.destination.to)).toEqual([[contact]]);
     expect(mails[0]!.body.text).toContain('Rotate the webhook secret.');
   });
 });
