@@ -1,4 +1,5 @@
-import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryAll } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Advisory, TenantDelivery } from '../domain/advisories.js';
 import { expiryOf } from '../domain/retention.js';
@@ -88,21 +89,12 @@ export class AdvisoryStore {
 
   /** Every delivery recorded for an advisory, by tenant id. */
   async deliveries(advisoryId: string): Promise<TenantDelivery[]> {
-    const deliveries: TenantDelivery[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': deliveryIndexPk(advisoryId) }),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) deliveries.push((unmarshall(item) as { delivery: TenantDelivery }).delivery);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return deliveries;
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: marshall({ ':pk': deliveryIndexPk(advisoryId) }),
+    });
+    return items.map((item) => (unmarshall(item) as { delivery: TenantDelivery }).delivery);
   }
 }

@@ -2,11 +2,11 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { queryAll } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import { redactAuditEntry, type AuditEntry } from '../domain/audit.js';
@@ -47,22 +47,13 @@ export class DataSubjectStore {
   }
 
   private async query(pk: string): Promise<StoredItem[]> {
-    const items: StoredItem[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: pk } },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []).map((item) => unmarshall(item) as StoredItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: pk } },
+      ConsistentRead: true,
+    });
+    return items.map((item) => unmarshall(item) as StoredItem);
   }
 
   async deleteAll(items: readonly StoredItem[]): Promise<void> {

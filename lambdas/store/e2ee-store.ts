@@ -1,4 +1,5 @@
-import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryAll } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DeviceRegistration, Envelope } from '../../media/e2ee/envelope-schema.js';
 import { batchWriteAll } from './batch-write.js';
@@ -71,15 +72,13 @@ export class E2eeStore {
     tenantId: string,
     meetingId: string,
   ): Promise<{ participantId: string; registration: DeviceRegistration }[]> {
-    const page = await this.dynamodb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `MDEV#${meetingId}#` }),
-        ConsistentRead: true,
-      }),
-    );
-    return (page.Items ?? []).map((item) => {
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `MDEV#${meetingId}#` }),
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
       const { participantId, registration } = unmarshall(item) as { participantId: string; registration: DeviceRegistration };
       return { participantId, registration };
     });

@@ -6,9 +6,9 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { queryAll } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { conflict, tooMany } from '../domain/errors.js';
 
@@ -452,25 +452,16 @@ export class LiveStore {
   }
 
   async attendance(tenantId: string, meetingId: string): Promise<AttendanceRecord[]> {
-    const records: AttendanceRecord[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `ATT#${meetingId}#` }),
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { participantId, room, joinedAt, leftAt } = unmarshall(item) as AttendanceRecord;
-        records.push({ participantId, room, ...(joinedAt && { joinedAt }), ...(leftAt && { leftAt }) });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `ATT#${meetingId}#` }),
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const { participantId, room, joinedAt, leftAt } = unmarshall(item) as AttendanceRecord;
+      return { participantId, room, ...(joinedAt && { joinedAt }), ...(leftAt && { leftAt }) };
+    });
   }
 
   /** The latest participant count of a room on a node; an older report never overwrites a newer one. */

@@ -1,11 +1,11 @@
 import {
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ConditionalCheckFailedException,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { queryAll } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { stale } from '../domain/errors.js';
 import type { Meeting, MeetingPersonalFields } from '../domain/meeting.js';
@@ -93,23 +93,17 @@ export class MeetingStore {
         filter += ' AND hostRef = :host';
       }
     }
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :from',
+      FilterExpression: filter,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall(values),
+    });
+    // One at a time: a long listing should not burst KMS with decrypts.
     const meetings: Meeting[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :from',
-          FilterExpression: filter,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall(values),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) meetings.push(await this.fromItem(key, item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of items) meetings.push(await this.fromItem(key, item));
     return meetings;
   }
 

@@ -7,6 +7,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { queryPages } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEFAULT_RETENTION, expiryOf } from '../domain/retention.js';
 import { chainAuditEntry, type AuditDraft, type AuditEntry } from '../domain/audit.js';
@@ -111,23 +112,17 @@ export class TenantStore {
   /** Deletes every record in the tenant's partition; returns how many there were. Safe to run again. */
   async deleteAllRecords(tenantId: string): Promise<number> {
     let deleted = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: tenantPk(tenantId) } },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of queryPages(this.dynamodb, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: tenantPk(tenantId) } },
+      ProjectionExpression: 'pk, sk',
+    })) {
       // The profile goes last: while it exists, an interrupted offboarding can be run again.
-      const keys = (page.Items ?? []).filter((key) => key.sk?.S !== PROFILE);
+      const keys = page.filter((key) => key.sk?.S !== PROFILE);
       await this.batchDelete(keys);
       deleted += keys.length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     await this.batchDelete([marshall({ pk: tenantPk(tenantId), sk: PROFILE })]);
     return deleted + 1;
   }
@@ -147,25 +142,19 @@ export class TenantStore {
 
   /** The ids of the active tenants homed at this site, one page (at most `pageSize`) at a time. */
   async *activeTenantIds(pageSize = 100): AsyncGenerator<string[]> {
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :homed',
-          FilterExpression: '#status = :active',
-          ProjectionExpression: 'id',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':homed': HOMED_HERE, ':active': 'active' }),
-          Limit: pageSize,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const ids = (page.Items ?? []).map((item) => (unmarshall(item) as { id: string }).id);
+    for await (const page of queryPages(this.dynamodb, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :homed',
+      FilterExpression: '#status = :active',
+      ProjectionExpression: 'id',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':homed': HOMED_HERE, ':active': 'active' }),
+      Limit: pageSize,
+    })) {
+      const ids = page.map((item) => (unmarshall(item) as { id: string }).id);
       if (ids.length > 0) yield ids;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   /** A page of the tenant's audit chain in order, starting after `afterSeq`. */
