@@ -35,7 +35,7 @@ export interface JoinPorts {
   /** A reliable data message to everyone in the meeting's room. */
   announce(nodeId: string, roomName: string, topic: string, payload: unknown): Promise<void>;
   /** Writes a moderator's entry to the tenant's audit log. */
-  recordModeratorEntry(meetingId: string, participantId: string): Promise<void>;
+  recordModeratorEntry(meetingId: string, moderator: Joiner): Promise<void>;
   verifyPasscode(passcode: string, hash: string): Promise<boolean>;
   passcodeLocked(meetingId: string, participantId: string): Promise<boolean>;
   countFailedPasscode(meetingId: string, participantId: string): Promise<void>;
@@ -124,7 +124,7 @@ export async function admit(
   if (moderator) {
     if (meeting.encryption === 'e2ee')
       throw forbidden('an end-to-end meeting admits only its host and invitees; nobody enters it as a moderator');
-    await ports.recordModeratorEntry(meeting.id, joiner.participantId);
+    await ports.recordModeratorEntry(meeting.id, joiner);
   }
   let state = live;
   if (!state.nodeId || !state.roomName || !(await ports.nodeHealthy(state.nodeId))) {

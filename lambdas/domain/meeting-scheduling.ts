@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { normaliseAddress } from './address.js';
 import type { PlanTier } from '../../config/tiers.js';
 import { forbidden, invalid, notFound, stale } from './errors.js';
 import { newId } from './ids.js';
@@ -67,7 +68,7 @@ export interface MeetingInput {
   readonly features?: Partial<ServerMediaFeatures>;
 }
 
-const normaliseInvitees = (invitees: readonly string[]) => [...new Set(invitees.map((e) => e.trim().toLowerCase()))];
+const normaliseInvitees = (invitees: readonly string[]) => [...new Set(invitees.map(normaliseAddress))];
 
 export async function scheduleMeeting(ctx: SchedulingContext, viewer: Viewer, input: MeetingInput): Promise<Meeting> {
   if (!viewer.host && !viewer.admin) throw forbidden('scheduling meetings needs the host or admin role');

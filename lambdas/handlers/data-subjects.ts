@@ -1,7 +1,9 @@
 import { OPERATIONS } from '../api/operations.js';
 import { currentSite } from '../composition.js';
 import { countByKind, findSubjectData, type SubjectRefs } from '../domain/data-subject.js';
+import { normaliseAddress } from '../domain/address.js';
 import { notFound } from '../domain/errors.js';
+import { personPseudonyms } from '../keys/pseudonyms.js';
 import { retentionPolicy } from '../domain/retention.js';
 import { requireRole, type TenantPrincipal } from '../http/auth/tenant-user.js';
 import { route, routeGroup } from '../http/route.js';
@@ -12,12 +14,7 @@ const site = currentSite();
 
 /** The user named in the request, in the tenant's pseudonyms; the subject and address go no further. */
 async function subjectRefs(principal: TenantPrincipal, body: { subject: string; email?: string }): Promise<SubjectRefs> {
-  const pseudonyms = await site.pseudonyms.forTenant(principal.tenant);
-  return {
-    userRef: pseudonyms.of('user', body.subject),
-    ...(body.email !== undefined && { emailRef: pseudonyms.of('email', body.email.trim().toLowerCase()) }),
-    participantIdIn: (meetingId) => `p_${pseudonyms.of(`participant:${meetingId}`, body.subject)}`,
-  };
+  return personPseudonyms(await site.pseudonyms.forTenant(principal.tenant), body.subject, body.email);
 }
 
 /** What the tenant holds about the user; 404 when it never held anything (someone of another tenant, say). */
@@ -69,7 +66,7 @@ export const handler = routeGroup({
       new Date(),
       retentionPolicy(principal.tenant.retention).audit,
     );
-    const email = request.body.email?.trim().toLowerCase();
+    const email = request.body.email !== undefined ? normaliseAddress(request.body.email) : undefined;
     for (const finding of findings.filter((f) => f.action !== 'delete')) {
       await site.dataSubjects.pseudonymise(key, finding, email, refs.emailRef);
     }

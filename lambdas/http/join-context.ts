@@ -8,20 +8,17 @@ import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type 
 import { verifyPasscode } from '../domain/passcode.js';
 import type { MediaNodeState } from '../domain/placement.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
+import { principalPseudonyms } from './tenant-context.js';
 
 const JOIN_TOKEN_TTL_SECONDS = 300;
 
 /** The joiner in the tenant's pseudonyms: their participant id is a keyed hash of their subject, per meeting. */
 export async function joinerFor(site: Site, principal: TenantPrincipal, meetingId: string): Promise<Joiner> {
-  const pseudonyms = await site.pseudonyms.forTenant(principal.tenant);
-  const email =
-    typeof principal.claims.email === 'string' && principal.claims.email_verified !== false
-      ? principal.claims.email.trim().toLowerCase()
-      : undefined;
+  const { userRef, emailRef, participantIdIn } = await principalPseudonyms(site, principal);
   return {
-    userRef: pseudonyms.of('user', principal.subject),
-    ...(email !== undefined && { emailRef: pseudonyms.of('email', email) }),
-    participantId: `p_${pseudonyms.of(`participant:${meetingId}`, principal.subject)}`,
+    userRef,
+    ...(emailRef !== undefined && { emailRef }),
+    participantId: participantIdIn(meetingId),
     admin: principal.roles.has('admin'),
     host: principal.roles.has('host'),
   };
@@ -62,13 +59,13 @@ export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPort
       token: await node(nodeId).mintJoinToken({ ...grant, ttlSeconds: JOIN_TOKEN_TTL_SECONDS }),
     }),
     announce: (nodeId, roomName, topic, payload) => node(nodeId).broadcast(roomName, topic, payload),
-    recordModeratorEntry: async (meetingId, participantId) => {
+    recordModeratorEntry: async (meetingId, moderator) => {
       await site.tenants.appendAudit(tenantId, {
-        actor: { type: 'user', id: (await site.pseudonyms.forTenant(principal.tenant)).of('user', principal.subject) },
+        actor: { type: 'user', id: moderator.userRef },
         action: 'meeting.moderator-join',
         target: `meetings/${meetingId}`,
         reason: 'an admin entered a meeting they were not invited to, visibly as moderator',
-        details: { participantId },
+        details: { participantId: moderator.participantId },
       });
     },
     verifyPasscode: (passcode, hash) => verifyPasscode(passcode, hash),

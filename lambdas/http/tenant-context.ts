@@ -1,7 +1,21 @@
 import type { Site } from '../composition.js';
+import { normaliseAddress } from '../domain/address.js';
 import type { SchedulingContext, Viewer } from '../domain/meeting-scheduling.js';
 import { hashPasscode } from '../domain/passcode.js';
+import type { SubjectRefs } from '../domain/data-subject.js';
+import { personPseudonyms } from '../keys/pseudonyms.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
+
+/** The signed-in user's address, unless the IdP says it is unverified. */
+function verifiedAddress(principal: TenantPrincipal): string | undefined {
+  const { email, email_verified } = principal.claims;
+  return typeof email === 'string' && email_verified !== false ? email : undefined;
+}
+
+/** The signed-in user in the tenant's pseudonyms. */
+export async function principalPseudonyms(site: Site, principal: TenantPrincipal): Promise<SubjectRefs> {
+  return personPseudonyms(await site.pseudonyms.forTenant(principal.tenant), principal.subject, verifiedAddress(principal));
+}
 
 /**
  * The principal in the tenant's pseudonyms, and the scheduling rules bound to
@@ -11,14 +25,12 @@ import type { TenantPrincipal } from './auth/tenant-user.js';
 export async function schedulingFor(site: Site, principal: TenantPrincipal): Promise<{ viewer: Viewer; ctx: SchedulingContext }> {
   const tenant = principal.tenant;
   const pseudonyms = await site.pseudonyms.forTenant(tenant);
-  const claims = principal.claims;
-  const email =
-    typeof claims.email === 'string' && claims.email_verified !== false ? claims.email.trim().toLowerCase() : undefined;
+  const { userRef, emailRef } = personPseudonyms(pseudonyms, principal.subject, verifiedAddress(principal));
   const sealingKey = { tenantId: tenant.id, keyArn: tenant.key.keyArn };
   return {
     viewer: {
-      userRef: pseudonyms.of('user', principal.subject),
-      ...(email !== undefined && { emailRef: pseudonyms.of('email', email) }),
+      userRef,
+      ...(emailRef !== undefined && { emailRef }),
       admin: principal.roles.has('admin'),
       host: principal.roles.has('host'),
     },
@@ -30,7 +42,7 @@ export async function schedulingFor(site: Site, principal: TenantPrincipal): Pro
         put: (meeting, expected) => site.meetings.put(sealingKey, meeting, expected),
         overlapping: (from, to, visibleTo) => site.meetings.overlapping(sealingKey, from, to, visibleTo),
       },
-      emailRef: (address) => pseudonyms.of('email', address.trim().toLowerCase()),
+      emailRef: (address) => pseudonyms.of('email', normaliseAddress(address)),
       hashPasscode,
       now: () => new Date(),
     },

@@ -1,5 +1,7 @@
 import type { KMS } from '@aws-sdk/client-kms';
 import { createHmac } from 'node:crypto';
+import { normaliseAddress } from '../domain/address.js';
+import type { SubjectRefs } from '../domain/data-subject.js';
 
 /**
  * Per-tenant pseudonyms: keyed hashes (HMAC-SHA-256) of identifiers such as a
@@ -13,6 +15,15 @@ export type PseudonymKind = 'user' | 'email' | `participant:${string}`;
 
 export interface Pseudonymizer {
   of(kind: PseudonymKind, value: string): string;
+}
+
+/** A person as the tenant's records know them: their user, their address, and their participant id per meeting. */
+export function personPseudonyms(pseudonyms: Pseudonymizer, subject: string, email?: string): SubjectRefs {
+  return {
+    userRef: pseudonyms.of('user', subject),
+    ...(email !== undefined && { emailRef: pseudonyms.of('email', normaliseAddress(email)) }),
+    participantIdIn: (meetingId) => `p_${pseudonyms.of(`participant:${meetingId}`, subject)}`,
+  };
 }
 
 export interface PseudonymKeys {

@@ -9,9 +9,9 @@ import {
 import { queryAll } from './query-pages.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
+import { normaliseAddress } from '../domain/address.js';
 import { redactAuditEntry, type AuditEntry } from '../domain/audit.js';
 import type { Finding, StoredItem } from '../domain/data-subject.js';
-import { stale } from '../domain/errors.js';
 import { expiryOf } from '../domain/retention.js';
 import type { SealingKey } from '../keys/personal-data-cipher.js';
 import { batchWriteAll } from './batch-write.js';
@@ -93,7 +93,7 @@ export class DataSubjectStore {
           key,
           {
             ...meeting,
-            invitees: meeting.invitees.filter((address) => address.trim().toLowerCase() !== email),
+            invitees: meeting.invitees.filter((address) => normaliseAddress(address) !== email),
             // A meeting with no invitees is open to the whole tenant: one that invited only them stays closed.
             inviteeRefs: inviteeRefs.length > 0 ? inviteeRefs : [ERASED_INVITEE],
             updatedAt: new Date().toISOString(),
@@ -166,7 +166,8 @@ export class DataSubjectStore {
         return;
       }
       case 'delete':
-        throw stale('deletes go through deleteAll');
+        // A caller's mistake, not a client's: deletes go through deleteAll.
+        throw new Error('a delete is not a pseudonymisation');
     }
   }
 
