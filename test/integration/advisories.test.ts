@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { SMTPServer } from 'smtp-server';
 import { verifyWebhookSignature } from '../../lambdas/domain/advisories.js';
+import { smtpInbox, type SmtpInbox } from '../support/smtp-inbox.js';
 import { api } from '../support/stack.js';
 import { operatorHeaders } from '../support/tenants.js';
 import { testTenant, type TestTenant } from '../support/users.js';
@@ -10,11 +10,6 @@ import { testTenant, type TestTenant } from '../support/users.js';
  * SMTP servers (smtp-server on loopback, mail parsed with mailparser) and a
  * webhook receiver on loopback that checks every signature.
  */
-interface Received {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-}
 interface Hook {
   readonly path: string;
   readonly signature: string | undefined;
@@ -30,34 +25,12 @@ let gamma: TestTenant; // only the contact the operator gave at onboarding, no m
 let elsewhere: TestTenant; // homed in ams: a publication at fra does not reach it
 let alphaAdmin: string;
 let betaAdmin: string;
-const inbox: Received[] = [];
 const hooks: Hook[] = [];
-const servers: SMTPServer[] = [];
+const servers: SmtpInbox[] = [];
+/** What every tenant's mail server received. */
+const inbox = () => servers.flatMap((s) => s.mails);
 let receiver: Server;
 let hookPort: number;
-
-async function smtpServer(refuse: boolean): Promise<number> {
-  const { SMTPServer } = await import('smtp-server');
-  const { simpleParser } = await import('mailparser');
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    logger: false,
-    onRcptTo(_address, _session, callback) {
-      callback(refuse ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined);
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        inbox.push({ to: String((mail.to as { text: string }).text), subject: mail.subject ?? '', text: mail.text ?? '' });
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  servers.push(server);
-  return (server.server.address() as { port: number }).port;
-}
 
 const publish = (json: unknown, headers: Record<string, string> = {}) =>
   api('fra', '/v1/advisories', { method: 'POST', headers: operatorHeaders(headers), body: JSON.stringify(json) });
@@ -90,7 +63,9 @@ beforeAll(async () => {
     [alpha, alphaAdmin, false, 'security@alpha.example'],
     [beta, betaAdmin, true, 'security@beta.example'],
   ] as const) {
-    const port = await smtpServer(refuse);
+    const server = await smtpInbox({ refuse });
+    servers.push(server);
+    const port = server.port;
     const mail = await tenant.call('/v1/settings/mail', token, {
       method: 'PUT',
       json: { host: '127.0.0.1', port, secure: false, from },
@@ -100,7 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise<void>((done) => s.close(() => done()))));
+  await Promise.all(servers.map((s) => s.close()));
   await new Promise<void>((done) => receiver.close(() => done()));
   await Promise.all([alpha, beta, gamma, elsewhere].map((t) => t.stop()));
 });
@@ -232,7 +207,7 @@ describe('publishing an advisory', () => {
     expect(of(elsewhere)).toBeUndefined();
     expect(JSON.stringify(first.deliveries)).not.toMatch(/@|127\.0\.0\.1/);
 
-    const mails = inbox.filter((m) => m.subject.includes('Lobby tickets replayable'));
+    const mails = inbox().filter((m) => m.subject.includes('Lobby tickets replayable'));
     expect(mails.map((m) => m.to).sort()).toEqual(['sec1@alpha.example', 'sec2@alpha.example']);
     expect(mails[0]!.subject).toBe('[Meetplane security advisory] [HIGH] Lobby tickets replayable');
     expect(mails[0]!.text).toContain('CVE-2026-40001');
@@ -258,7 +233,7 @@ describe('publishing an advisory', () => {
   });
 
   it('is not delivered twice when retried with the same Idempotency-Key', async () => {
-    const before = { mails: inbox.length, hooks: hooks.length };
+    const before = { mails: inbox().length, hooks: hooks.length };
     const retry = await publish(
       {
         title: 'Lobby tickets replayable',
@@ -275,7 +250,7 @@ describe('publishing an advisory', () => {
     expect(replayed.deliveries.find((d) => d.tenantId === alpha.tenant.id)).toEqual(
       first.deliveries.find((d) => d.tenantId === alpha.tenant.id),
     );
-    expect({ mails: inbox.length, hooks: hooks.length }).toEqual(before);
+    expect({ mails: inbox().length, hooks: hooks.length }).toEqual(before);
   });
 
   it("is in each tenant's audit log as the operator's", async () => {

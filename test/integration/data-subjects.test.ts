@@ -4,21 +4,12 @@ import { CLIP_MAX_BYTES } from '../../lambdas/domain/abuse-reports.js';
 import { liveRoomsFixture, type MediaGrant } from '../support/live-rooms.js';
 import { scanRegion, searchableText } from '../support/scan.js';
 import { testTenant } from '../support/users.js';
+import { eventually } from '../support/eventually.js';
 
 const fixture = liveRoomsFixture();
 
 type Admitted = MediaGrant & { status: 'admitted'; participantId: string; role: string };
 type Body = Record<string, unknown>;
-
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((done) => setTimeout(done, 250));
-    last = await probe();
-  }
-  return last;
-}
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
@@ -134,6 +125,7 @@ describe('a moderator', () => {
     const seen = await eventually(
       async () => hostRoom.remoteParticipants.get(entered.participantId),
       (p) => p !== undefined,
+      20_000,
     );
     expect(seen?.name).toBe('Moderator');
     expect(seen?.attributes).toMatchObject({ 'meetplane.role': 'moderator' });
@@ -174,6 +166,7 @@ describe('data-subject requests', () => {
           items: { participantId: string; leftAt?: string }[];
         },
       (a) => a.items.some((i) => i.participantId === umaIn.participantId && i.leftAt !== undefined),
+      20_000,
     );
     expect(attended.items.some((i) => i.participantId === umaIn.participantId)).toBe(true);
 

@@ -5,6 +5,7 @@ import { listenForTone, publishTone } from '../support/audio.js';
 import { startGateway, untilListening } from '../support/gateway-process.js';
 import { api, stack } from '../support/stack.js';
 import { testTenant, type TestTenant } from '../support/users.js';
+import { eventually } from '../support/eventually.js';
 
 interface Admitted {
   status: 'admitted';
@@ -55,16 +56,6 @@ async function connect(admitted: Admitted): Promise<Room> {
 
 function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((done) => setTimeout(done, 250));
-    last = await probe();
-  }
-  return last;
 }
 
 describe('joining through the API', () => {

@@ -5,6 +5,7 @@ import { dynamodbOf } from '../support/stack.js';
 import { operatorHeaders } from '../support/tenants.js';
 import { api } from '../support/stack.js';
 import { testTenant, type TestTenant } from '../support/users.js';
+import { smtpInbox } from '../support/smtp-inbox.js';
 
 let acme: TestTenant;
 let admin: string;
@@ -194,39 +195,10 @@ describe('communication preferences', () => {
 
 describe('invitations through the tenant’s own mail server', () => {
   it('sends each invitee the .ics through the configured SMTP server, and says so when the server refuses', async () => {
-    const { SMTPServer } = await import('smtp-server');
-    const { simpleParser } = await import('mailparser');
     const ICAL = (await import('ical.js')).default;
-    const inbox: { to: string; subject: string; ics: string }[] = [];
-    let refuse = false;
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      onAuth(auth, _session, callback) {
-        // The sealed password reaches the tenant's server, and only it.
-        if (auth.username === 'meetplane' && auth.password === 'smtp-secret-value') callback(null, { user: auth.username });
-        else callback(new Error('invalid credentials'));
-      },
-      disableReverseLookup: true,
-      logger: false,
-      onRcptTo(_address, _session, callback) {
-        callback(refuse ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined);
-      },
-      onData(stream, _session, callback) {
-        simpleParser(stream).then((mail) => {
-          const ics = mail.attachments.find((a) => a.filename === 'invite.ics');
-          inbox.push({
-            to: String((mail.to as { text: string }).text),
-            subject: mail.subject ?? '',
-            ics: ics ? ics.content.toString('utf8') : '',
-          });
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((done) => smtp.listen(0, '127.0.0.1', done));
-    const port = (smtp.server.address() as { port: number }).port;
+    // The sealed password reaches the tenant's server, and only it.
+    const smtp = await smtpInbox({ credentials: { username: 'meetplane', password: 'smtp-secret-value' } });
+    const { port, mails: inbox } = smtp;
     try {
       const created = await acme.call('/v1/meetings', admin, {
         method: 'POST',
@@ -275,12 +247,12 @@ describe('invitations through the tenant’s own mail server', () => {
         expect(event.summary).toBe('Board meeting');
       }
 
-      refuse = true;
+      smtp.refuse = true;
       const refused = await send();
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ detail: expect.stringMatching(/mail server did not accept the invitation \(550\)/) });
     } finally {
-      await new Promise<void>((done) => smtp.close(() => done()));
+      await smtp.close();
     }
   });
 });
