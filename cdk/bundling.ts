@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 /** The repository root: entries in lambdas/routes.ts are relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -71,5 +72,30 @@ export function handlerBundling(): BundlingOptions {
     // Keeps the bundle free of the absolute paths of the machine that built it.
     metafile: false,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  };
+}
+
+/**
+ * The same build as `handlerBundling()`, as esbuild's own options, for what
+ * bundles a handler outside the CDK (the bundle analysis, the substitutes
+ * test). Nothing is written; the metafile stays in memory.
+ */
+export function esbuildLikeAHandler(entry: string): BuildOptions & { metafile: true; write: false } {
+  const options = handlerBundling();
+  return {
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [entry],
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target,
+    minify: options.minify,
+    mainFields: options.mainFields,
+    alias: { ...BUNDLE_ALIASES },
+    define: options.define,
+    banner: options.banner === undefined ? {} : { js: options.banner },
+    metafile: true,
+    logLevel: 'silent',
   };
 }

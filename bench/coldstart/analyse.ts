@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
-import { BUNDLE_ALIASES, PROJECT_ROOT, handlerBundling } from '../../cdk/bundling.js';
+import { PROJECT_ROOT, esbuildLikeAHandler, handlerBundling } from '../../cdk/bundling.js';
 
 export interface BundleMakeup {
   readonly group: string;
@@ -27,22 +27,11 @@ function ownerOf(input: string): string {
 export async function analyseBundle(group: string, entry: string): Promise<BundleMakeup> {
   const options = handlerBundling();
   const result = await build({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [entry],
+    ...esbuildLikeAHandler(entry),
+    // With its source map, as deployed; the output path only names the files in memory.
     outfile: join(PROJECT_ROOT, 'cdk.out', 'coldstart-analysis', 'index.mjs'),
-    write: false,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: options.target,
-    minify: options.minify,
     sourcemap: true,
     sourcesContent: options.sourcesContent,
-    mainFields: options.mainFields,
-    alias: { ...BUNDLE_ALIASES },
-    define: options.define,
-    banner: options.banner === undefined ? {} : { js: options.banner },
-    metafile: true,
     logLevel: 'error',
   });
   const output = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined);

@@ -3,27 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE_ALIASES, PROJECT_ROOT, SUBSTITUTES, handlerBundling } from '../../cdk/bundling.js';
+import { SUBSTITUTES, esbuildLikeAHandler } from '../../cdk/bundling.js';
 
 /** Builds an entry as cdk/bundling.ts builds a handler (esbuild, same options and aliases). */
 async function bundleLikeAHandler(entry: string) {
-  const options = handlerBundling();
-  const result = await build({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [entry],
-    write: false,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: options.target,
-    minify: options.minify,
-    mainFields: options.mainFields,
-    alias: { ...BUNDLE_ALIASES },
-    define: options.define,
-    banner: options.banner === undefined ? {} : { js: options.banner },
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const result = await build(esbuildLikeAHandler(entry));
   return { code: result.outputFiles?.[0]?.text ?? '', inputs: Object.keys(result.metafile?.inputs ?? {}) };
 }
 
