@@ -8,7 +8,7 @@ import { retentionPolicy } from '../domain/retention.js';
 import { requireRole, type TenantPrincipal } from '../http/auth/tenant-user.js';
 import { route, routeGroup } from '../http/route.js';
 import { subjectExport } from '../http/subject-export.js';
-import { schedulingFor } from '../http/tenant-context.js';
+import { principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
 
@@ -29,7 +29,7 @@ async function lookUp(principal: TenantPrincipal, refs: SubjectRefs) {
 
 async function adminRef(principal: TenantPrincipal): Promise<string> {
   requireRole(principal, 'admin');
-  return (await schedulingFor(site, principal)).viewer.userRef;
+  return (await principalPseudonyms(site, principal)).userRef;
 }
 
 export const handler = routeGroup({

@@ -8,7 +8,7 @@ import { etagOf } from '../domain/tenant.js';
 import { hostContext, joinerFor } from '../http/join-context.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
 import { route, routeGroup } from '../http/route.js';
-import { schedulingFor } from '../http/tenant-context.js';
+import { principalPseudonyms, schedulingFor } from '../http/tenant-context.js';
 import { verifyDeviceRegistration } from '../../media/e2ee/device-keys.js';
 
 const site = currentMediaSite();
@@ -22,7 +22,7 @@ export const handler = routeGroup({
     } catch {
       throw invalid('signature', "does not verify with the registration's signing key");
     }
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     await site.e2ee.putDevice(principal.tenant.id, viewer.userRef, request.body);
     return { status: 201, body: { deviceId: request.body.deviceId, registered: true } };
   }),
@@ -48,7 +48,7 @@ export const handler = routeGroup({
         if (e.meetingId !== meetingId || e.epoch !== epoch)
           throw invalid(`envelopes.${i}`, 'names another meeting or epoch than the path');
       });
-      const { viewer } = await schedulingFor(site, principal);
+      const viewer = await principalPseudonyms(site, principal);
       if (!(await site.e2ee.device(principal.tenant.id, viewer.userRef, envelopes[0]!.senderDeviceId))) {
         throw invalid('envelopes.0.senderDeviceId', "is not one of the host's registered devices");
       }

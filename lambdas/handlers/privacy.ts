@@ -4,7 +4,7 @@ import { newId } from '../domain/ids.js';
 import { checkGrantRequest, type SupportGrant } from '../domain/support.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { route, routeGroup } from '../http/route.js';
-import { schedulingFor } from '../http/tenant-context.js';
+import { principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
 
@@ -24,7 +24,7 @@ export const handler = routeGroup({
       revoked: false,
     };
     await site.privacy.putGrant(principal.tenant.id, grant);
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
       action: 'support.grant',
@@ -45,7 +45,7 @@ export const handler = routeGroup({
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
     await site.privacy.revokeGrant(principal.tenant.id, request.path.grantId);
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
       action: 'support.revoke',
@@ -57,13 +57,13 @@ export const handler = routeGroup({
 
   'GET /v1/me/preferences': route(OPERATIONS['GET /v1/me/preferences'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     return { status: 200, body: await site.privacy.preferences(principal.tenant.id, viewer.userRef) };
   }),
 
   'PATCH /v1/me/preferences': route(OPERATIONS['PATCH /v1/me/preferences'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     const next = { ...(await site.privacy.preferences(principal.tenant.id, viewer.userRef)), ...request.body };
     await site.privacy.setPreferences(principal.tenant.id, viewer.userRef, next);
     return { status: 200, body: next };

@@ -8,7 +8,7 @@ import { etagOf, type Tenant } from '../domain/tenant.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { requiredVersion } from '../http/if-match.js';
 import { route, routeGroup } from '../http/route.js';
-import { schedulingFor } from '../http/tenant-context.js';
+import { principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
 
@@ -69,7 +69,7 @@ export const handler = routeGroup({
       if (hostProblem) throw invalid('host', hostProblem);
       await site.mailSettings.put(key, { transport: 'smtp', ...smtp }, password);
     }
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
       action: 'settings.mail',
@@ -99,7 +99,7 @@ export const handler = routeGroup({
     }
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
     await site.securityContacts.put(key, { emails, ...(webhook && { webhook }) }, new Date().toISOString());
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
       action: 'settings.security-contacts',
@@ -124,7 +124,7 @@ export const handler = routeGroup({
     checkRetention(request.body);
     const before = (await site.tenants.get(principal.tenant.id)) ?? principal.tenant;
     if (before.version !== version) throw stale('the settings were changed since they were read; read them again');
-    const { viewer } = await schedulingFor(site, principal);
+    const viewer = await principalPseudonyms(site, principal);
     const after = await site.tenants.update(
       before,
       { ...before, retention: { ...before.retention, ...request.body } },
