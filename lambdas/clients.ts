@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMS } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { SiteConfig } from '../config/env.js';
 import { counted, type Dependency } from './http/call-counter.js';
@@ -16,8 +16,8 @@ function countedClient<C extends { middlewareStack: unknown }>(client: C, depend
 
 export interface SiteClients {
   readonly dynamodb: DynamoDBClient;
-  /** The aggregated client: the AWS Encryption SDK's KMS keyring calls its methods. */
-  readonly kms: KMS;
+  /** The bare client with commands, not the aggregated `KMS`, which bundles every operation. */
+  readonly kms: KMSClient;
 }
 
 /** Local components accept any credentials; these are the documented local ones. */
@@ -42,7 +42,7 @@ export function awsClientSettings(config: SiteConfig) {
  * container's life: a route group bundles and builds only the clients it uses.
  */
 let dynamodb: DynamoDBClient | undefined;
-let kms: KMS | undefined;
+let kms: KMSClient | undefined;
 
 export function dynamodbClient(config: SiteConfig): DynamoDBClient {
   dynamodb ??= countedClient(
@@ -55,9 +55,9 @@ export function dynamodbClient(config: SiteConfig): DynamoDBClient {
   return dynamodb;
 }
 
-export function kmsClient(config: SiteConfig): KMS {
+export function kmsClient(config: SiteConfig): KMSClient {
   kms ??= countedClient(
-    new KMS({ ...awsClientSettings(config), ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }),
+    new KMSClient({ ...awsClientSettings(config), ...(config.endpoints.kms && { endpoint: config.endpoints.kms }) }),
     'kms',
   );
   return kms;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KMS } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { tenantPk } from '../store/tenant-store.js';
 
@@ -26,7 +26,7 @@ export class MediaKeys {
   private readonly cache = new Map<string, { key: Uint8Array; until: number }>();
 
   constructor(
-    private readonly kms: KMS,
+    private readonly kms: KMSClient,
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
     private readonly retention: (tenantId: string) => Promise<{ meetings: number }>,
@@ -57,21 +57,25 @@ export class MediaKeys {
     );
     if (!Item) return undefined;
     const { wrapped } = unmarshall(Item) as { wrapped: Uint8Array };
-    const { Plaintext } = await this.kms.decrypt({
-      KeyId: owner.keyArn,
-      CiphertextBlob: wrapped,
-      EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
-    });
+    const { Plaintext } = await this.kms.send(
+      new DecryptCommand({
+        KeyId: owner.keyArn,
+        CiphertextBlob: wrapped,
+        EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
+      }),
+    );
     return new Uint8Array(Plaintext!);
   }
 
   /** Generates and stores the epoch's key; if another container stored one first, that one wins. */
   private async generate(owner: MediaKeyOwner, meetingId: string, epoch: number): Promise<Uint8Array> {
-    const { Plaintext, CiphertextBlob } = await this.kms.generateDataKey({
-      KeyId: owner.keyArn,
-      KeySpec: 'AES_256',
-      EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
-    });
+    const { Plaintext, CiphertextBlob } = await this.kms.send(
+      new GenerateDataKeyCommand({
+        KeyId: owner.keyArn,
+        KeySpec: 'AES_256',
+        EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
+      }),
+    );
     try {
       await this.dynamodb.send(
         new PutItemCommand({

@@ -1,32 +1,31 @@
-/*
- * The Encryption SDK's own packages rather than @aws-crypto/client-node: that
- * package is a CommonJS re-export of all of them (raw keyrings, the
- * hierarchical keyring with its DynamoDB client...), which a bundler cannot
- * tree-shake; these are ES modules. buildClient() is buildEncrypt() and
- * buildDecrypt() together, so the behaviour is the same.
- */
-import { getLocalCryptographicMaterialsCache, NodeCachingMaterialsManager } from '@aws-crypto/caching-materials-manager-node';
-import { buildDecrypt } from '@aws-crypto/decrypt-node';
-import { buildEncrypt } from '@aws-crypto/encrypt-node';
-import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
-import { AlgorithmSuiteIdentifier, CommitmentPolicy, type NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
-import type { KMS } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { regionOfArn } from '../../config/regions.js';
+import { unavailable } from '../domain/errors.js';
+import { DataKeyCache, type CachedDataKey } from './data-key-cache.js';
+import { canonicalContext, open, readHeader, seal, SealedDataError, type EncryptionContext } from './sealed-envelope.js';
+
+export { SealedDataError } from './sealed-envelope.js';
 
 /**
  * Envelope encryption of personal fields under the tenant's own KMS key.
  *
  * Every repository stores a record's personal fields (titles, descriptions,
  * invitee addresses, display names, report texts, security contacts) as one
- * sealed blob made here, never as plaintext attributes. The blob is an AWS
- * Encryption SDK message whose data key KMS generated under the tenant's key
- * with the encryption context {tenantId, site, purpose}; opening it checks
- * that context, so a blob moved to another tenant's or another purpose's
- * record does not open.
+ * sealed blob made here, never as plaintext attributes. The blob
+ * (sealed-envelope.ts) carries a data key KMS generated under the tenant's key
+ * with the encryption context {tenantId, site, purpose}; opening it checks that
+ * context, and KMS checks it again when it unwraps the key, so a blob moved to
+ * another tenant's or another purpose's record does not open.
  *
- * Data keys are cached (caching materials manager, per tenant) for a few
- * minutes and a bounded number of messages, so busy tenants do not pay a KMS
- * call per write.
+ * Data keys are cached per tenant key and context for a few minutes and a
+ * bounded number of messages, so busy tenants do not pay a KMS call per write
+ * or per read.
+ *
+ * (An earlier design used the AWS Encryption SDK's message format. Its
+ * streaming machinery and big-number library were a third of every bundle
+ * that reads sealed data, for one fixed suite; the format here is that suite's
+ * essentials — a KMS-wrapped data key, a per-message derived and committed
+ * AES-256-GCM key, the header as additional data — on node:crypto alone.)
  */
 export type PersonalDataPurpose = 'tenant-profile' | 'meeting' | 'participant' | 'report' | 'user';
 
@@ -40,66 +39,94 @@ export interface PersonalDataCipher {
   open<T>(key: SealingKey, purpose: PersonalDataPurpose, sealed: Uint8Array): Promise<T>;
 }
 
-export class SealedDataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SealedDataError';
+const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
+const CACHE_MAX_MESSAGES = 1000;
+const CACHE_MAX_ENTRIES = 500;
+
+/** KMS answers that mean the request cannot succeed as it stands, as opposed to KMS being unreachable or busy. */
+const KMS_REFUSALS = new Set([
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'AccessDeniedException',
+  'NotFoundException',
+  'DisabledException',
+  'KMSInvalidStateException',
+  'InvalidKeyUsageException',
+  'ValidationException',
+]);
+
+/** Refusals stay errors (a sealed record that cannot be opened is not the client's doing); outages become 503. */
+async function askKms<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const name = (error as Error | undefined)?.name ?? '';
+    if (KMS_REFUSALS.has(name)) throw new SealedDataError(`KMS refused the tenant key (${name})`);
+    throw unavailable('the key service did not answer');
   }
 }
 
-/** Committing AES-256-GCM without a per-message signature: writer and reader are the same trust boundary. */
-const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
-const CACHE_MAX_MESSAGES = 1000;
+export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion: string): PersonalDataCipher {
+  const limits = { maxAgeMs: CACHE_MAX_AGE_MS, maxEntries: CACHE_MAX_ENTRIES };
+  const sealingKeys = new DataKeyCache({ ...limits, maxUses: CACHE_MAX_MESSAGES });
+  // Opening does not wear a key out: only the age limit applies.
+  const openingKeys = new DataKeyCache({ ...limits, maxUses: Number.POSITIVE_INFINITY });
 
-export function kmsPersonalDataCipher(kms: KMS, siteId: string, siteRegion: string): PersonalDataCipher {
-  const { encrypt } = buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-  const { decrypt } = buildDecrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-  const cache = getLocalCryptographicMaterialsCache<NodeAlgorithmSuite>(500);
-  const managers = new Map<string, NodeCachingMaterialsManager>();
-
-  const managerFor = (key: SealingKey): NodeCachingMaterialsManager => {
-    const region = regionOfArn(key.keyArn);
+  const checkRegion = (key: SealingKey) => {
     // The tenant's key lives in its home site's region; a key anywhere else is never used.
-    if (region !== siteRegion) throw new SealedDataError(`tenant key is not in this site's region`);
-    let manager = managers.get(key.keyArn);
-    if (!manager) {
-      const keyring = new KmsKeyringNode({
-        generatorKeyId: key.keyArn,
-        clientProvider: (requested: string) => (requested === siteRegion ? kms : false),
-      });
-      manager = new NodeCachingMaterialsManager({
-        backingMaterials: keyring,
-        cache,
-        partition: `${key.tenantId}:${key.keyArn}`,
-        maxAge: CACHE_MAX_AGE_MS,
-        maxMessagesEncrypted: CACHE_MAX_MESSAGES,
-      });
-      managers.set(key.keyArn, manager);
-    }
-    return manager;
+    if (regionOfArn(key.keyArn) !== siteRegion) throw new SealedDataError(`tenant key is not in this site's region`);
   };
+  const contextOf = (key: SealingKey, purpose: PersonalDataPurpose): EncryptionContext => ({
+    tenantId: key.tenantId,
+    site: siteId,
+    purpose,
+  });
 
-  const contextOf = (key: SealingKey, purpose: PersonalDataPurpose) => ({ tenantId: key.tenantId, site: siteId, purpose });
+  const newDataKey = async (keyArn: string, context: EncryptionContext): Promise<CachedDataKey> => {
+    const made = await askKms(() =>
+      kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { ...context } })),
+    );
+    if (made.Plaintext?.length !== 32 || !made.CiphertextBlob) throw unavailable('the key service returned no data key');
+    return { plaintext: made.Plaintext, wrappedKey: made.CiphertextBlob };
+  };
+  const unwrap = async (keyArn: string, context: EncryptionContext, wrappedKey: Uint8Array): Promise<CachedDataKey> => {
+    const unwrapped = await askKms(() =>
+      kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: wrappedKey, EncryptionContext: { ...context } })),
+    );
+    if (unwrapped.Plaintext?.length !== 32) throw new SealedDataError('KMS returned no data key');
+    return { plaintext: unwrapped.Plaintext, wrappedKey };
+  };
 
   return {
     async seal(key, purpose, data) {
-      const plaintext = Buffer.from(JSON.stringify(data), 'utf8');
-      const { result } = await encrypt(managerFor(key), plaintext, {
-        encryptionContext: contextOf(key, purpose),
-        suiteId: SUITE,
-        plaintextLength: plaintext.length,
-      });
-      return new Uint8Array(result);
+      checkRegion(key);
+      const context = contextOf(key, purpose);
+      const dataKey = await sealingKeys.get(`${key.keyArn}\n${canonicalContext(context)}`, () => newDataKey(key.keyArn, context));
+      try {
+        const header = { keyArn: key.keyArn, context, wrappedKey: dataKey.wrappedKey };
+        return seal(dataKey.plaintext, header, Buffer.from(JSON.stringify(data), 'utf8'));
+      } finally {
+        dataKey.plaintext.fill(0);
+      }
     },
     async open<T>(key: SealingKey, purpose: PersonalDataPurpose, sealed: Uint8Array): Promise<T> {
-      const { plaintext, messageHeader } = await decrypt(managerFor(key), Buffer.from(sealed));
+      checkRegion(key);
+      const header = readHeader(sealed);
       const expected = contextOf(key, purpose);
-      const actual = messageHeader.encryptionContext;
       for (const [name, value] of Object.entries(expected)) {
-        if (actual[name] !== value) throw new SealedDataError(`sealed data belongs to another ${name}`);
+        if (header.context[name] !== value) throw new SealedDataError(`sealed data belongs to another ${name}`);
       }
-      return JSON.parse(plaintext.toString('utf8')) as T;
+      if (canonicalContext(header.context) !== canonicalContext(expected)) {
+        throw new SealedDataError('sealed data carries an unexpected encryption context');
+      }
+      if (header.keyArn !== key.keyArn) throw new SealedDataError('sealed data was sealed under another key');
+      const id = `${key.keyArn}\n${canonicalContext(expected)}\n${Buffer.from(header.wrappedKey).toString('base64')}`;
+      const dataKey = await openingKeys.get(id, () => unwrap(key.keyArn, expected, header.wrappedKey));
+      try {
+        return JSON.parse(Buffer.from(open(dataKey.plaintext, sealed)).toString('utf8')) as T;
+      } finally {
+        dataKey.plaintext.fill(0);
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { KMS } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyWithoutPlaintextCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { createHmac } from 'node:crypto';
 import { normaliseAddress } from '../domain/address.js';
 import type { SubjectRefs } from '../domain/data-subject.js';
@@ -34,27 +34,31 @@ export interface PseudonymKeys {
 
 const MAX_CACHED_TENANTS = 1000;
 
-export function kmsPseudonymKeys(kms: KMS, siteId: string): PseudonymKeys {
+export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys {
   const cache = new Map<string, Buffer>();
   const context = (tenantId: string) => ({ tenantId, site: siteId, purpose: 'pseudonyms' });
   return {
     async create(tenantId, keyArn) {
-      const { CiphertextBlob } = await kms.generateDataKeyWithoutPlaintext({
-        KeyId: keyArn,
-        KeySpec: 'AES_256',
-        EncryptionContext: context(tenantId),
-      });
+      const { CiphertextBlob } = await kms.send(
+        new GenerateDataKeyWithoutPlaintextCommand({
+          KeyId: keyArn,
+          KeySpec: 'AES_256',
+          EncryptionContext: context(tenantId),
+        }),
+      );
       return Buffer.from(CiphertextBlob!).toString('base64');
     },
     async forTenant(tenant) {
       const cacheKey = `${tenant.id}:${tenant.pseudonymKey}`;
       let key = cache.get(cacheKey);
       if (!key) {
-        const { Plaintext } = await kms.decrypt({
-          KeyId: tenant.key.keyArn,
-          CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
-          EncryptionContext: context(tenant.id),
-        });
+        const { Plaintext } = await kms.send(
+          new DecryptCommand({
+            KeyId: tenant.key.keyArn,
+            CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
+            EncryptionContext: context(tenant.id),
+          }),
+        );
         key = Buffer.from(Plaintext!);
         if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);
         cache.set(cacheKey, key);

@@ -1,4 +1,13 @@
-import type { KMS } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  GenerateDataKeyCommand,
+  ScheduleKeyDeletionCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
 import { DomainError, invalid } from '../domain/errors.js';
 
 /** The tenant key operations a site needs: create a managed key, prove a customer key, shred a managed key. */
@@ -16,33 +25,37 @@ export function tenantKeyAlias(tenantId: string): string {
 /** Seven days is the shortest waiting period KMS allows before a scheduled key is destroyed. */
 export const KEY_DELETION_WAITING_DAYS = 7;
 
-export function kmsTenantKeys(kms: KMS, siteId: string): TenantKeys {
+export function kmsTenantKeys(kms: KMSClient, siteId: string): TenantKeys {
   return {
     async createManagedKey(tenantId) {
-      const created = await kms.createKey({
-        Description: `Meetplane tenant ${tenantId} (site ${siteId})`,
-        KeySpec: 'SYMMETRIC_DEFAULT',
-        KeyUsage: 'ENCRYPT_DECRYPT',
-        Tags: [
-          { TagKey: 'meetplane:tenant', TagValue: tenantId },
-          { TagKey: 'meetplane:site', TagValue: siteId },
-        ],
-      });
+      const created = await kms.send(
+        new CreateKeyCommand({
+          Description: `Meetplane tenant ${tenantId} (site ${siteId})`,
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          Tags: [
+            { TagKey: 'meetplane:tenant', TagValue: tenantId },
+            { TagKey: 'meetplane:site', TagValue: siteId },
+          ],
+        }),
+      );
       const keyId = created.KeyMetadata?.KeyId;
       const arn = created.KeyMetadata?.Arn;
       if (!keyId || !arn) throw new DomainError('unavailable', 'KMS did not return the new key');
-      await kms.enableKeyRotation({ KeyId: keyId });
-      await kms.createAlias({ AliasName: tenantKeyAlias(tenantId), TargetKeyId: keyId });
+      await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+      await kms.send(new CreateAliasCommand({ AliasName: tenantKeyAlias(tenantId), TargetKeyId: keyId }));
       return arn;
     },
 
     async verifyCustomerKey(keyArn, tenantId) {
       try {
-        await kms.generateDataKey({
-          KeyId: keyArn,
-          KeySpec: 'AES_256',
-          EncryptionContext: { tenantId, site: siteId, purpose: 'key-check' },
-        });
+        await kms.send(
+          new GenerateDataKeyCommand({
+            KeyId: keyArn,
+            KeySpec: 'AES_256',
+            EncryptionContext: { tenantId, site: siteId, purpose: 'key-check' },
+          }),
+        );
       } catch (error) {
         const name = (error as Error).name;
         if (
@@ -58,16 +71,18 @@ export function kmsTenantKeys(kms: KMS, siteId: string): TenantKeys {
     },
 
     async scheduleDeletion(keyArn, tenantId) {
-      await kms.deleteAlias({ AliasName: tenantKeyAlias(tenantId) }).catch((error: Error) => {
+      await kms.send(new DeleteAliasCommand({ AliasName: tenantKeyAlias(tenantId) })).catch((error: Error) => {
         if (error.name !== 'NotFoundException') throw error;
       });
       try {
-        const result = await kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: KEY_DELETION_WAITING_DAYS });
+        const result = await kms.send(
+          new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: KEY_DELETION_WAITING_DAYS }),
+        );
         return result.DeletionDate?.toISOString();
       } catch (error) {
         // Already scheduled by an earlier, interrupted offboarding: that is the state we want.
         if ((error as Error).name === 'KMSInvalidStateException') {
-          const described = await kms.describeKey({ KeyId: keyArn });
+          const described = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
           return described.KeyMetadata?.DeletionDate?.toISOString();
         }
         throw error;

@@ -1,7 +1,6 @@
 import { ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { deserializeFactory } from '@aws-crypto/serialize';
-import { NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
+import { readHeader } from '../../lambdas/keys/sealed-envelope.js';
 import type { SiteId } from '../../config/sites.js';
 import { dynamodbOf } from './stack.js';
 
@@ -58,15 +57,8 @@ export function searchableText(dump: TableDump | Record<string, unknown>[]): str
   );
 }
 
-const { deserializeMessageHeader } = deserializeFactory(
-  (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8'),
-  NodeAlgorithmSuite,
-);
-
-/** The KMS-wrapped data key and the encryption context in the header of an Encryption SDK message. */
+/** The KMS-wrapped data key, the key it was wrapped with and the encryption context in a sealed envelope's header. */
 export function sealedHeader(sealed: Uint8Array): { wrappedKey: Uint8Array; keyArn: string; context: Record<string, string> } {
-  const header = deserializeMessageHeader(sealed);
-  if (!header) throw new Error('not an Encryption SDK message');
-  const edk = header.messageHeader.encryptedDataKeys[0]!;
-  return { wrappedKey: edk.encryptedDataKey, keyArn: edk.providerInfo, context: { ...header.messageHeader.encryptionContext } };
+  const header = readHeader(sealed);
+  return { wrappedKey: header.wrappedKey, keyArn: header.keyArn, context: { ...header.context } };
 }
