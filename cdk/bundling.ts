@@ -35,8 +35,8 @@ const AS_NODE_RESOLVES: Readonly<Record<string, string>> = {
 export const SUBSTITUTES: Readonly<Record<string, string>> = {
   // The SDK's default credential chain: Lambda's credentials are in the environment.
   '@aws-sdk/credential-provider-node': './cdk/substitutes/credentials-from-env.ts',
-  // ECDSA encoding for the Encryption SDK's signing suites, which Meetplane does not use.
-  'asn1.js': './cdk/substitutes/asn1-signing-only.ts',
+  // Event-stream serialisation, loaded on demand for operations none of our clients calls.
+  '@smithy/core/event-streams': './cdk/substitutes/no-event-streams.ts',
 };
 
 /** Every esbuild alias of a handler bundle; the cold-start benchmark's analysis builds with the same. */

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/advisories-publish.js';
 import { currentSite } from '../composition.js';
 import {
   advisoryView,

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/advisories.js';
 import { currentSite } from '../composition.js';
 import { advisoryView } from '../domain/advisories.js';
 import { problems } from '../http/problem.js';

@@ -2,7 +2,7 @@ import { currentSite } from '../composition.js';
 import { verifyAuditChain, type AuditEntry } from '../domain/audit.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { problems } from '../http/problem.js';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/audit.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();

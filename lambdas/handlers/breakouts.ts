@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/breakouts.js';
 import { currentMediaSite, type MediaSite } from '../media-composition.js';
 import { breakoutOf, inSession, moveParticipant, planBreakouts, type Breakout, type BreakoutPlan } from '../domain/breakouts.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/data-subjects.js';
 import { currentSite } from '../composition.js';
 import { countByKind, findSubjectData, type SubjectRefs } from '../domain/data-subject.js';
 import { normaliseAddress } from '../domain/address.js';

@@ -3,7 +3,7 @@ import { dynamodbClient } from '../clients.js';
 import { buildDirectory } from '../composition.js';
 import type { DirectoryAnswer } from '../domain/directory.js';
 import { problems } from '../http/problem.js';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/directory.js';
 import { route, routeGroup } from '../http/route.js';
 
 const config = siteConfig();

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/e2ee.js';
 import { currentMediaSite } from '../media-composition.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { checkMayHoldKey } from '../domain/live-meeting.js';

@@ -4,7 +4,7 @@ import { dynamodbClient, kmsClient } from '../clients.js';
 import { summariseHealth } from '../domain/health.js';
 import { ownLivekitRooms } from '../media-composition.js';
 import { runProbe } from '../domain/probe.js';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/health.js';
 import { route, routeGroup } from '../http/route.js';
 import { siteKeyProbe } from '../keys/site-key-probe.js';
 import { tableProbe } from '../store/table-probe.js';

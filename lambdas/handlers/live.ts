@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/live.js';
 import { currentMediaSite } from '../media-composition.js';
 import { forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { WebhookEvent } from 'livekit-server-sdk';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/livekit-webhook.js';
 import { currentMediaSite } from '../media-composition.js';
 import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/media-nodes.js';
 import { currentMediaSite } from '../media-composition.js';
 import { authenticateOperator } from '../http/auth/operator.js';
 import { mediaNodeStates } from '../http/join-context.js';

@@ -11,7 +11,7 @@ import { idempotent } from '../http/idempotency.js';
 import { optionalVersion, requiredVersion } from '../http/if-match.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
 import { problems } from '../http/problem.js';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/meetings.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 import { schedulingFor } from '../http/tenant-context.js';
 

@@ -1,6 +1,6 @@
 import { siteConfig } from '../../config/env.js';
 import { openApiDocument } from '../api/openapi.js';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/openapi.js';
 import { route, routeGroup } from '../http/route.js';
 
 const config = siteConfig();

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/privacy.js';
 import { currentSite } from '../composition.js';
 import { newId } from '../domain/ids.js';
 import { checkGrantRequest, type SupportGrant } from '../domain/support.js';

@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/reports.js';
 import { currentSite } from '../composition.js';
 import { checkMayReport, decodeClip, resolveReport, type AbuseReport, type ReportText } from '../domain/abuse-reports.js';
 import { notFound } from '../domain/errors.js';

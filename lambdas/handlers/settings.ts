@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/settings.js';
 import { currentSite } from '../composition.js';
 import { webhookUrlProblem } from '../domain/advisories.js';
 import { invalid, stale } from '../domain/errors.js';

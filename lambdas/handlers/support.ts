@@ -1,4 +1,4 @@
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/support.js';
 import { currentSite } from '../composition.js';
 import { notFound } from '../domain/errors.js';
 import { retentionPolicy } from '../domain/retention.js';

@@ -7,7 +7,7 @@ import { authenticateOperator } from '../http/auth/operator.js';
 import { idempotent } from '../http/idempotency.js';
 import { tenantResource } from '../http/representations.js';
 import { assertHomeSite, assertTenantHomedHere } from '../http/residency.js';
-import { OPERATIONS } from '../api/operations.js';
+import { OPERATIONS } from '../api/operations/tenants.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();

@@ -1,0 +1,27 @@
+import type * as z from 'zod';
+import type { RouteAuth } from '../routes.js';
+import type { RequestSchemas } from '../http/request.js';
+
+/**
+ * The API contract: for every route, the request schemas the handler
+ * validates with and the responses it sends. Handlers take their schemas from
+ * here and the OpenAPI document is generated from here, so the two cannot
+ * drift apart.
+ */
+export interface Operation extends RequestSchemas {
+  readonly summary: string;
+  readonly tag: string;
+  readonly auth: RouteAuth;
+  /** Writes honour Idempotency-Key. */
+  readonly idempotent?: boolean;
+  /** Updates need If-Match ('required') or honour it ('optional'). */
+  readonly ifMatch?: 'required' | 'optional';
+  /** Problem statuses this route may answer beyond those every route of its kind may. */
+  readonly alsoAnswers?: readonly number[];
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly schema?: z.ZodType;
+    readonly contentType?: string;
+  };
+}

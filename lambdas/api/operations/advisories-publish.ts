@@ -1,0 +1,17 @@
+import { advisoryBody, advisoryPublication } from '../schemas/advisories.js';
+import { emptyQuery } from '../schemas/common.js';
+import type { Operation } from '../operation.js';
+
+/** The contract of the `advisories-publish` route group's routes (see ../operations.ts). */
+export const OPERATIONS = {
+  'POST /v1/advisories': {
+    summary:
+      "Publish a security advisory for this site and deliver it to every active tenant homed here: e-mail to its security contacts through the tenant's own mail transport (none without one), and its signed webhook; one tenant's failure does not stop the others; each tenant's audit log records it",
+    tag: 'advisories (operator)',
+    auth: 'operator',
+    idempotent: true,
+    query: emptyQuery,
+    body: advisoryBody,
+    success: { status: 201, description: 'The advisory and what was delivered to each tenant', schema: advisoryPublication },
+  },
+} as const satisfies Record<string, Operation>;

@@ -1,0 +1,16 @@
+import { emptyQuery } from '../schemas/common.js';
+import { directoryAnswer } from '../schemas/responses.js';
+import { directoryPath } from '../schemas/tenants.js';
+import type { Operation } from '../operation.js';
+
+/** The contract of the `directory` route group's routes (see ../operations.ts). */
+export const OPERATIONS = {
+  'GET /v1/directory/{slugOrDomain}': {
+    summary: 'Where a tenant lives: the only data both sites hold',
+    tag: 'directory',
+    auth: 'public',
+    path: directoryPath,
+    query: emptyQuery,
+    success: { status: 200, description: 'The tenant id, slug, home site and its API address', schema: directoryAnswer },
+  },
+} as const satisfies Record<string, Operation>;

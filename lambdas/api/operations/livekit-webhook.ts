@@ -1,0 +1,14 @@
+import { emptyQuery } from '../schemas/common.js';
+import { webhookAck } from '../schemas/live.js';
+import type { Operation } from '../operation.js';
+
+/** The contract of the `livekit-webhook` route group's routes (see ../operations.ts). */
+export const OPERATIONS = {
+  'POST /v1/media/livekit/webhook': {
+    summary: 'LiveKit events, signed with the node key (verified on the raw body before anything else)',
+    tag: 'media (LiveKit)',
+    auth: 'livekit',
+    query: emptyQuery,
+    success: { status: 200, description: 'Received', schema: webhookAck },
+  },
+} as const satisfies Record<string, Operation>;

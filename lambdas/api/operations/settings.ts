@@ -1,0 +1,59 @@
+import { securityContactsBody, securityContactsResource } from '../schemas/advisories.js';
+import { emptyQuery } from '../schemas/common.js';
+import { mailSettingsBody, mailSettingsResource } from '../schemas/mail.js';
+import { retentionPatchBody, retentionResource } from '../schemas/settings.js';
+import type { Operation } from '../operation.js';
+
+/** The contract of the `settings` route group's routes (see ../operations.ts). */
+export const OPERATIONS = {
+  'GET /v1/settings/retention': {
+    summary: "How long each class of the tenant's records is kept, in days, and the bounds it may choose within (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The retention periods, with their ETag', schema: retentionResource },
+  },
+  'PATCH /v1/settings/retention': {
+    summary: 'Change retention periods within their bounds; new records follow them (admins)',
+    tag: 'privacy',
+    auth: 'tenant',
+    ifMatch: 'required',
+    query: emptyQuery,
+    body: retentionPatchBody,
+    success: { status: 200, description: 'The new periods', schema: retentionResource },
+  },
+  'GET /v1/settings/mail': {
+    summary:
+      "The tenant's own mail transport for invitations and advisories: its SMTP server (never the password) or Amazon SES in the home site's region (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
+  },
+  'PUT /v1/settings/mail': {
+    summary:
+      "Set the tenant's mail transport: its own SMTP server (the default; TLS off loopback), or `transport: 'ses'` — Amazon SES, always called in the home site's own region and never in another; mail is sent only through it (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: mailSettingsBody,
+    success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
+  },
+  'GET /v1/settings/security-contacts': {
+    summary:
+      "Where the tenant wants security advisories: its security contacts' addresses and webhook (never the secret) (admins)",
+    tag: 'advisories',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The security contacts', schema: securityContactsResource },
+  },
+  'PUT /v1/settings/security-contacts': {
+    summary:
+      'Set the security contacts: 1–10 addresses, e-mailed through the tenant’s own mail transport, and optionally a webhook (https) whose deliveries are signed with the secret: `Meetplane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`; sealed under the tenant key, audited (admins)',
+    tag: 'advisories',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: securityContactsBody,
+    success: { status: 200, description: 'The security contacts', schema: securityContactsResource },
+  },
+} as const satisfies Record<string, Operation>;
