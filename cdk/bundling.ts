@@ -37,6 +37,8 @@ export const SUBSTITUTES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './cdk/substitutes/credentials-from-env.ts',
   // Event-stream serialisation, loaded on demand for operations none of our clients calls.
   '@smithy/core/event-streams': './cdk/substitutes/no-event-streams.ts',
+  // The LRU cache behind DynamoDB's (unused) endpoint discovery, on a Map.
+  'mnemonist/lru-cache': './cdk/substitutes/small-lru-cache.ts',
 };
 
 /** Every esbuild alias of a handler bundle; the cold-start benchmark's analysis builds with the same. */
