@@ -34,19 +34,14 @@ export interface Site {
   readonly directory: DirectoryStore;
   readonly tenants: TenantStore;
   readonly idempotency: IdempotencyStore;
-  readonly tenantRules: TenantRules;
   readonly authenticator: TenantAuthenticator;
   readonly pseudonyms: PseudonymKeys;
   readonly meetings: MeetingStore;
   readonly live: LiveStore;
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
-  readonly privacy: PrivacyStore;
-  readonly reports: ReportStore;
-  readonly dataSubjects: DataSubjectStore;
-  readonly mailSettings: MailSettingsStore;
-  readonly securityContacts: SecurityContactsStore;
-  readonly advisories: AdvisoryStore;
+  /** The tenant's retention periods, read from its profile at most every 30 s. */
+  readonly retentionOf: (tenantId: string) => Promise<RetentionPolicy>;
   /** Drops a tenant's cached retention periods after they changed. */
   readonly forgetRetention: (tenantId: string) => void;
 }
@@ -86,15 +81,10 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   return {
     pseudonyms,
     meetings,
-    dataSubjects: new DataSubjectStore(clients.dynamodb, config.tableName, meetings),
     live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
-    privacy: new PrivacyStore(clients.dynamodb, config.tableName),
-    reports: new ReportStore(clients.dynamodb, config.tableName, cipher, retentionOf),
-    mailSettings: new MailSettingsStore(clients.dynamodb, config.tableName, cipher),
-    securityContacts: new SecurityContactsStore(clients.dynamodb, config.tableName, cipher),
-    advisories: new AdvisoryStore(clients.dynamodb, config.tableName, retentionOf),
     e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
     mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
+    retentionOf,
     forgetRetention: (tenantId: string) => profiles.delete(tenantId),
     config,
     clients,
@@ -102,18 +92,36 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     directory,
     tenants,
     idempotency: new IdempotencyStore(clients.dynamodb, config.tableName),
-    tenantRules: {
-      repository: tenants,
-      directory,
-      keys: {
-        ...kmsTenantKeys(clients.kms, config.siteId),
-        createPseudonymKey: (tenantId, keyArn) => pseudonyms.create(tenantId, keyArn),
-      },
-      siteId: config.siteId,
-      siteRegion: config.region,
-      now: () => new Date(),
-    },
     authenticator: new TenantAuthenticator(config, directory, (id) => tenants.get(id)),
+  };
+}
+
+/*
+ * What only a few route groups use. Each of those groups builds it from the
+ * site once, at start-up; the other groups neither bundle nor build it.
+ */
+export const privacyStore = (site: Site) => new PrivacyStore(site.clients.dynamodb, site.config.tableName);
+export const reportStore = (site: Site) =>
+  new ReportStore(site.clients.dynamodb, site.config.tableName, site.cipher, site.retentionOf);
+export const dataSubjectStore = (site: Site) => new DataSubjectStore(site.clients.dynamodb, site.config.tableName, site.meetings);
+export const mailSettingsStore = (site: Site) => new MailSettingsStore(site.clients.dynamodb, site.config.tableName, site.cipher);
+export const securityContactsStore = (site: Site) =>
+  new SecurityContactsStore(site.clients.dynamodb, site.config.tableName, site.cipher);
+export const advisoryStore = (site: Site) => new AdvisoryStore(site.clients.dynamodb, site.config.tableName, site.retentionOf);
+
+/** The tenant lifecycle's dependencies: onboarding, changes, suspension, offboarding. */
+export function tenantRulesOf(site: Site): TenantRules {
+  const { clients, config, tenants, directory, pseudonyms } = site;
+  return {
+    repository: tenants,
+    directory,
+    keys: {
+      ...kmsTenantKeys(clients.kms, config.siteId),
+      createPseudonymKey: (tenantId, keyArn) => pseudonyms.create(tenantId, keyArn),
+    },
+    siteId: config.siteId,
+    siteRegion: config.region,
+    now: () => new Date(),
   };
 }
 

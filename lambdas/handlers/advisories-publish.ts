@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations/advisories-publish.js';
-import { currentSite } from '../composition.js';
+import { currentSite, advisoryStore, mailSettingsStore, securityContactsStore } from '../composition.js';
 import {
   advisoryView,
   deliveryTotals,
@@ -17,6 +17,9 @@ import { sendMessages, sesTargetOf } from '../mail/mailer.js';
 import { positionOf } from '../store/advisory-store.js';
 
 const site = currentSite();
+const advisories = advisoryStore(site);
+const mailSettings = mailSettingsStore(site);
+const securityContacts = securityContactsStore(site);
 const { config } = site;
 const ses = sesTargetOf(config);
 
@@ -31,13 +34,13 @@ async function channelsOf(tenantId: string, advisory: Advisory): Promise<TenantC
   const key = { tenantId, keyArn: tenant.key.keyArn };
   return {
     contacts: async () => {
-      const own = await site.securityContacts.get(key);
+      const own = await securityContacts.get(key);
       if (own) return { source: 'settings', contacts: own.contacts };
       const emails = tenant.securityContacts.map((contact) => contact.email);
       return { source: emails.length > 0 ? 'onboarding' : 'none', contacts: { emails } };
     },
     sendMail: async (recipients, message) => {
-      const mail = await site.mailSettings.get(key);
+      const mail = await mailSettings.get(key);
       if (!mail) return undefined;
       return sendMessages(
         mail.settings,
@@ -53,7 +56,7 @@ async function channelsOf(tenantId: string, advisory: Advisory): Promise<TenantC
       return postWebhook(url, body, signature, `${advisory.id}/${tenantId}`, WEBHOOK_TIMEOUT_MS);
     },
     record: async (delivery, audit) => {
-      await site.advisories.recordDelivery(advisory, delivery);
+      await advisories.recordDelivery(advisory, delivery);
       await site.tenants.appendAudit(tenantId, audit);
     },
   };
@@ -77,7 +80,7 @@ export const handler = routeGroup({
       async () => {
         const { advisory, deliveries } = await publishAdvisory(
           {
-            save: (a) => site.advisories.save(a),
+            save: (a) => advisories.save(a),
             activeTenants: () => site.tenants.activeTenantIds(),
             channelsOf,
             now: () => new Date(),
@@ -89,9 +92,9 @@ export const handler = routeGroup({
         return { result: publication(advisory, deliveries, 201), ref: positionOf(advisory) };
       },
       async (position, status) => {
-        const advisory = await site.advisories.get(position);
+        const advisory = await advisories.get(position);
         if (!advisory) throw new Error('an idempotency record names an advisory that is not stored');
-        return publication(advisory, await site.advisories.deliveries(advisory.id), status);
+        return publication(advisory, await advisories.deliveries(advisory.id), status);
       },
     );
   }),

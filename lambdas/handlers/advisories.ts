@@ -1,11 +1,12 @@
 import { OPERATIONS } from '../api/operations/advisories.js';
-import { currentSite } from '../composition.js';
+import { currentSite, advisoryStore } from '../composition.js';
 import { advisoryView } from '../domain/advisories.js';
 import { problems } from '../http/problem.js';
 import { route, routeGroup } from '../http/route.js';
 import { POSITION_PATTERN, positionOf } from '../store/advisory-store.js';
 
 const site = currentSite();
+const advisories = advisoryStore(site);
 
 const encodeCursor = (position: string) => Buffer.from(position, 'utf8').toString('base64url');
 
@@ -27,7 +28,7 @@ export const handler = routeGroup({
   'GET /v1/advisories': route(OPERATIONS['GET /v1/advisories'], async (request) => {
     await site.authenticator.authenticate(request.headers);
     const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
-    const page = await site.advisories.page(after, request.query.limit ?? 20);
+    const page = await advisories.page(after, request.query.limit ?? 20);
     const last = page.items.at(-1);
     return {
       status: 200,

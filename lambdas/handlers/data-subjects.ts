@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations/data-subjects.js';
-import { currentSite } from '../composition.js';
+import { currentSite, dataSubjectStore, reportStore } from '../composition.js';
 import { countByKind, findSubjectData, type SubjectRefs } from '../domain/data-subject.js';
 import { normaliseAddress } from '../domain/address.js';
 import { notFound } from '../domain/errors.js';
@@ -11,6 +11,8 @@ import { subjectExport } from '../http/subject-export.js';
 import { principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
+const dataSubjects = dataSubjectStore(site);
+const reports = reportStore(site);
 
 /** The user named in the request, in the tenant's pseudonyms; the subject and address go no further. */
 async function subjectRefs(principal: TenantPrincipal, body: { subject: string; email?: string }): Promise<SubjectRefs> {
@@ -19,9 +21,9 @@ async function subjectRefs(principal: TenantPrincipal, body: { subject: string; 
 
 /** What the tenant holds about the user; 404 when it never held anything (someone of another tenant, say). */
 async function lookUp(principal: TenantPrincipal, refs: SubjectRefs) {
-  const { partition, idempotency } = await site.dataSubjects.items(principal.tenant.id, refs.userRef);
+  const { partition, idempotency } = await dataSubjects.items(principal.tenant.id, refs.userRef);
   const findings = findSubjectData(partition, refs);
-  const receipt = await site.dataSubjects.receipt(principal.tenant.id, refs.userRef);
+  const receipt = await dataSubjects.receipt(principal.tenant.id, refs.userRef);
   if (findings.length === 0 && idempotency.length === 0 && !receipt)
     throw notFound('this tenant holds nothing about that user at this site');
   return { findings, idempotency, receipt };
@@ -39,7 +41,7 @@ export const handler = routeGroup({
     const refs = await subjectRefs(principal, request.body);
     const { findings, idempotency, receipt } = await lookUp(principal, refs);
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
-    const document = await subjectExport(site, key, refs, findings, idempotency.length, receipt);
+    const document = await subjectExport(site, reports, key, refs, findings, idempotency.length, receipt);
     // The entry names no one: an export must not leave a new trace of the person in the log.
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: admin },
@@ -60,7 +62,7 @@ export const handler = routeGroup({
     const { findings, idempotency } = await lookUp(principal, refs);
     const key = { tenantId, keyArn: principal.tenant.key.keyArn };
     // The receipt comes first: a run that stops part-way is recognised and finished by the next.
-    const receipt = await site.dataSubjects.startReceipt(
+    const receipt = await dataSubjects.startReceipt(
       tenantId,
       refs.userRef,
       new Date(),
@@ -68,10 +70,10 @@ export const handler = routeGroup({
     );
     const email = request.body.email !== undefined ? normaliseAddress(request.body.email) : undefined;
     for (const finding of findings.filter((f) => f.action !== 'delete')) {
-      await site.dataSubjects.pseudonymise(key, finding, email, refs.emailRef);
+      await dataSubjects.pseudonymise(key, finding, email, refs.emailRef);
     }
-    await site.dataSubjects.deleteAll([...findings.filter((f) => f.action === 'delete').map((f) => f.item), ...idempotency]);
-    const after = await site.dataSubjects.items(tenantId, refs.userRef);
+    await dataSubjects.deleteAll([...findings.filter((f) => f.action === 'delete').map((f) => f.item), ...idempotency]);
+    const after = await dataSubjects.items(tenantId, refs.userRef);
     const remaining = findSubjectData(after.partition, refs).length + after.idempotency.length;
     const completedAt = new Date();
     const erased = countByKind(findings);
@@ -84,7 +86,7 @@ export const handler = routeGroup({
         legalBasis: 'GDPR Art. 17',
         details: Object.fromEntries(Object.entries(erased).map(([kind, n]) => [kind, n])),
       });
-      await site.dataSubjects.completeReceipt(tenantId, refs.userRef, completedAt);
+      await dataSubjects.completeReceipt(tenantId, refs.userRef, completedAt);
     }
     const notes = [
       'Meetings they hosted were deleted with every record of them (attendance, keys, lobby, breakouts).',

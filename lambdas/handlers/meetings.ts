@@ -1,4 +1,4 @@
-import { currentSite } from '../composition.js';
+import { currentSite, mailSettingsStore } from '../composition.js';
 import { cancelMeeting, listOccurrences, readableMeeting, scheduleMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
 import type { Meeting } from '../domain/meeting.js';
 import { conflict, forbidden } from '../domain/errors.js';
@@ -16,6 +16,7 @@ import { route, routeGroup, type RouteResult } from '../http/route.js';
 import { schedulingFor } from '../http/tenant-context.js';
 
 const site = currentSite();
+const mailSettings = mailSettingsStore(site);
 
 function represented(meeting: Meeting, access: { isHost: boolean; manage: boolean }, status = 200): RouteResult {
   return {
@@ -114,7 +115,7 @@ export const handler = routeGroup({
     const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
     if (!access.manage) throw forbidden('only the host or an admin may send invitations');
     if (meeting.status === 'cancelled') throw conflict('the meeting is cancelled');
-    const mail = await site.mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
+    const mail = await mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
     const settings = requireMailSettings(mail?.settings);
     const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
     const ics = meetingCalendar(meeting, joinUrl);

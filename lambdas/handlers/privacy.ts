@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations/privacy.js';
-import { currentSite } from '../composition.js';
+import { currentSite, privacyStore } from '../composition.js';
 import { newId } from '../domain/ids.js';
 import { checkGrantRequest, type SupportGrant } from '../domain/support.js';
 import { requireRole } from '../http/auth/tenant-user.js';
@@ -7,6 +7,7 @@ import { route, routeGroup } from '../http/route.js';
 import { principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
+const privacy = privacyStore(site);
 
 export const handler = routeGroup({
   'POST /v1/support/grants': route(OPERATIONS['POST /v1/support/grants'], async (request) => {
@@ -23,7 +24,7 @@ export const handler = routeGroup({
       createdAt: now.toISOString(),
       revoked: false,
     };
-    await site.privacy.putGrant(principal.tenant.id, grant);
+    await privacy.putGrant(principal.tenant.id, grant);
     const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
@@ -38,13 +39,13 @@ export const handler = routeGroup({
   'GET /v1/support/grants': route(OPERATIONS['GET /v1/support/grants'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
-    return { status: 200, body: { items: await site.privacy.grants(principal.tenant.id) } };
+    return { status: 200, body: { items: await privacy.grants(principal.tenant.id) } };
   }),
 
   'DELETE /v1/support/grants/{grantId}': route(OPERATIONS['DELETE /v1/support/grants/{grantId}'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
-    await site.privacy.revokeGrant(principal.tenant.id, request.path.grantId);
+    await privacy.revokeGrant(principal.tenant.id, request.path.grantId);
     const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },
@@ -58,14 +59,14 @@ export const handler = routeGroup({
   'GET /v1/me/preferences': route(OPERATIONS['GET /v1/me/preferences'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     const viewer = await principalPseudonyms(site, principal);
-    return { status: 200, body: await site.privacy.preferences(principal.tenant.id, viewer.userRef) };
+    return { status: 200, body: await privacy.preferences(principal.tenant.id, viewer.userRef) };
   }),
 
   'PATCH /v1/me/preferences': route(OPERATIONS['PATCH /v1/me/preferences'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     const viewer = await principalPseudonyms(site, principal);
-    const next = { ...(await site.privacy.preferences(principal.tenant.id, viewer.userRef)), ...request.body };
-    await site.privacy.setPreferences(principal.tenant.id, viewer.userRef, next);
+    const next = { ...(await privacy.preferences(principal.tenant.id, viewer.userRef)), ...request.body };
+    await privacy.setPreferences(principal.tenant.id, viewer.userRef, next);
     return { status: 200, body: next };
   }),
 });

@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations/reports.js';
-import { currentSite } from '../composition.js';
+import { currentSite, reportStore } from '../composition.js';
 import { checkMayReport, decodeClip, resolveReport, type AbuseReport, type ReportText } from '../domain/abuse-reports.js';
 import { notFound } from '../domain/errors.js';
 import { newTimeOrderedId } from '../domain/ids.js';
@@ -11,6 +11,7 @@ import { route, routeGroup } from '../http/route.js';
 import { tenantPk } from '../store/tenant-store.js';
 
 const site = currentSite();
+const reports = reportStore(site);
 
 const sealingKey = (principal: TenantPrincipal) => ({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
 
@@ -22,7 +23,7 @@ function summary(report: AbuseReport) {
 
 async function adminReport(principal: TenantPrincipal, reportId: string) {
   requireRole(principal, 'admin');
-  const found = await site.reports.get(sealingKey(principal), reportId);
+  const found = await reports.get(sealingKey(principal), reportId);
   if (!found) throw notFound('No such report');
   return found;
 }
@@ -53,12 +54,12 @@ export const handler = routeGroup({
           ...(clip && { clip: { contentType: clip.contentType, bytes: clip.data.length } }),
         };
         const text: ReportText = request.body.details !== undefined ? { details: request.body.details } : {};
-        await site.reports.create(sealingKey(principal), report, text, clip);
+        await reports.create(sealingKey(principal), report, text, clip);
         const body = { id: report.id, status: 'open' as const, createdAt: report.createdAt };
         return { result: { status: 201, body }, ref: report.id };
       },
       async (reportId, status) => {
-        const found = await site.reports.get(sealingKey(principal), reportId);
+        const found = await reports.get(sealingKey(principal), reportId);
         if (!found) throw notFound('The report made under this key has expired');
         return { status, body: { id: found.report.id, status: 'open' as const, createdAt: found.report.createdAt } };
       },
@@ -69,7 +70,7 @@ export const handler = routeGroup({
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
     const { status, cursor, limit } = request.query;
-    const page = await site.reports.list(principal.tenant.id, {
+    const page = await reports.list(principal.tenant.id, {
       limit: limit ?? 50,
       ...(status && { status }),
       ...(cursor && { after: cursor }),
@@ -86,7 +87,7 @@ export const handler = routeGroup({
   'GET /v1/reports/{reportId}/clip': route(OPERATIONS['GET /v1/reports/{reportId}/clip'], async (request) => {
     const principal = await site.authenticator.authenticate(request.headers);
     const { report } = await adminReport(principal, request.path.reportId);
-    const clip = await site.reports.clip(sealingKey(principal), report.id);
+    const clip = await reports.clip(sealingKey(principal), report.id);
     if (!clip) throw notFound('The report has no clip');
     const { userRef } = await principalPseudonyms(site, principal);
     // Written before the clip leaves, so no read goes unrecorded.
@@ -105,7 +106,7 @@ export const handler = routeGroup({
     const { report, text } = await adminReport(principal, request.path.reportId);
     const resolved = resolveReport(report, request.body.outcome, new Date());
     const nextText: ReportText = { ...text, ...(request.body.note !== undefined && { resolutionNote: request.body.note }) };
-    await site.reports.saveResolution(sealingKey(principal), resolved, nextText);
+    await reports.saveResolution(sealingKey(principal), resolved, nextText);
     const { userRef } = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: userRef },

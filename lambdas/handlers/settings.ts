@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations/settings.js';
-import { currentSite } from '../composition.js';
+import { currentSite, mailSettingsStore, securityContactsStore } from '../composition.js';
 import { webhookUrlProblem } from '../domain/advisories.js';
 import { invalid, stale } from '../domain/errors.js';
 import { smtpHostProblem } from '../domain/mail.js';
@@ -11,6 +11,8 @@ import { route, routeGroup } from '../http/route.js';
 import { principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
+const mailSettings = mailSettingsStore(site);
+const securityContacts = securityContactsStore(site);
 
 function retentionView(tenant: Tenant) {
   return {
@@ -21,7 +23,7 @@ function retentionView(tenant: Tenant) {
 }
 
 async function mailView(tenant: Tenant) {
-  const stored = await site.mailSettings.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
+  const stored = await mailSettings.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
   if (!stored) return { status: 200, body: { configured: false } };
   const settings = stored.settings;
   if (settings.transport === 'ses') {
@@ -35,7 +37,7 @@ async function mailView(tenant: Tenant) {
 }
 
 async function securityContactsView(tenant: Tenant) {
-  const stored = await site.securityContacts.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
+  const stored = await securityContacts.get({ tenantId: tenant.id, keyArn: tenant.key.keyArn });
   if (!stored) return { status: 200, body: { configured: false, emails: [] } };
   const { emails, webhook } = stored.contacts;
   return {
@@ -62,12 +64,12 @@ export const handler = routeGroup({
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
     const body = request.body;
     if (body.transport === 'ses') {
-      await site.mailSettings.put(key, { transport: 'ses', from: body.from }, undefined);
+      await mailSettings.put(key, { transport: 'ses', from: body.from }, undefined);
     } else {
       const { password, transport: _smtp, ...smtp } = body;
       const hostProblem = smtpHostProblem(smtp.host, site.config.stage);
       if (hostProblem) throw invalid('host', hostProblem);
-      await site.mailSettings.put(key, { transport: 'smtp', ...smtp }, password);
+      await mailSettings.put(key, { transport: 'smtp', ...smtp }, password);
     }
     const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
@@ -98,7 +100,7 @@ export const handler = routeGroup({
       if (problem) throw invalid('webhook.url', problem);
     }
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
-    await site.securityContacts.put(key, { emails, ...(webhook && { webhook }) }, new Date().toISOString());
+    await securityContacts.put(key, { emails, ...(webhook && { webhook }) }, new Date().toISOString());
     const viewer = await principalPseudonyms(site, principal);
     await site.tenants.appendAudit(principal.tenant.id, {
       actor: { type: 'user', id: viewer.userRef },

@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../api/operations/support.js';
-import { currentSite } from '../composition.js';
+import { currentSite, privacyStore, tenantRulesOf } from '../composition.js';
 import { notFound } from '../domain/errors.js';
 import { retentionPolicy } from '../domain/retention.js';
 import { authoriseSupport, type SupportScope } from '../domain/support.js';
@@ -10,6 +10,8 @@ import { assertTenantHomedHere } from '../http/residency.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();
+const privacy = privacyStore(site);
+const tenantRules = tenantRulesOf(site);
 const { config } = site;
 
 /**
@@ -27,7 +29,7 @@ async function underGrant(
 ) {
   const actor = authenticateOperator(request, config);
   await assertTenantHomedHere(config, site.directory, tenantId);
-  const grant = authoriseSupport(await site.privacy.grants(tenantId), ticket, scope, location, new Date());
+  const grant = authoriseSupport(await privacy.grants(tenantId), ticket, scope, location, new Date());
   await site.tenants.appendAudit(tenantId, {
     actor,
     action: 'support.read',
@@ -50,7 +52,7 @@ export const handler = routeGroup({
         'settings:read',
         `tenant/${tenantId}/settings`,
       );
-      const tenant = await loadTenant(site.tenantRules, tenantId);
+      const tenant = await loadTenant(tenantRules, tenantId);
       return {
         status: 200,
         body: {

@@ -1,4 +1,4 @@
-import { currentSite } from '../composition.js';
+import { currentSite, tenantRulesOf } from '../composition.js';
 import { invalid } from '../domain/errors.js';
 import { changeTenantStatus, createTenant, loadTenant, offboardTenant, updateTenant } from '../domain/tenant-lifecycle.js';
 import { etagOf, jwksUriProblem } from '../domain/tenant.js';
@@ -11,6 +11,7 @@ import { OPERATIONS } from '../api/operations/tenants.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();
+const tenantRules = tenantRulesOf(site);
 const { config } = site;
 
 const OPERATOR_SCOPE = 'OPERATOR';
@@ -32,7 +33,7 @@ function statusRoute(
   return route(OPERATIONS[key], async (request) => {
     const actor = authenticateOperator(request, config);
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
-    const tenant = await changeTenantStatus(site.tenantRules, request.path.tenantId, change, request.body, actor);
+    const tenant = await changeTenantStatus(tenantRules, request.path.tenantId, change, request.body, actor);
     site.authenticator.forget(tenant.id);
     return withEtag(tenant);
   });
@@ -48,20 +49,20 @@ export const handler = routeGroup({
       OPERATOR_SCOPE,
       request,
       async () => {
-        const tenant = await createTenant(site.tenantRules, request.body, actor);
+        const tenant = await createTenant(tenantRules, request.body, actor);
         return {
           result: { ...withEtag(tenant, 201), headers: { etag: etagOf(tenant.version), location: `/v1/tenants/${tenant.id}` } },
           ref: tenant.id,
         };
       },
-      async (tenantId, status) => withEtag(await loadTenant(site.tenantRules, tenantId), status),
+      async (tenantId, status) => withEtag(await loadTenant(tenantRules, tenantId), status),
     );
   }),
 
   'GET /v1/tenants/{tenantId}': route(OPERATIONS['GET /v1/tenants/{tenantId}'], async (request) => {
     authenticateOperator(request, config);
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
-    return withEtag(await loadTenant(site.tenantRules, request.path.tenantId));
+    return withEtag(await loadTenant(tenantRules, request.path.tenantId));
   }),
 
   'PATCH /v1/tenants/{tenantId}': route(OPERATIONS['PATCH /v1/tenants/{tenantId}'], async (request) => {
@@ -69,7 +70,7 @@ export const handler = routeGroup({
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const version = requiredVersion(request);
     checkIdp(request.body.idp);
-    const tenant = await updateTenant(site.tenantRules, request.path.tenantId, version, request.body, actor);
+    const tenant = await updateTenant(tenantRules, request.path.tenantId, version, request.body, actor);
     site.authenticator.forget(tenant.id);
     return withEtag(tenant);
   }),
@@ -80,7 +81,7 @@ export const handler = routeGroup({
   'POST /v1/tenants/{tenantId}/offboard': route(OPERATIONS['POST /v1/tenants/{tenantId}/offboard'], async (request) => {
     const actor = authenticateOperator(request, config);
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
-    const report = await offboardTenant(site.tenantRules, request.path.tenantId, request.body, actor);
+    const report = await offboardTenant(tenantRules, request.path.tenantId, request.body, actor);
     site.authenticator.forget(report.tenantId);
     return { status: 200, body: report };
   }),

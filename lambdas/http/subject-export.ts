@@ -1,4 +1,5 @@
 import type { Site } from '../composition.js';
+import type { ReportStore } from '../store/report-store.js';
 import type { AbuseReport, ReportText } from '../domain/abuse-reports.js';
 import type { Finding, FindingKind, SubjectRefs } from '../domain/data-subject.js';
 import type { SealingKey } from '../keys/personal-data-cipher.js';
@@ -14,6 +15,7 @@ type Row = Record<string, unknown>;
  */
 export async function subjectExport(
   site: Site,
+  reports: ReportStore,
   key: SealingKey,
   refs: SubjectRefs,
   findings: readonly Finding[],
@@ -83,7 +85,7 @@ export async function subjectExport(
     ...(preferences && { preferences: { productNews: preferences.productNews, marketing: preferences.marketing } }),
     reportsFiled: await rows('reportsFiled', async (f) => {
       const { reporterRef: _me, ...report } = f.item.report as AbuseReport;
-      const found = await site.reports.get(key, report.id);
+      const found = await reports.get(key, report.id);
       const text: ReportText = found?.text ?? {};
       return { ...report, ...(text.details !== undefined && { details: text.details }) };
     }),
