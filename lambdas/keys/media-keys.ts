@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { callKms } from './kms-calls.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { tenantPk } from '../store/tenant-store.js';
 
@@ -57,24 +58,28 @@ export class MediaKeys {
     );
     if (!Item) return undefined;
     const { wrapped } = unmarshall(Item) as { wrapped: Uint8Array };
-    const { Plaintext } = await this.kms.send(
-      new DecryptCommand({
-        KeyId: owner.keyArn,
-        CiphertextBlob: wrapped,
-        EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
-      }),
+    const { Plaintext } = await callKms(() =>
+      this.kms.send(
+        new DecryptCommand({
+          KeyId: owner.keyArn,
+          CiphertextBlob: wrapped,
+          EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
+        }),
+      ),
     );
     return new Uint8Array(Plaintext!);
   }
 
   /** Generates and stores the epoch's key; if another container stored one first, that one wins. */
   private async generate(owner: MediaKeyOwner, meetingId: string, epoch: number): Promise<Uint8Array> {
-    const { Plaintext, CiphertextBlob } = await this.kms.send(
-      new GenerateDataKeyCommand({
-        KeyId: owner.keyArn,
-        KeySpec: 'AES_256',
-        EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
-      }),
+    const { Plaintext, CiphertextBlob } = await callKms(() =>
+      this.kms.send(
+        new GenerateDataKeyCommand({
+          KeyId: owner.keyArn,
+          KeySpec: 'AES_256',
+          EncryptionContext: MediaKeys.context(owner.tenantId, meetingId, epoch),
+        }),
+      ),
     );
     try {
       await this.dynamodb.send(

@@ -1,6 +1,7 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { regionOfArn } from '../../config/regions.js';
 import { unavailable } from '../domain/errors.js';
+import { callKms } from './kms-calls.js';
 import { DataKeyCache, type CachedDataKey } from './data-key-cache.js';
 import { canonicalContext, open, readHeader, seal, SealedDataError, type EncryptionContext } from './sealed-envelope.js';
 
@@ -43,28 +44,9 @@ const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
 const CACHE_MAX_MESSAGES = 1000;
 const CACHE_MAX_ENTRIES = 500;
 
-/** KMS answers that mean the request cannot succeed as it stands, as opposed to KMS being unreachable or busy. */
-const KMS_REFUSALS = new Set([
-  'InvalidCiphertextException',
-  'IncorrectKeyException',
-  'AccessDeniedException',
-  'NotFoundException',
-  'DisabledException',
-  'KMSInvalidStateException',
-  'InvalidKeyUsageException',
-  'ValidationException',
-]);
-
-/** Refusals stay errors (a sealed record that cannot be opened is not the client's doing); outages become 503. */
-async function askKms<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const name = (error as Error | undefined)?.name ?? '';
-    if (KMS_REFUSALS.has(name)) throw new SealedDataError(`KMS refused the tenant key (${name})`);
-    throw unavailable('the key service did not answer');
-  }
-}
+const refusedTheKey = (error: Error): never => {
+  throw new SealedDataError(`KMS refused the tenant key (${error.name})`);
+};
 
 export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion: string): PersonalDataCipher {
   const limits = { maxAgeMs: CACHE_MAX_AGE_MS, maxEntries: CACHE_MAX_ENTRIES };
@@ -83,15 +65,17 @@ export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion
   });
 
   const newDataKey = async (keyArn: string, context: EncryptionContext): Promise<CachedDataKey> => {
-    const made = await askKms(() =>
-      kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { ...context } })),
+    const made = await callKms(
+      () => kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { ...context } })),
+      refusedTheKey,
     );
     if (made.Plaintext?.length !== 32 || !made.CiphertextBlob) throw unavailable('the key service returned no data key');
     return { plaintext: made.Plaintext, wrappedKey: made.CiphertextBlob };
   };
   const unwrap = async (keyArn: string, context: EncryptionContext, wrappedKey: Uint8Array): Promise<CachedDataKey> => {
-    const unwrapped = await askKms(() =>
-      kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: wrappedKey, EncryptionContext: { ...context } })),
+    const unwrapped = await callKms(
+      () => kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: wrappedKey, EncryptionContext: { ...context } })),
+      refusedTheKey,
     );
     if (unwrapped.Plaintext?.length !== 32) throw new SealedDataError('KMS returned no data key');
     return { plaintext: unwrapped.Plaintext, wrappedKey };

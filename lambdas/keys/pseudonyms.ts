@@ -1,4 +1,5 @@
 import { DecryptCommand, GenerateDataKeyWithoutPlaintextCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { callKms } from './kms-calls.js';
 import { createHmac } from 'node:crypto';
 import { normaliseAddress } from '../domain/address.js';
 import type { SubjectRefs } from '../domain/data-subject.js';
@@ -39,12 +40,14 @@ export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys 
   const context = (tenantId: string) => ({ tenantId, site: siteId, purpose: 'pseudonyms' });
   return {
     async create(tenantId, keyArn) {
-      const { CiphertextBlob } = await kms.send(
-        new GenerateDataKeyWithoutPlaintextCommand({
-          KeyId: keyArn,
-          KeySpec: 'AES_256',
-          EncryptionContext: context(tenantId),
-        }),
+      const { CiphertextBlob } = await callKms(() =>
+        kms.send(
+          new GenerateDataKeyWithoutPlaintextCommand({
+            KeyId: keyArn,
+            KeySpec: 'AES_256',
+            EncryptionContext: context(tenantId),
+          }),
+        ),
       );
       return Buffer.from(CiphertextBlob!).toString('base64');
     },
@@ -52,12 +55,14 @@ export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys 
       const cacheKey = `${tenant.id}:${tenant.pseudonymKey}`;
       let key = cache.get(cacheKey);
       if (!key) {
-        const { Plaintext } = await kms.send(
-          new DecryptCommand({
-            KeyId: tenant.key.keyArn,
-            CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
-            EncryptionContext: context(tenant.id),
-          }),
+        const { Plaintext } = await callKms(() =>
+          kms.send(
+            new DecryptCommand({
+              KeyId: tenant.key.keyArn,
+              CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
+              EncryptionContext: context(tenant.id),
+            }),
+          ),
         );
         key = Buffer.from(Plaintext!);
         if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);

@@ -1,6 +1,8 @@
 import ICAL from 'ical.js';
 import { SignJWT, generateKeyPair } from 'jose';
 import { scanRegion, searchableText, writableSnapshot } from '../support/scan.js';
+import { startGateway, untilListening } from '../support/gateway-process.js';
+import { stack } from '../support/stack.js';
 import { testTenant, type TestTenant } from '../support/users.js';
 
 interface MeetingBody {
@@ -305,5 +307,31 @@ describe('authentication', () => {
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ detail: 'The request carries no valid credentials' });
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
+
+describe('with the key service down', () => {
+  it('answers 503 with Retry-After and writes nothing, whether it was sealing or opening', async () => {
+    const meeting = await schedule({ ...weekly, recurrence: undefined, title: 'Sealed before the outage' });
+    // The fra site's own environment in a fresh process (nothing cached), with KMS where nothing answers.
+    const gateway = await startGateway({ ...stack().sites.fra.env, MEETPLANE_KMS_ENDPOINT: 'http://127.0.0.1:9' });
+    try {
+      await untilListening(gateway);
+      const before = await writableSnapshot('fra');
+      const created = await fetch(`${gateway.url}/v1/meetings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${host}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...weekly, title: 'Never sealed' }),
+      });
+      const read = await fetch(`${gateway.url}/v1/meetings/${meeting.id}`, { headers: { authorization: `Bearer ${host}` } });
+      for (const res of [created, read]) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      expect(await writableSnapshot('fra')).toBe(before);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
