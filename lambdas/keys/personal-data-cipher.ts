@@ -3,7 +3,7 @@ import { regionOfArn } from '../../config/regions.js';
 import { unavailable } from '../domain/errors.js';
 import { callKms } from './kms-calls.js';
 import { DataKeyCache, type CachedDataKey } from './data-key-cache.js';
-import { canonicalContext, open, readHeader, seal, SealedDataError, type EncryptionContext } from './sealed-envelope.js';
+import { canonicalContext, open, readEnvelope, seal, SealedDataError, type EncryptionContext } from './sealed-envelope.js';
 
 export { SealedDataError } from './sealed-envelope.js';
 
@@ -95,19 +95,21 @@ export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion
     },
     async open<T>(key: SealingKey, purpose: PersonalDataPurpose, sealed: Uint8Array): Promise<T> {
       checkRegion(key);
-      const header = readHeader(sealed);
+      const envelope = readEnvelope(sealed);
+      const { header } = envelope;
       const expected = contextOf(key, purpose);
-      for (const [name, value] of Object.entries(expected)) {
-        if (header.context[name] !== value) throw new SealedDataError(`sealed data belongs to another ${name}`);
-      }
-      if (canonicalContext(header.context) !== canonicalContext(expected)) {
-        throw new SealedDataError('sealed data carries an unexpected encryption context');
+      const expectedText = canonicalContext(expected);
+      if (canonicalContext(header.context) !== expectedText) {
+        const field = Object.keys(expected).find((name) => header.context[name] !== expected[name]);
+        throw new SealedDataError(
+          field ? `sealed data belongs to another ${field}` : 'sealed data carries an unexpected encryption context',
+        );
       }
       if (header.keyArn !== key.keyArn) throw new SealedDataError('sealed data was sealed under another key');
-      const id = `${key.keyArn}\n${canonicalContext(expected)}\n${Buffer.from(header.wrappedKey).toString('base64')}`;
+      const id = `${key.keyArn}\n${expectedText}\n${Buffer.from(header.wrappedKey).toString('base64')}`;
       const dataKey = await openingKeys.get(id, () => unwrap(key.keyArn, expected, header.wrappedKey));
       try {
-        return JSON.parse(Buffer.from(open(dataKey.plaintext, sealed)).toString('utf8')) as T;
+        return JSON.parse(Buffer.from(open(dataKey.plaintext, envelope)).toString('utf8')) as T;
       } finally {
         dataKey.plaintext.fill(0);
       }

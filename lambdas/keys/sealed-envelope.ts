@@ -82,7 +82,8 @@ export function seal(dataKey: Uint8Array, header: EnvelopeHeader, plaintext: Uin
   return new Uint8Array(Buffer.concat([aad, body]));
 }
 
-interface ParsedEnvelope {
+/** An envelope read once: its header, and the parts `open` needs. */
+export interface ParsedEnvelope {
   readonly header: EnvelopeHeader;
   readonly aad: Buffer;
   readonly salt: Buffer;
@@ -92,7 +93,7 @@ interface ParsedEnvelope {
   readonly tag: Buffer;
 }
 
-function parse(sealed: Uint8Array): ParsedEnvelope {
+export function readEnvelope(sealed: Uint8Array): ParsedEnvelope {
   const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   const malformed = () => new SealedDataError('not a sealed envelope of a known version');
   if (bytes.length < MAGIC.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw malformed();
@@ -125,14 +126,8 @@ function parse(sealed: Uint8Array): ParsedEnvelope {
   return { header: { keyArn, context, wrappedKey }, aad, salt, commitment, iv, ciphertext, tag };
 }
 
-/** What an envelope says about itself, before any key is at hand. */
-export function readHeader(sealed: Uint8Array): EnvelopeHeader {
-  return parse(sealed).header;
-}
-
 /** The plaintext, once the data key from the header has been unwrapped. */
-export function open(dataKey: Uint8Array, sealed: Uint8Array): Uint8Array {
-  const envelope = parse(sealed);
+export function open(dataKey: Uint8Array, envelope: ParsedEnvelope): Uint8Array {
   const { key, commitment } = messageKeys(dataKey, envelope.salt);
   try {
     if (!timingSafeEqual(commitment, envelope.commitment)) throw new SealedDataError('the data key does not open this envelope');

@@ -1,6 +1,6 @@
 import { ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { readHeader } from '../../lambdas/keys/sealed-envelope.js';
+import { readEnvelope } from '../../lambdas/keys/sealed-envelope.js';
 import type { SiteId } from '../../config/sites.js';
 import { dynamodbOf } from './stack.js';
 
@@ -59,6 +59,6 @@ export function searchableText(dump: TableDump | Record<string, unknown>[]): str
 
 /** The KMS-wrapped data key, the key it was wrapped with and the encryption context in a sealed envelope's header. */
 export function sealedHeader(sealed: Uint8Array): { wrappedKey: Uint8Array; keyArn: string; context: Record<string, string> } {
-  const header = readHeader(sealed);
+  const { header } = readEnvelope(sealed);
   return { wrappedKey: header.wrappedKey, keyArn: header.keyArn, context: { ...header.context } };
 }

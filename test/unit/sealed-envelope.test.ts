@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readHeader, seal, SealedDataError } from '../../lambdas/keys/sealed-envelope.js';
+import { open as openEnvelope, readEnvelope, seal, SealedDataError } from '../../lambdas/keys/sealed-envelope.js';
 
 const KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-4000-8000-000000000000';
 const header = {
@@ -8,6 +8,8 @@ const header = {
   wrappedKey: new Uint8Array(randomBytes(184)),
 };
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+const readHeader = (sealed: Uint8Array) => readEnvelope(sealed).header;
+const open = (dataKey: Uint8Array, sealed: Uint8Array) => openEnvelope(dataKey, readEnvelope(sealed));
 const plaintext = Buffer.from('{"title":"Quarterly review"}', 'utf8');
 
 describe('sealed envelopes', () => {
