@@ -4,7 +4,7 @@ import { newId } from '../domain/ids.js';
 import { checkGrantRequest, type SupportGrant } from '../domain/support.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { route, routeGroup } from '../http/route.js';
-import { principalPseudonyms } from '../http/tenant-context.js';
+import { auditAsCaller, principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
 const privacy = privacyStore(site);
@@ -25,9 +25,7 @@ export const handler = routeGroup({
       revoked: false,
     };
     await privacy.putGrant(principal.tenant.id, grant);
-    const viewer = await principalPseudonyms(site, principal);
-    await site.tenants.appendAudit(principal.tenant.id, {
-      actor: { type: 'user', id: viewer.userRef },
+    await auditAsCaller(site, principal, {
       action: 'support.grant',
       target: `support/${grant.id}`,
       reason: `consent for ticket ${grant.ticketId}`,
@@ -46,9 +44,7 @@ export const handler = routeGroup({
     const principal = await site.authenticator.authenticate(request.headers);
     requireRole(principal, 'admin');
     await privacy.revokeGrant(principal.tenant.id, request.path.grantId);
-    const viewer = await principalPseudonyms(site, principal);
-    await site.tenants.appendAudit(principal.tenant.id, {
-      actor: { type: 'user', id: viewer.userRef },
+    await auditAsCaller(site, principal, {
       action: 'support.revoke',
       target: `support/${request.path.grantId}`,
       reason: 'consent withdrawn',

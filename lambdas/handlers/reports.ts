@@ -6,7 +6,7 @@ import { newTimeOrderedId } from '../domain/ids.js';
 import { requireRole, type TenantPrincipal } from '../http/auth/tenant-user.js';
 import { idempotent } from '../http/idempotency.js';
 import { joinerFor } from '../http/join-context.js';
-import { principalPseudonyms } from '../http/tenant-context.js';
+import { auditAsCaller } from '../http/tenant-context.js';
 import { route, routeGroup } from '../http/route.js';
 import { tenantPk } from '../store/tenant-store.js';
 
@@ -89,10 +89,8 @@ export const handler = routeGroup({
     const { report } = await adminReport(principal, request.path.reportId);
     const clip = await reports.clip(sealingKey(principal), report.id);
     if (!clip) throw notFound('The report has no clip');
-    const { userRef } = await principalPseudonyms(site, principal);
     // Written before the clip leaves, so no read goes unrecorded.
-    await site.tenants.appendAudit(principal.tenant.id, {
-      actor: { type: 'user', id: userRef },
+    await auditAsCaller(site, principal, {
       action: 'report.clip-read',
       target: `reports/${report.id}`,
       reason: 'an admin played the clip attached to an abuse report',
@@ -107,9 +105,7 @@ export const handler = routeGroup({
     const resolved = resolveReport(report, request.body.outcome, new Date());
     const nextText: ReportText = { ...text, ...(request.body.note !== undefined && { resolutionNote: request.body.note }) };
     await reports.saveResolution(sealingKey(principal), resolved, nextText);
-    const { userRef } = await principalPseudonyms(site, principal);
-    await site.tenants.appendAudit(principal.tenant.id, {
-      actor: { type: 'user', id: userRef },
+    await auditAsCaller(site, principal, {
       action: 'report.resolve',
       target: `reports/${report.id}`,
       reason: `abuse report resolved: ${resolved.outcome}`,

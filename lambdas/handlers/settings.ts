@@ -8,7 +8,7 @@ import { etagOf, type Tenant } from '../domain/tenant.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { requiredVersion } from '../http/if-match.js';
 import { route, routeGroup } from '../http/route.js';
-import { principalPseudonyms } from '../http/tenant-context.js';
+import { auditAsCaller, principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
 const mailSettings = mailSettingsStore(site);
@@ -71,9 +71,7 @@ export const handler = routeGroup({
       if (hostProblem) throw invalid('host', hostProblem);
       await mailSettings.put(key, { transport: 'smtp', ...smtp }, password);
     }
-    const viewer = await principalPseudonyms(site, principal);
-    await site.tenants.appendAudit(principal.tenant.id, {
-      actor: { type: 'user', id: viewer.userRef },
+    await auditAsCaller(site, principal, {
       action: 'settings.mail',
       target: `tenant/${principal.tenant.id}`,
       reason: 'mail server for invitations set by a tenant admin',
@@ -101,9 +99,7 @@ export const handler = routeGroup({
     }
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
     await securityContacts.put(key, { emails, ...(webhook && { webhook }) }, new Date().toISOString());
-    const viewer = await principalPseudonyms(site, principal);
-    await site.tenants.appendAudit(principal.tenant.id, {
-      actor: { type: 'user', id: viewer.userRef },
+    await auditAsCaller(site, principal, {
       action: 'settings.security-contacts',
       target: `tenant/${principal.tenant.id}`,
       reason: 'security contacts for advisories set by a tenant admin',

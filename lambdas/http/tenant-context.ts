@@ -1,5 +1,6 @@
 import type { Site } from '../composition.js';
 import { normaliseAddress } from '../domain/address.js';
+import type { AuditDraft } from '../domain/audit.js';
 import type { SchedulingContext, Viewer } from '../domain/meeting-scheduling.js';
 import { hashPasscode } from '../domain/passcode.js';
 import type { SubjectRefs } from '../domain/data-subject.js';
@@ -15,6 +16,12 @@ function verifiedAddress(principal: TenantPrincipal): string | undefined {
 /** The signed-in user in the tenant's pseudonyms. */
 export async function principalPseudonyms(site: Site, principal: TenantPrincipal): Promise<SubjectRefs> {
   return personPseudonyms(await site.pseudonyms.forTenant(principal.tenant), principal.subject, verifiedAddress(principal));
+}
+
+/** Appends an entry to the tenant's audit log whose actor is the signed-in user, named only by their pseudonym. */
+export async function auditAsCaller(site: Site, principal: TenantPrincipal, entry: Omit<AuditDraft, 'actor'>): Promise<void> {
+  const { userRef } = await principalPseudonyms(site, principal);
+  await site.tenants.appendAudit(principal.tenant.id, { ...entry, actor: { type: 'user', id: userRef } });
 }
 
 /**
