@@ -10,6 +10,7 @@ const KMS_REFUSALS = new Set([
   'KMSInvalidStateException',
   'InvalidKeyUsageException',
   'InvalidGrantTokenException',
+  'InvalidArnException',
   'ValidationException',
 ]);
 

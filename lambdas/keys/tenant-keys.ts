@@ -8,6 +8,7 @@ import {
   ScheduleKeyDeletionCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
+import { callKms } from './kms-calls.js';
 import { DomainError, invalid } from '../domain/errors.js';
 
 /** The tenant key operations a site needs: create a managed key, prove a customer key, shred a managed key. */
@@ -28,61 +29,59 @@ export const KEY_DELETION_WAITING_DAYS = 7;
 export function kmsTenantKeys(kms: KMSClient, siteId: string): TenantKeys {
   return {
     async createManagedKey(tenantId) {
-      const created = await kms.send(
-        new CreateKeyCommand({
-          Description: `Meetplane tenant ${tenantId} (site ${siteId})`,
-          KeySpec: 'SYMMETRIC_DEFAULT',
-          KeyUsage: 'ENCRYPT_DECRYPT',
-          Tags: [
-            { TagKey: 'meetplane:tenant', TagValue: tenantId },
-            { TagKey: 'meetplane:site', TagValue: siteId },
-          ],
-        }),
+      const created = await callKms(() =>
+        kms.send(
+          new CreateKeyCommand({
+            Description: `Meetplane tenant ${tenantId} (site ${siteId})`,
+            KeySpec: 'SYMMETRIC_DEFAULT',
+            KeyUsage: 'ENCRYPT_DECRYPT',
+            Tags: [
+              { TagKey: 'meetplane:tenant', TagValue: tenantId },
+              { TagKey: 'meetplane:site', TagValue: siteId },
+            ],
+          }),
+        ),
       );
       const keyId = created.KeyMetadata?.KeyId;
       const arn = created.KeyMetadata?.Arn;
       if (!keyId || !arn) throw new DomainError('unavailable', 'KMS did not return the new key');
-      await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
-      await kms.send(new CreateAliasCommand({ AliasName: tenantKeyAlias(tenantId), TargetKeyId: keyId }));
+      await callKms(() => kms.send(new EnableKeyRotationCommand({ KeyId: keyId })));
+      await callKms(() => kms.send(new CreateAliasCommand({ AliasName: tenantKeyAlias(tenantId), TargetKeyId: keyId })));
       return arn;
     },
 
     async verifyCustomerKey(keyArn, tenantId) {
-      try {
-        await kms.send(
-          new GenerateDataKeyCommand({
-            KeyId: keyArn,
-            KeySpec: 'AES_256',
-            EncryptionContext: { tenantId, site: siteId, purpose: 'key-check' },
-          }),
-        );
-      } catch (error) {
-        const name = (error as Error).name;
-        if (
-          /NotFound|Disabled|InvalidState|AccessDenied|InvalidKeyUsage|KeyUnavailable|InvalidArn|ValidationException/i.test(name)
-        ) {
+      await callKms(
+        () =>
+          kms.send(
+            new GenerateDataKeyCommand({
+              KeyId: keyArn,
+              KeySpec: 'AES_256',
+              EncryptionContext: { tenantId, site: siteId, purpose: 'key-check' },
+            }),
+          ),
+        (error) => {
           throw invalid(
             'key.keyArn',
-            `KMS refused to generate a data key under this key with the tenant's encryption context (${name})`,
+            `KMS refused to generate a data key under this key with the tenant's encryption context (${error.name})`,
           );
-        }
-        throw error;
-      }
+        },
+      );
     },
 
     async scheduleDeletion(keyArn, tenantId) {
-      await kms.send(new DeleteAliasCommand({ AliasName: tenantKeyAlias(tenantId) })).catch((error: Error) => {
+      await callKms(() => kms.send(new DeleteAliasCommand({ AliasName: tenantKeyAlias(tenantId) }))).catch((error: Error) => {
         if (error.name !== 'NotFoundException') throw error;
       });
       try {
-        const result = await kms.send(
-          new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: KEY_DELETION_WAITING_DAYS }),
+        const result = await callKms(() =>
+          kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: KEY_DELETION_WAITING_DAYS })),
         );
         return result.DeletionDate?.toISOString();
       } catch (error) {
         // Already scheduled by an earlier, interrupted offboarding: that is the state we want.
         if ((error as Error).name === 'KMSInvalidStateException') {
-          const described = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
+          const described = await callKms(() => kms.send(new DescribeKeyCommand({ KeyId: keyArn })));
           return described.KeyMetadata?.DeletionDate?.toISOString();
         }
         throw error;
