@@ -3,10 +3,10 @@ import type { RouteAuth } from '../routes.js';
 import type { RequestSchemas } from '../http/request.js';
 
 /**
- * The API contract: for every route, the request schemas the handler
- * validates with and the responses it sends. Handlers take their schemas from
- * here and the OpenAPI document is generated from here, so the two cannot
- * drift apart.
+ * One route's contract: the request schemas its handler validates with and
+ * the responses it sends. A route group's handler takes its contracts from its
+ * module in ./operations/, and the OpenAPI document is generated from the same
+ * objects (./operations.ts), so the two cannot drift apart.
  */
 export interface Operation extends RequestSchemas {
   readonly summary: string;
