@@ -9,8 +9,8 @@ import {
   type TenantChannels,
   type TenantDelivery,
 } from '../domain/advisories.js';
-import { authenticateOperator } from '../http/auth/operator.js';
 import { idempotent } from '../http/idempotency.js';
+import { operatorCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 import { postWebhook } from '../http/webhook-sender.js';
 import { sendMessages, sesTargetOf } from '../mail/mailer.js';
@@ -70,9 +70,9 @@ function publication(advisory: Advisory, deliveries: readonly TenantDelivery[], 
   };
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(operatorCallers(config), {
   'POST /v1/advisories': route(OPERATIONS['POST /v1/advisories'], async (request) => {
-    const actor = authenticateOperator(request, config);
+    const actor = request.caller;
     return idempotent(
       site.idempotency,
       IDEMPOTENCY_SCOPE,

@@ -2,6 +2,7 @@ import { OPERATIONS } from '../api/operations/advisories.js';
 import { currentSite, advisoryStore } from '../composition.js';
 import { advisoryView } from '../domain/advisories.js';
 import { problems } from '../http/problem.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { POSITION_PATTERN, positionOf } from '../store/advisory-store.js';
 
@@ -18,7 +19,7 @@ function decodeCursor(cursor: string): string {
   return position;
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   /**
    * The site's advisories, newest first, for every user of a tenant homed
    * here: they name no tenant and no person, and a user who knows of a flaw
@@ -26,7 +27,6 @@ export const handler = routeGroup({
    * passing it on.
    */
   'GET /v1/advisories': route(OPERATIONS['GET /v1/advisories'], async (request) => {
-    await site.authenticator.authenticate(request.headers);
     const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
     const page = await advisories.page(after, request.query.limit ?? 20);
     const last = page.items.at(-1);

@@ -15,6 +15,7 @@ import {
 } from '../domain/live-meeting.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import type { MeetingCore } from '../store/live-store.js';
 import { TIER_FEATURES } from '../../config/tiers.js';
@@ -97,9 +98,9 @@ async function assignable(principal: TenantPrincipal, meetingId: string, host: J
   return (await site.live.participantsSeen(principal.tenant.id, meetingId)).filter((p) => p !== host.participantId);
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'GET /v1/meetings/{meetingId}/breakouts': route(OPERATIONS['GET /v1/meetings/{meetingId}/breakouts'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { live } = await hostContext(site, principal, request.path.meetingId);
     return {
       status: 200,
@@ -108,7 +109,7 @@ export const handler = routeGroup({
   }),
 
   'PUT /v1/meetings/{meetingId}/breakouts': route(OPERATIONS['PUT /v1/meetings/{meetingId}/breakouts'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { meetingId } = request.path;
     const { joiner, live } = await hostContext(site, principal, meetingId);
     const before = await current(principal.tenant.id, meetingId, live);
@@ -125,7 +126,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/breakouts/open': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/open'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
       const plan = await current(principal.tenant.id, meetingId, live);
@@ -151,7 +152,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/breakouts/move': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/move'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const { joiner, live } = await hostContext(site, principal, meetingId);
       const plan = await current(principal.tenant.id, meetingId, live);
@@ -170,7 +171,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/breakouts/choose': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/choose'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
       const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
@@ -187,7 +188,7 @@ export const handler = routeGroup({
   'GET /v1/meetings/{meetingId}/breakouts/mine': route(
     OPERATIONS['GET /v1/meetings/{meetingId}/breakouts/mine'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
       const ports = joinPorts(site, principal);
@@ -218,7 +219,7 @@ export const handler = routeGroup({
   'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit': route(
     OPERATIONS['GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, breakoutId } = request.path;
       const { joiner, meeting, live } = await hostContext(site, principal, meetingId);
       const plan = await current(principal.tenant.id, meetingId, live);
@@ -238,7 +239,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/breakouts/broadcast': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/broadcast'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const { meeting, live } = await hostContext(site, principal, meetingId);
       const plan = await current(principal.tenant.id, meetingId, live);
@@ -266,7 +267,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/breakouts/close': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/breakouts/close'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
       const plan = await current(principal.tenant.id, meetingId, live);
@@ -295,7 +296,7 @@ export const handler = routeGroup({
   'PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes': route(
     OPERATIONS['PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, breakoutId, epoch } = request.path;
       const { meeting, live } = await hostContext(site, principal, meetingId);
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted');
@@ -321,7 +322,7 @@ export const handler = routeGroup({
   'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope': route(
     OPERATIONS['GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, breakoutId, epoch } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
       const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);

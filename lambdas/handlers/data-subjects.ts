@@ -6,6 +6,7 @@ import { notFound } from '../domain/errors.js';
 import { personPseudonyms } from '../keys/pseudonyms.js';
 import { retentionPolicy } from '../domain/retention.js';
 import { requireRole, type TenantPrincipal } from '../http/auth/tenant-user.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { subjectExport } from '../http/subject-export.js';
 import { principalPseudonyms } from '../http/tenant-context.js';
@@ -34,9 +35,9 @@ async function adminRef(principal: TenantPrincipal): Promise<string> {
   return (await principalPseudonyms(site, principal)).userRef;
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/data-subjects/export': route(OPERATIONS['POST /v1/data-subjects/export'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const admin = await adminRef(principal);
     const refs = await subjectRefs(principal, request.body);
     const { findings, idempotency, receipt } = await lookUp(principal, refs);
@@ -55,7 +56,7 @@ export const handler = routeGroup({
   }),
 
   'POST /v1/data-subjects/erase': route(OPERATIONS['POST /v1/data-subjects/erase'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const admin = await adminRef(principal);
     const tenantId = principal.tenant.id;
     const refs = await subjectRefs(principal, request.body);

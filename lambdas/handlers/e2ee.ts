@@ -7,15 +7,16 @@ import { checkEncryptionAllowed, checkFeaturesFitEncryption, NO_SERVER_MEDIA } f
 import { etagOf } from '../domain/tenant.js';
 import { hostContext, joinerFor } from '../http/join-context.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { principalPseudonyms, schedulingFor } from '../http/tenant-context.js';
 import { verifyDeviceRegistration } from '../../media/e2ee/device-keys.js';
 
 const site = currentMediaSite();
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/devices': route(OPERATIONS['POST /v1/devices'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     // A registration whose signature does not hold is refused: the server never substitutes a key unnoticed.
     try {
       await verifyDeviceRegistration(request.body);
@@ -28,7 +29,7 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/meetings/{meetingId}/devices': route(OPERATIONS['GET /v1/meetings/{meetingId}/devices'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { live } = await hostContext(site, principal, request.path.meetingId);
     const devices = await site.e2ee.meetingDevices(principal.tenant.id, request.path.meetingId);
     const removed = new Set(live.removed);
@@ -38,7 +39,7 @@ export const handler = routeGroup({
   'PUT /v1/meetings/{meetingId}/epochs/{epoch}/envelopes': route(
     OPERATIONS['PUT /v1/meetings/{meetingId}/epochs/{epoch}/envelopes'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, epoch } = request.path;
       const { meeting, live } = await hostContext(site, principal, meetingId);
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; its keys come from KMS');
@@ -70,7 +71,7 @@ export const handler = routeGroup({
   'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope': route(
     OPERATIONS['GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, epoch } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
       const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
@@ -91,7 +92,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/encryption/upgrade': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/encryption/upgrade'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
       const { viewer, ctx } = await schedulingFor(site, principal);

@@ -17,19 +17,22 @@ const probes = {
   livekit: livekitNodeProbe(ownLivekitRooms()),
 };
 
-export const handler = routeGroup({
-  'GET /v1/health': route(OPERATIONS['GET /v1/health'], async () => {
-    const timeout = config.dependencyTimeoutMs;
-    const [dynamodb, kms, livekit] = await Promise.all([
-      runProbe(probes.dynamodb, timeout),
-      runProbe(probes.kms, timeout),
-      runProbe(probes.livekit, timeout),
-    ]);
-    const { httpStatus, report } = summariseHealth(config.siteId, config.region, { dynamodb, kms, livekit });
-    return {
-      status: httpStatus,
-      body: report,
-      ...(httpStatus === 503 && { headers: { 'retry-after': '5' } }),
-    };
-  }),
-});
+export const handler = routeGroup(
+  {},
+  {
+    'GET /v1/health': route(OPERATIONS['GET /v1/health'], async () => {
+      const timeout = config.dependencyTimeoutMs;
+      const [dynamodb, kms, livekit] = await Promise.all([
+        runProbe(probes.dynamodb, timeout),
+        runProbe(probes.kms, timeout),
+        runProbe(probes.livekit, timeout),
+      ]);
+      const { httpStatus, report } = summariseHealth(config.siteId, config.region, { dynamodb, kms, livekit });
+      return {
+        status: httpStatus,
+        body: report,
+        ...(httpStatus === 503 && { headers: { 'retry-after': '5' } }),
+      };
+    }),
+  },
+);

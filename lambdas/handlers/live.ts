@@ -5,6 +5,7 @@ import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain
 import { checkMayHoldKey, checkMayJoin, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 
 const site = currentMediaSite();
@@ -54,7 +55,7 @@ function decideRoute(
   decision: 'admitted' | 'denied',
 ) {
   return route(OPERATIONS[key], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     await hostContext(site, principal, request.path.meetingId);
     await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, decision);
     return { status: 204 };
@@ -63,16 +64,16 @@ function decideRoute(
 
 function lockRoute(key: 'POST /v1/meetings/{meetingId}/lock' | 'POST /v1/meetings/{meetingId}/unlock', locked: boolean) {
   return route(OPERATIONS[key], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     await hostContext(site, principal, request.path.meetingId);
     await site.live.setLocked(principal.tenant.id, request.path.meetingId, locked);
     return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
   });
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/meetings/{meetingId}/join': route(OPERATIONS['POST /v1/meetings/{meetingId}/join'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const joiner = await joinerFor(site, principal, request.path.meetingId);
     const outcome = await joinMeeting(
       joinPorts(site, principal),
@@ -86,7 +87,7 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/meetings/{meetingId}/key': route(OPERATIONS['GET /v1/meetings/{meetingId}/key'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { meetingId } = request.path;
     const { epoch, ticket } = request.query;
     const joiner = await joinerFor(site, principal, meetingId);
@@ -107,7 +108,7 @@ export const handler = routeGroup({
   'GET /v1/meetings/{meetingId}/lobby/{ticket}': route(
     OPERATIONS['GET /v1/meetings/{meetingId}/lobby/{ticket}'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, ticket } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
       const stored = await site.live.ticket(principal.tenant.id, meetingId, ticket);
@@ -125,7 +126,7 @@ export const handler = routeGroup({
   ),
 
   'GET /v1/meetings/{meetingId}/lobby': route(OPERATIONS['GET /v1/meetings/{meetingId}/lobby'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     await hostContext(site, principal, request.path.meetingId);
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
     const waiting = await site.live.waiting(principal.tenant.id, request.path.meetingId);
@@ -153,7 +154,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/participants/{participantId}/remove': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/participants/{participantId}/remove'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { meetingId, participantId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
       // Recorded first, so that even if LiveKit is slow to act, no new token is minted for them.
@@ -171,7 +172,7 @@ export const handler = routeGroup({
   'POST /v1/meetings/{meetingId}/participants/{participantId}/mute': route(
     OPERATIONS['POST /v1/meetings/{meetingId}/participants/{participantId}/mute'],
     async (request) => {
-      const principal = await site.authenticator.authenticate(request.headers);
+      const principal = request.caller;
       const { live } = await hostContext(site, principal, request.path.meetingId);
       const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
       if (!node || !live.roomName) throw notFound('The meeting has no live room');
@@ -181,7 +182,7 @@ export const handler = routeGroup({
   ),
 
   'POST /v1/meetings/{meetingId}/end': route(OPERATIONS['POST /v1/meetings/{meetingId}/end'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { live } = await hostContext(site, principal, request.path.meetingId);
     await site.live.end(principal.tenant.id, request.path.meetingId);
     const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
@@ -190,7 +191,7 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/meetings/{meetingId}/attendance': route(OPERATIONS['GET /v1/meetings/{meetingId}/attendance'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     await hostContext(site, principal, request.path.meetingId);
     return { status: 200, body: { items: await site.live.attendance(principal.tenant.id, request.path.meetingId) } };
   }),

@@ -4,6 +4,7 @@ import { OPERATIONS } from '../api/operations/livekit-webhook.js';
 import { currentMediaSite } from '../media-composition.js';
 import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';
+import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
 import { route, routeGroup } from '../http/route.js';
 import { clearPin } from '../store/live-store.js';
 
@@ -59,40 +60,46 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
   return 'applied';
 }
 
-export const handler = routeGroup({
-  'POST /v1/media/livekit/webhook': route({ ...OPERATIONS['POST /v1/media/livekit/webhook'] }, async (request) => {
-    // The signing key names the node; the signature and the body's hash are checked before the body is read.
-    const authorization = request.headers.authorization;
-    let nodeKey: string | undefined;
-    try {
-      nodeKey = authorization ? decodeJwt(authorization).iss : undefined;
-    } catch {
-      nodeKey = undefined;
-    }
-    const node = [...site.nodes.values()].find((n) => n.config.apiKey === nodeKey);
-    if (!node) throw problems.unauthorized();
-    let event: WebhookEvent;
-    try {
-      event = await node.verifyWebhook(request.rawBody, authorization);
-    } catch {
-      throw problems.unauthorized();
-    }
-    if (!event.id || !(await site.live.firstDelivery(event.id)))
-      return { status: 200, body: { received: true, duplicate: true } };
-    try {
-      const outcome = await apply(event, node.id);
-      if (outcome === 'unknown-room') {
-        await site.live.forgetDelivery(event.id);
-        throw problems.notFound('The event is about a room this site did not create');
+/** A webhook is authenticated by its signature: the signing key names the node, and the body's hash is checked too. */
+async function verifiedWebhook(request: RawRequest): Promise<VerifiedWebhook> {
+  const authorization = request.headers.authorization;
+  let nodeKey: string | undefined;
+  try {
+    nodeKey = authorization ? decodeJwt(authorization).iss : undefined;
+  } catch {
+    nodeKey = undefined;
+  }
+  const node = [...site.nodes.values()].find((n) => n.config.apiKey === nodeKey);
+  if (!node) throw problems.unauthorized();
+  try {
+    return { nodeId: node.id, event: await node.verifyWebhook(request.rawBody, authorization) };
+  } catch {
+    throw problems.unauthorized();
+  }
+}
+
+export const handler = routeGroup(
+  { livekit: verifiedWebhook },
+  {
+    'POST /v1/media/livekit/webhook': route(OPERATIONS['POST /v1/media/livekit/webhook'], async (request) => {
+      const { event, nodeId } = request.caller;
+      if (!event.id || !(await site.live.firstDelivery(event.id)))
+        return { status: 200, body: { received: true, duplicate: true } };
+      try {
+        const outcome = await apply(event, nodeId);
+        if (outcome === 'unknown-room') {
+          await site.live.forgetDelivery(event.id);
+          throw problems.notFound('The event is about a room this site did not create');
+        }
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'HttpProblem')) {
+          // Let LiveKit's retry deliver it again.
+          await site.live.forgetDelivery(event.id).catch(() => undefined);
+          logger.warn('webhook not applied', { event: event.event, errorName: (error as Error).name });
+        }
+        throw error;
       }
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'HttpProblem')) {
-        // Let LiveKit's retry deliver it again.
-        await site.live.forgetDelivery(event.id).catch(() => undefined);
-        logger.warn('webhook not applied', { event: event.event, errorName: (error as Error).name });
-      }
-      throw error;
-    }
-    return { status: 200, body: { received: true } };
-  }),
-});
+      return { status: 200, body: { received: true } };
+    }),
+  },
+);

@@ -1,8 +1,8 @@
 import { OPERATIONS } from '../api/operations/media-nodes.js';
 import { currentMediaSite } from '../media-composition.js';
-import { authenticateOperator } from '../http/auth/operator.js';
 import { mediaNodeStates } from '../http/join-context.js';
 import { problems } from '../http/problem.js';
+import { operatorCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentMediaSite();
@@ -16,21 +16,18 @@ async function nodeList() {
   };
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(operatorCallers(config), {
   'GET /v1/media/nodes': route(OPERATIONS['GET /v1/media/nodes'], async (request) => {
-    authenticateOperator(request, config);
     return nodeList();
   }),
 
   'POST /v1/media/nodes/{nodeId}/drain': route(OPERATIONS['POST /v1/media/nodes/{nodeId}/drain'], async (request) => {
-    authenticateOperator(request, config);
     if (!site.nodes.has(request.path.nodeId)) throw problems.notFound('No such media node');
     await site.live.setNodeStatus(request.path.nodeId, 'draining');
     return nodeList();
   }),
 
   'POST /v1/media/nodes/{nodeId}/undrain': route(OPERATIONS['POST /v1/media/nodes/{nodeId}/undrain'], async (request) => {
-    authenticateOperator(request, config);
     if (!site.nodes.has(request.path.nodeId)) throw problems.notFound('No such media node');
     await site.live.setNodeStatus(request.path.nodeId, 'active');
     return nodeList();

@@ -12,6 +12,7 @@ import { optionalVersion, requiredVersion } from '../http/if-match.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
 import { problems } from '../http/problem.js';
 import { OPERATIONS } from '../api/operations/meetings.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 import { schedulingFor } from '../http/tenant-context.js';
 
@@ -38,9 +39,9 @@ function decodeCursor(cursor: string): { startsAt: string; meetingId: string } {
   return { startsAt, meetingId };
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/meetings': route(OPERATIONS['POST /v1/meetings'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     return idempotent(
       site.idempotency,
@@ -59,7 +60,7 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/meetings': route(OPERATIONS['GET /v1/meetings'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { from, to, cursor, limit } = request.query;
     const page = await listOccurrences(
@@ -88,14 +89,14 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/meetings/{meetingId}': route(OPERATIONS['GET /v1/meetings/{meetingId}'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
     return represented(meeting, access);
   }),
 
   'PATCH /v1/meetings/{meetingId}': route(OPERATIONS['PATCH /v1/meetings/{meetingId}'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const version = requiredVersion(request);
     const { meeting, access } = await updateMeeting(ctx, viewer, request.path.meetingId, version, request.body);
@@ -103,14 +104,14 @@ export const handler = routeGroup({
   }),
 
   'DELETE /v1/meetings/{meetingId}': route(OPERATIONS['DELETE /v1/meetings/{meetingId}'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { meeting, access } = await cancelMeeting(ctx, viewer, request.path.meetingId, optionalVersion(request));
     return represented(meeting, access);
   }),
 
   'POST /v1/meetings/{meetingId}/invitations': route(OPERATIONS['POST /v1/meetings/{meetingId}/invitations'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
     if (!access.manage) throw forbidden('only the host or an admin may send invitations');
@@ -134,7 +135,7 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/meetings/{meetingId}/invite.ics': route(OPERATIONS['GET /v1/meetings/{meetingId}/invite.ics'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { meeting } = await readableMeeting(ctx, viewer, request.path.meetingId);
     const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;

@@ -6,10 +6,13 @@ import { route, routeGroup } from '../http/route.js';
 const config = siteConfig();
 const document = openApiDocument(config.apiUrls[config.siteId]);
 
-export const handler = routeGroup({
-  'GET /v1/openapi.json': route(OPERATIONS['GET /v1/openapi.json'], async () => ({
-    status: 200,
-    body: document,
-    headers: { 'cache-control': 'public, max-age=300' },
-  })),
-});
+export const handler = routeGroup(
+  {},
+  {
+    'GET /v1/openapi.json': route(OPERATIONS['GET /v1/openapi.json'], async () => ({
+      status: 200,
+      body: document,
+      headers: { 'cache-control': 'public, max-age=300' },
+    })),
+  },
+);

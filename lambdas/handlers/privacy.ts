@@ -3,15 +3,16 @@ import { currentSite, privacyStore } from '../composition.js';
 import { newId } from '../domain/ids.js';
 import { checkGrantRequest, type SupportGrant } from '../domain/support.js';
 import { requireRole } from '../http/auth/tenant-user.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { auditAsCaller, principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
 const privacy = privacyStore(site);
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/support/grants': route(OPERATIONS['POST /v1/support/grants'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     const now = new Date();
     checkGrantRequest(request.body.expiresAt, now);
@@ -35,13 +36,13 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/support/grants': route(OPERATIONS['GET /v1/support/grants'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     return { status: 200, body: { items: await privacy.grants(principal.tenant.id) } };
   }),
 
   'DELETE /v1/support/grants/{grantId}': route(OPERATIONS['DELETE /v1/support/grants/{grantId}'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     await privacy.revokeGrant(principal.tenant.id, request.path.grantId);
     await auditAsCaller(site, principal, {
@@ -53,13 +54,13 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/me/preferences': route(OPERATIONS['GET /v1/me/preferences'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const viewer = await principalPseudonyms(site, principal);
     return { status: 200, body: await privacy.preferences(principal.tenant.id, viewer.userRef) };
   }),
 
   'PATCH /v1/me/preferences': route(OPERATIONS['PATCH /v1/me/preferences'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const viewer = await principalPseudonyms(site, principal);
     const next = { ...(await privacy.preferences(principal.tenant.id, viewer.userRef)), ...request.body };
     await privacy.setPreferences(principal.tenant.id, viewer.userRef, next);

@@ -7,6 +7,7 @@ import { requireRole, type TenantPrincipal } from '../http/auth/tenant-user.js';
 import { idempotent } from '../http/idempotency.js';
 import { joinerFor } from '../http/join-context.js';
 import { auditAsCaller } from '../http/tenant-context.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { tenantPk } from '../store/tenant-store.js';
 
@@ -28,9 +29,9 @@ async function adminReport(principal: TenantPrincipal, reportId: string) {
   return found;
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/meetings/{meetingId}/reports': route(OPERATIONS['POST /v1/meetings/{meetingId}/reports'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { meetingId } = request.path;
     const reporter = await joinerFor(site, principal, meetingId);
     const { meeting } = await site.live.forJoin(principal.tenant.id, meetingId);
@@ -67,7 +68,7 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/reports': route(OPERATIONS['GET /v1/reports'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     const { status, cursor, limit } = request.query;
     const page = await reports.list(principal.tenant.id, {
@@ -79,13 +80,13 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/reports/{reportId}': route(OPERATIONS['GET /v1/reports/{reportId}'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { report, text } = await adminReport(principal, request.path.reportId);
     return { status: 200, body: { ...summary(report), ...text } };
   }),
 
   'GET /v1/reports/{reportId}/clip': route(OPERATIONS['GET /v1/reports/{reportId}/clip'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { report } = await adminReport(principal, request.path.reportId);
     const clip = await reports.clip(sealingKey(principal), report.id);
     if (!clip) throw notFound('The report has no clip');
@@ -100,7 +101,7 @@ export const handler = routeGroup({
   }),
 
   'POST /v1/reports/{reportId}/resolve': route(OPERATIONS['POST /v1/reports/{reportId}/resolve'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     const { report, text } = await adminReport(principal, request.path.reportId);
     const resolved = resolveReport(report, request.body.outcome, new Date());
     const nextText: ReportText = { ...text, ...(request.body.note !== undefined && { resolutionNote: request.body.note }) };

@@ -7,6 +7,7 @@ import { checkRetention, RETENTION_BOUNDS, retentionPolicy } from '../domain/ret
 import { etagOf, type Tenant } from '../domain/tenant.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { requiredVersion } from '../http/if-match.js';
+import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { auditAsCaller, principalPseudonyms } from '../http/tenant-context.js';
 
@@ -51,15 +52,15 @@ async function securityContactsView(tenant: Tenant) {
   };
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(tenantCallers(site.authenticator), {
   'GET /v1/settings/mail': route(OPERATIONS['GET /v1/settings/mail'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     return mailView(principal.tenant);
   }),
 
   'PUT /v1/settings/mail': route(OPERATIONS['PUT /v1/settings/mail'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
     const body = request.body;
@@ -84,13 +85,13 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/settings/security-contacts': route(OPERATIONS['GET /v1/settings/security-contacts'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     return securityContactsView(principal.tenant);
   }),
 
   'PUT /v1/settings/security-contacts': route(OPERATIONS['PUT /v1/settings/security-contacts'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     const { emails, webhook } = request.body;
     if (webhook) {
@@ -109,14 +110,14 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/settings/retention': route(OPERATIONS['GET /v1/settings/retention'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     const tenant = (await site.tenants.get(principal.tenant.id)) ?? principal.tenant;
     return retentionView(tenant);
   }),
 
   'PATCH /v1/settings/retention': route(OPERATIONS['PATCH /v1/settings/retention'], async (request) => {
-    const principal = await site.authenticator.authenticate(request.headers);
+    const principal = request.caller;
     requireRole(principal, 'admin');
     const version = requiredVersion(request);
     checkRetention(request.body);

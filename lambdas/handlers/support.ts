@@ -4,9 +4,9 @@ import { notFound } from '../domain/errors.js';
 import { retentionPolicy } from '../domain/retention.js';
 import { authoriseSupport, type SupportScope } from '../domain/support.js';
 import { loadTenant } from '../domain/tenant-lifecycle.js';
-import { authenticateOperator } from '../http/auth/operator.js';
-import type { ParsedRequest, RequestSchemas } from '../http/request.js';
+import type { AuditActor } from '../domain/audit.js';
 import { assertTenantHomedHere } from '../http/residency.js';
+import { operatorCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();
@@ -20,14 +20,13 @@ const { config } = site;
  * before anything is returned.
  */
 async function underGrant(
-  request: ParsedRequest<RequestSchemas>,
+  actor: AuditActor,
   tenantId: string,
   ticket: string,
   location: 'eu' | 'outside-eu',
   scope: SupportScope,
   target: string,
 ) {
-  const actor = authenticateOperator(request, config);
   await assertTenantHomedHere(config, site.directory, tenantId);
   const grant = authoriseSupport(await privacy.grants(tenantId), ticket, scope, location, new Date());
   await site.tenants.appendAudit(tenantId, {
@@ -39,13 +38,13 @@ async function underGrant(
   });
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(operatorCallers(config), {
   'GET /v1/support/tenants/{tenantId}/settings': route(
     OPERATIONS['GET /v1/support/tenants/{tenantId}/settings'],
     async (request) => {
       const { tenantId } = request.path;
       await underGrant(
-        request,
+        request.caller,
         tenantId,
         request.query.ticket,
         request.query.location,
@@ -72,7 +71,14 @@ export const handler = routeGroup({
     OPERATIONS['GET /v1/support/tenants/{tenantId}/meetings/{meetingId}'],
     async (request) => {
       const { tenantId, meetingId } = request.path;
-      await underGrant(request, tenantId, request.query.ticket, request.query.location, 'meetings:read', `meeting/${meetingId}`);
+      await underGrant(
+        request.caller,
+        tenantId,
+        request.query.ticket,
+        request.query.location,
+        'meetings:read',
+        `meeting/${meetingId}`,
+      );
       // The core only: nothing sealed is opened for support.
       const { meeting } = await site.live.forJoin(tenantId, meetingId);
       if (!meeting) throw notFound('No such meeting');

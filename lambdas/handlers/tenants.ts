@@ -3,11 +3,11 @@ import { invalid } from '../domain/errors.js';
 import { changeTenantStatus, createTenant, loadTenant, offboardTenant, updateTenant } from '../domain/tenant-lifecycle.js';
 import { etagOf, jwksUriProblem } from '../domain/tenant.js';
 import { requiredVersion } from '../http/if-match.js';
-import { authenticateOperator } from '../http/auth/operator.js';
 import { idempotent } from '../http/idempotency.js';
 import { tenantResource } from '../http/representations.js';
 import { assertHomeSite, assertTenantHomedHere } from '../http/residency.js';
 import { OPERATIONS } from '../api/operations/tenants.js';
+import { operatorCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();
@@ -31,7 +31,7 @@ function statusRoute(
   change: 'suspend' | 'reinstate',
 ) {
   return route(OPERATIONS[key], async (request) => {
-    const actor = authenticateOperator(request, config);
+    const actor = request.caller;
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const tenant = await changeTenantStatus(tenantRules, request.path.tenantId, change, request.body, actor);
     site.authenticator.forget(tenant.id);
@@ -39,9 +39,9 @@ function statusRoute(
   });
 }
 
-export const handler = routeGroup({
+export const handler = routeGroup(operatorCallers(config), {
   'POST /v1/tenants': route(OPERATIONS['POST /v1/tenants'], async (request) => {
-    const actor = authenticateOperator(request, config);
+    const actor = request.caller;
     assertHomeSite(config, request.body.homeSite);
     checkIdp(request.body.idp);
     return idempotent(
@@ -60,13 +60,12 @@ export const handler = routeGroup({
   }),
 
   'GET /v1/tenants/{tenantId}': route(OPERATIONS['GET /v1/tenants/{tenantId}'], async (request) => {
-    authenticateOperator(request, config);
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     return withEtag(await loadTenant(tenantRules, request.path.tenantId));
   }),
 
   'PATCH /v1/tenants/{tenantId}': route(OPERATIONS['PATCH /v1/tenants/{tenantId}'], async (request) => {
-    const actor = authenticateOperator(request, config);
+    const actor = request.caller;
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const version = requiredVersion(request);
     checkIdp(request.body.idp);
@@ -79,7 +78,7 @@ export const handler = routeGroup({
   'POST /v1/tenants/{tenantId}/reinstate': statusRoute('POST /v1/tenants/{tenantId}/reinstate', 'reinstate'),
 
   'POST /v1/tenants/{tenantId}/offboard': route(OPERATIONS['POST /v1/tenants/{tenantId}/offboard'], async (request) => {
-    const actor = authenticateOperator(request, config);
+    const actor = request.caller;
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const report = await offboardTenant(tenantRules, request.path.tenantId, request.body, actor);
     site.authenticator.forget(report.tenantId);

@@ -20,23 +20,27 @@ function event(routeKey: string, init: Partial<APIGatewayProxyEventV2> = {}): AP
   };
 }
 
-const group = routeGroup({
-  'POST /things/{id}': route(
-    {
-      path: z.strictObject({ id: z.string().regex(/^t_[a-z0-9]+$/) }),
-      query: z.strictObject({ dryRun: z.enum(['true', 'false']).optional() }),
-      body: z.strictObject({ name: z.string().min(1).max(20), size: z.number().int().positive() }),
-      maxBodyBytes: 100,
-    },
-    async (request) => ({ status: 201, body: { id: request.path.id, name: request.body.name, size: request.body.size } }),
-  ),
-  'GET /boom': route({}, async () => {
-    throw new Error('secret internals: alice@example.com');
-  }),
-  'GET /gone': route({}, async () => {
-    throw problems.unavailable('KMS is not answering', 7);
-  }),
-});
+const group = routeGroup(
+  {},
+  {
+    'POST /things/{id}': route(
+      {
+        auth: 'public',
+        path: z.strictObject({ id: z.string().regex(/^t_[a-z0-9]+$/) }),
+        query: z.strictObject({ dryRun: z.enum(['true', 'false']).optional() }),
+        body: z.strictObject({ name: z.string().min(1).max(20), size: z.number().int().positive() }),
+        maxBodyBytes: 100,
+      },
+      async (request) => ({ status: 201, body: { id: request.path.id, name: request.body.name, size: request.body.size } }),
+    ),
+    'GET /boom': route({ auth: 'public' }, async () => {
+      throw new Error('secret internals: alice@example.com');
+    }),
+    'GET /gone': route({ auth: 'public' }, async () => {
+      throw problems.unavailable('KMS is not answering', 7);
+    }),
+  },
+);
 
 const json = (text: string | undefined) => JSON.parse(text ?? 'null') as Record<string, unknown>;
 
@@ -152,14 +156,72 @@ describe('route groups', () => {
   });
 
   it('keeps HttpProblem extensions in the document', async () => {
-    const misdirected = routeGroup({
-      'GET /t': route({}, async () => {
-        throw problems.misdirected('ams', 'http://127.0.0.1:4002');
-      }),
-    });
+    const misdirected = routeGroup(
+      {},
+      {
+        'GET /t': route({ auth: 'public' }, async () => {
+          throw problems.misdirected('ams', 'http://127.0.0.1:4002');
+        }),
+      },
+    );
     const res = await misdirected(event('GET /t'), context);
     expect(res.statusCode).toBe(421);
     expect(json(res.body)).toMatchObject({ homeSite: 'ams', apiUrl: 'http://127.0.0.1:4002' });
     expect(new HttpProblem({ status: 409, slug: 'x', title: 'X' }).status).toBe(409);
+  });
+});
+
+describe('authentication by the route declaration', () => {
+  const operatorToken = 'op-token-op-token-op-token';
+  const seen: string[] = [];
+  const guarded = routeGroup(
+    {
+      operator: (request) => {
+        if (request.headers.authorization !== `Bearer ${operatorToken}`) throw problems.unauthorized();
+        return { type: 'operator', id: 'op-1' };
+      },
+    },
+    {
+      'POST /guarded': route({ auth: 'operator', body: z.strictObject({ name: z.string().min(3) }) }, async (request) => {
+        seen.push(`${request.caller.id}:${request.body.name}`);
+        return { status: 201, body: { by: request.caller.id } };
+      }),
+    },
+  );
+
+  it('answers 401 to a request without credentials, whatever its body, before validating it', async () => {
+    const res = await guarded(event('POST /guarded', { body: '{"unknown":1,"name":""}' }), context);
+    expect(res.statusCode).toBe(401);
+    expect(json(res.body)).not.toHaveProperty('errors');
+    const notJson = await guarded(event('POST /guarded', { body: '{not json' }), context);
+    expect(notJson.statusCode).toBe(401);
+    expect(seen).toEqual([]);
+  });
+
+  it('validates only after authenticating, and hands the handler the caller', async () => {
+    const bad = await guarded(
+      event('POST /guarded', {
+        body: '{"name":""}',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` },
+      }),
+      context,
+    );
+    expect(bad.statusCode).toBe(400);
+    const good = await guarded(
+      event('POST /guarded', {
+        body: '{"name":"abc"}',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` },
+      }),
+      context,
+    );
+    expect(good.statusCode).toBe(201);
+    expect(json(good.body)).toEqual({ by: 'op-1' });
+    expect(seen).toEqual(['op-1:abc']);
+  });
+
+  it('refuses to build a group whose route declares callers it cannot authenticate', () => {
+    expect(() => routeGroup({}, { 'GET /t': route({ auth: 'tenant' }, async () => ({ status: 204 })) })).toThrow(
+      /declares tenant callers/,
+    );
   });
 });

@@ -15,6 +15,12 @@ describe('route table', () => {
     for (const group of ROUTE_GROUPS) expect(group.entry).toMatch(/^lambdas\/handlers\/[a-z0-9-]+\.ts$/);
   });
 
+  it("declares each operation's callers as its group does, so the group's authenticator applies to every route", () => {
+    for (const group of ROUTE_GROUPS)
+      for (const key of group.routes)
+        expect({ key, auth: OPERATIONS[key as keyof typeof OPERATIONS].auth }).toEqual({ key, auth: group.auth });
+  });
+
   it('serves exactly the operations of the API contract', () => {
     expect(ROUTE_GROUPS.flatMap((g) => g.routes).sort()).toEqual(Object.keys(OPERATIONS).sort());
   });
