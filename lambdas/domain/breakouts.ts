@@ -94,23 +94,106 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-/** Moves a participant into an open room (out of any other). */
+/** What a transition asks of the media plane, carried out in order by the caller. */
+export type RoomEffect =
+  | { readonly kind: 'create-room'; readonly breakoutId: string; readonly roomName: string }
+  | { readonly kind: 'delete-room'; readonly roomName: string }
+  | { readonly kind: 'disconnect'; readonly roomName: string; readonly participantId: string }
+  | { readonly kind: 'announce'; readonly roomName: string; readonly topic: string; readonly payload: unknown };
+
+export interface Transition {
+  readonly plan: BreakoutPlan;
+  readonly effects: readonly RoomEffect[];
+}
+
+export const BREAKOUTS_TOPIC = 'meetplane.breakouts';
+
+const openRooms = (plan: BreakoutPlan) => plan.rooms.filter((r): r is Breakout & { roomName: string } => !!r.roomName);
+const deleteAll = (plan: BreakoutPlan): RoomEffect[] =>
+  openRooms(plan).map((r) => ({ kind: 'delete-room', roomName: r.roomName }));
+
+/** Opens a drafted plan: each breakout gets a room of its own, named like any room (opaque, no metadata). */
+export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string): Transition {
+  if (!plan || plan.state !== 'draft') throw conflict('there is no drafted plan to open');
+  const rooms = plan.rooms.map((r) => ({ ...r, roomName: newRoomName() }));
+  return {
+    plan: { ...plan, state: 'open', rooms, version: plan.version + 1 },
+    effects: rooms.map((r) => ({ kind: 'create-room', breakoutId: r.id, roomName: r.roomName })),
+  };
+}
+
+/** Closes open breakouts: at once (their rooms go), or after a countdown announced in every breakout. */
+export function closePlan(plan: BreakoutPlan | undefined, now: Date, countdownSeconds: number): Transition {
+  if (!plan || plan.state !== 'open') throw conflict('there are no open breakouts');
+  if (countdownSeconds > 0) {
+    const returnAt = new Date(now.getTime() + countdownSeconds * 1000).toISOString();
+    return {
+      plan: { ...plan, state: 'closing', returnAt, version: plan.version + 1 },
+      effects: openRooms(plan).map((r) => ({
+        kind: 'announce',
+        roomName: r.roomName,
+        topic: BREAKOUTS_TOPIC,
+        payload: { closing: true, returnAt },
+      })),
+    };
+  }
+  return { plan: { ...plan, state: 'closed', version: plan.version + 1 }, effects: deleteAll(plan) };
+}
+
+/** A plan whose countdown has run out closes on first sight: everyone is back in the main room and the rooms go. */
+export function expirePlan(plan: BreakoutPlan | undefined, now: Date): Transition | undefined {
+  if (plan?.state !== 'closing' || inSession(plan, now)) return undefined;
+  return { plan: { ...plan, state: 'closed', version: plan.version + 1 }, effects: deleteAll(plan) };
+}
+
+/** Ending the meeting ends its breakouts: every breakout room goes with the main room. */
+export function endPlan(plan: BreakoutPlan | undefined): Transition | undefined {
+  if (!plan || plan.state === 'closed' || plan.state === 'draft') return undefined;
+  return { plan: { ...plan, state: 'closed', version: plan.version + 1 }, effects: deleteAll(plan) };
+}
+
+/**
+ * Moves a participant into an open room (out of any other). They are
+ * disconnected from the room they were in, a breakout or the main room, so
+ * that nobody sits in a room the plan no longer puts them in; their client
+ * then asks where it belongs.
+ */
 export function moveParticipant(
   plan: BreakoutPlan,
   participantId: string,
   toBreakoutId: string,
   inMeeting: readonly string[],
-): BreakoutPlan {
+  mainRoom?: string,
+): Transition {
   if (plan.state !== 'open') throw conflict(`breakouts are ${plan.state}; people move only while they are open`);
   if (!inMeeting.includes(participantId)) throw invalid('participantId', 'is not a participant of this meeting');
   if (!plan.rooms.some((r) => r.id === toBreakoutId)) throw invalid('to', 'is not a breakout of this meeting');
-  return {
+  const from = breakoutOf(plan, participantId);
+  const moved: BreakoutPlan = {
     ...plan,
     rooms: plan.rooms.map((r) => ({
       ...r,
       members: r.id === toBreakoutId ? [...new Set([...r.members, participantId])] : r.members.filter((m) => m !== participantId),
     })),
     version: plan.version + 1,
+  };
+  const oldRoom = from ? from.roomName : mainRoom;
+  if (from?.id === toBreakoutId || !oldRoom) return { plan: moved, effects: [] };
+  return { plan: moved, effects: [{ kind: 'disconnect', roomName: oldRoom, participantId }] };
+}
+
+/** Takes a participant out of every breakout, disconnecting them from the one they are in. */
+export function removeFromPlan(plan: BreakoutPlan, participantId: string): Transition {
+  const from = breakoutOf(plan, participantId);
+  if (!from) return { plan, effects: [] };
+  const without: BreakoutPlan = {
+    ...plan,
+    rooms: plan.rooms.map((r) => ({ ...r, members: r.members.filter((m) => m !== participantId) })),
+    version: plan.version + 1,
+  };
+  return {
+    plan: without,
+    effects: from.roomName ? [{ kind: 'disconnect', roomName: from.roomName, participantId }] : [],
   };
 }
 

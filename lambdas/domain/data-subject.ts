@@ -31,6 +31,7 @@ export const FINDING_KINDS = [
   'attendance',
   'lobbyTickets',
   'passcodeAttempts',
+  'admissions',
   'devices',
   'meetingDevices',
   'keyEnvelopes',
@@ -55,7 +56,7 @@ export interface Finding {
   readonly participantId?: string;
 }
 
-const MEETING_SCOPED = ['ATT', 'LOBBY', 'PASS', 'MDEV', 'ENV', 'LIVE', 'BRK', 'MKEY', 'M'] as const;
+const MEETING_SCOPED = ['ATT', 'LOBBY', 'PASS', 'ADM', 'MDEV', 'ENV', 'LIVE', 'BRK', 'MKEY', 'M'] as const;
 
 /** The meeting id an item's sort key carries, e.g. `ATT#mt_…#sid`. */
 export function meetingIdOf(sk: string): string | undefined {
@@ -99,6 +100,8 @@ export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs)
       if (item.participantId === participantId || item.userRef === refs.userRef) found('lobbyTickets', 'delete');
     } else if (sk.startsWith('PASS#')) {
       if (sk.endsWith(`#${participantId}`)) found('passcodeAttempts', 'delete');
+    } else if (sk.startsWith('ADM#')) {
+      if (item.participantId === participantId) found('admissions', 'delete');
     } else if (sk.startsWith(devicePrefix)) {
       found('devices', 'delete');
     } else if (sk.startsWith('MDEV#')) {

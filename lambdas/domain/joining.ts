@@ -1,7 +1,7 @@
 import type { SiteId } from '../../config/sites.js';
-import { forbidden, notFound, tooMany, unavailable } from './errors.js';
+import { forbidden, notFound, unavailable } from './errors.js';
+import { checkMayBeAdmitted, mediaRole, newAdmission, type Admission } from './admission.js';
 import {
-  checkMayJoin,
   isModeratorEntry,
   MODERATOR_ATTRIBUTES,
   MODERATOR_NAME,
@@ -17,7 +17,8 @@ import { placeMeeting, type MediaNodeState } from './placement.js';
 export type MeetingCore = Omit<Meeting, 'title' | 'description' | 'invitees'>;
 
 export interface JoinPorts {
-  load(meetingId: string): Promise<{ meeting?: MeetingCore; live: LiveState }>;
+  /** The meeting, its live state and, given a participant, their admission. */
+  load(meetingId: string, participantId?: string): Promise<{ meeting?: MeetingCore; live: LiveState; admission?: Admission }>;
   nodes(): Promise<MediaNodeState[]>;
   nodeHealthy(nodeId: string): Promise<boolean>;
   ensureRoom(nodeId: string, roomName: string, settings: RoomSettings): Promise<void>;
@@ -37,8 +38,11 @@ export interface JoinPorts {
   /** Writes a moderator's entry to the tenant's audit log. */
   recordModeratorEntry(meetingId: string, moderator: Joiner): Promise<void>;
   verifyPasscode(passcode: string, hash: string): Promise<boolean>;
-  passcodeLocked(meetingId: string, participantId: string): Promise<boolean>;
-  countFailedPasscode(meetingId: string, participantId: string): Promise<void>;
+  /** Reserves one attempt of the user's limit before a passcode is checked; refuses (too-many) past it. */
+  reservePasscodeAttempt(meetingId: string, participantId: string): Promise<void>;
+  clearPasscodeAttempts(meetingId: string, participantId: string): Promise<void>;
+  recordAdmission(meetingId: string, admission: Admission): Promise<void>;
+  now(): Date;
   openTicket(meetingId: string, joiner: Joiner, request: JoinRequest): Promise<string>;
   newRoomName(): string;
   /** Standard mode: the epoch's media key (made by KMS under the tenant's key). */
@@ -75,9 +79,11 @@ export interface JoinRequest {
 }
 
 /**
- * A join: who may come in, the passcode (constant-time, with a per-user limit),
- * the waiting room, and only then media — placed at the first join, a token
- * for one room under a per-meeting pseudonym. Nobody waiting holds a token.
+ * A join: who may come in, the passcode (constant-time, each attempt reserved
+ * against a per-user limit before it is checked), the waiting room, and only
+ * then an admission and media — placed at the first join, a token for one room
+ * under a per-meeting pseudonym. Nobody waiting holds a token. Someone already
+ * admitted comes back without passing it all again (a lock does not shut them out).
  */
 export async function joinMeeting(
   ports: JoinPorts,
@@ -86,21 +92,22 @@ export async function joinMeeting(
   meetingId: string,
   request: JoinRequest,
 ): Promise<JoinOutcome> {
-  const { meeting, live } = await ports.load(meetingId);
+  const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
   if (!meeting) throw notFound('No such meeting');
-  const role = checkMayJoin(meeting, live, joiner);
+  if (admission)
+    return admit(ports, settings, meeting, live, joiner, mediaRole(meeting, live, joiner, admission), request.displayName);
+  const role = checkMayBeAdmitted(meeting, live, joiner);
   if (role === 'participant' && meeting.passcodeHash !== undefined) {
-    if (await ports.passcodeLocked(meetingId, joiner.participantId))
-      throw tooMany('too many wrong passcodes; try again later', 'passcode');
-    const ok = request.passcode !== undefined && (await ports.verifyPasscode(request.passcode, meeting.passcodeHash));
-    if (!ok) {
-      await ports.countFailedPasscode(meetingId, joiner.participantId);
-      throw forbidden(request.passcode === undefined ? 'this meeting needs a passcode' : 'the passcode is wrong');
-    }
+    if (request.passcode === undefined) throw forbidden('this meeting needs a passcode');
+    await ports.reservePasscodeAttempt(meetingId, joiner.participantId);
+    if (!(await ports.verifyPasscode(request.passcode, meeting.passcodeHash))) throw forbidden('the passcode is wrong');
+    await ports.clearPasscodeAttempts(meetingId, joiner.participantId);
   }
   if (role === 'participant' && meeting.waitingRoom) {
     return { status: 'waiting', ticket: await ports.openTicket(meetingId, joiner, request) };
   }
+  if (role === 'participant')
+    await ports.recordAdmission(meetingId, newAdmission(joiner.participantId, live, 'join', ports.now()));
   return admit(ports, settings, meeting, live, joiner, role, request.displayName);
 }
 

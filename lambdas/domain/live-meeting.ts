@@ -1,5 +1,6 @@
 import type { PlanTier } from '../../config/tiers.js';
-import { conflict, forbidden, notFound } from './errors.js';
+import { mediaRole, type Admission } from './admission.js';
+import { conflict, notFound } from './errors.js';
 import type { Meeting } from './meeting.js';
 
 /**
@@ -29,10 +30,7 @@ export interface Joiner {
 
 export type JoinRole = 'host' | 'participant';
 
-/** Admins and the meeting's host run it; everyone else joins as a participant. */
-export function roleIn(meeting: Pick<Meeting, 'hostRef'>, joiner: Joiner): JoinRole {
-  return joiner.admin || meeting.hostRef === joiner.userRef ? 'host' : 'participant';
-}
+export { roleIn } from './admission.js';
 
 /**
  * An admin entering a meeting that invites others but neither them nor their
@@ -49,27 +47,6 @@ export const MODERATOR_NAME = 'Moderator';
 export const MODERATOR_ATTRIBUTES: Readonly<Record<string, string>> = { 'meetplane.role': 'moderator' };
 export const MODERATOR_TOPIC = 'meetplane.moderator';
 
-/**
- * Whether this user may join at all. A meeting with invitees admits only
- * them (and its hosts); one without is open to the whole tenant. Someone who
- * may not join cannot tell the meeting exists.
- */
-export function checkMayJoin(
-  meeting: Omit<Meeting, 'title' | 'description' | 'invitees'>,
-  live: LiveState,
-  joiner: Joiner,
-): JoinRole {
-  const role = roleIn(meeting, joiner);
-  const invited =
-    meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
-  if (role !== 'host' && !invited) throw notFound('No such meeting');
-  if (meeting.status === 'cancelled') throw conflict('the meeting is cancelled');
-  if (live.ended) throw conflict('the meeting has ended');
-  if (live.removed.includes(joiner.participantId)) throw forbidden('you were removed from this meeting');
-  if (live.locked && role !== 'host') throw forbidden('the meeting is locked');
-  return role;
-}
-
 export interface RoomSettings {
   readonly emptyTimeoutSeconds: number;
   readonly departureTimeoutSeconds: number;
@@ -85,16 +62,17 @@ export const PASSCODE_ATTEMPTS = 5;
 export const PASSCODE_WINDOW_SECONDS = 15 * 60;
 
 /**
- * Whether a participant may fetch an epoch's key: as for joining, except that
- * a lock does not shut out those already inside, who need each new key.
+ * Whether a participant may fetch a standard-mode epoch's key: who may hold
+ * media at all (see ./admission.ts), for an epoch that has begun.
  */
 export function checkMayHoldKey(
   meeting: Omit<Meeting, 'title' | 'description' | 'invitees'>,
   live: LiveState,
   joiner: Joiner,
+  admission: Admission | undefined,
   epoch: number,
 ): JoinRole {
-  const role = checkMayJoin(meeting, { ...live, locked: false }, joiner);
+  const role = mediaRole(meeting, live, joiner, admission);
   if (epoch > live.epoch) throw notFound('This epoch has not started');
   if (meeting.encryption === 'e2ee') throw conflict('in an end-to-end meeting keys travel only as envelopes from the host');
   return role;

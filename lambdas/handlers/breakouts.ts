@@ -1,18 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { OPERATIONS } from '../api/operations/breakouts.js';
 import { currentMediaSite, type MediaSite } from '../media-composition.js';
-import { breakoutOf, inSession, moveParticipant, planBreakouts, type Breakout, type BreakoutPlan } from '../domain/breakouts.js';
+import { mediaRole } from '../domain/admission.js';
+import {
+  breakoutOf,
+  closePlan,
+  expirePlan,
+  inSession,
+  moveParticipant,
+  openPlan,
+  planBreakouts,
+  type Breakout,
+  type BreakoutPlan,
+} from '../domain/breakouts.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
-import {
-  checkMayHoldKey,
-  checkMayJoin,
-  isModeratorEntry,
-  roleIn,
-  roomSettings,
-  type Joiner,
-  type LiveState,
-} from '../domain/live-meeting.js';
+import { checkMayHoldKey, isModeratorEntry, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import { carryOutRoomEffects } from '../http/room-effects.js';
+import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
@@ -21,7 +26,6 @@ import type { MeetingCore } from '../store/live-store.js';
 import { TIER_FEATURES } from '../../config/tiers.js';
 
 const site: MediaSite = currentMediaSite();
-const JOIN_TOKEN_TTL_SECONDS = 300;
 
 /** The key scope of a breakout: its keys (standard) and envelopes (end to end) are bound to it, never the main room's. */
 const scopeOf = (meetingId: string, breakoutId: string) => `${meetingId}-${breakoutId}`;
@@ -37,22 +41,15 @@ function planView(meetingId: string, plan: BreakoutPlan | undefined) {
   };
 }
 
-/** A plan whose countdown has run out is closed on first sight: everyone is back in the main room and the rooms go. */
-async function current(tenantId: string, meetingId: string, live: LiveState): Promise<BreakoutPlan | undefined> {
-  const plan = await site.live.breakoutPlan(tenantId, meetingId);
-  if (plan?.state === 'closing' && !inSession(plan, new Date())) {
-    const closed: BreakoutPlan = { ...plan, state: 'closed', version: plan.version + 1 };
-    await site.live.saveBreakoutPlan(tenantId, meetingId, closed, plan.version).catch(() => undefined);
-    await deleteRooms(plan, live);
-    return closed;
-  }
-  return plan;
-}
-
-async function deleteRooms(plan: BreakoutPlan, live: LiveState): Promise<void> {
-  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-  if (!node) return;
-  await Promise.all(plan.rooms.filter((r) => r.roomName).map((r) => node.deleteRoom(r.roomName!)));
+/** The meeting's plan as it stands now: one whose countdown has run out is closed on first sight. */
+async function current(principal: TenantPrincipal, meetingId: string, live: LiveState): Promise<BreakoutPlan | undefined> {
+  const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+  const expired = expirePlan(plan, new Date());
+  if (!expired) return plan;
+  // Another request may have closed it first; either way the rooms go.
+  await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, expired.plan, plan!.version).catch(() => undefined);
+  await carryOutRoomEffects(site, principal, meetingId, live, expired.effects);
+  return expired.plan;
 }
 
 async function breakoutEncryption(
@@ -81,12 +78,7 @@ async function breakoutGrant(
 ) {
   const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
   if (!node || !breakout.roomName) throw conflict('the breakout has no room');
-  const token = await node.mintJoinToken({
-    roomName: breakout.roomName,
-    identity: joiner.participantId,
-    canPublish: true,
-    ttlSeconds: JOIN_TOKEN_TTL_SECONDS,
-  });
+  const token = await node.mintJoinToken({ roomName: breakout.roomName, identity: joiner.participantId, canPublish: true });
   return {
     media: { url: node.config.url, token },
     encryption: await breakoutEncryption(principal, meeting, breakout, live.epoch),
@@ -104,7 +96,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const { live } = await hostContext(site, principal, request.path.meetingId);
     return {
       status: 200,
-      body: planView(request.path.meetingId, await current(principal.tenant.id, request.path.meetingId, live)),
+      body: planView(request.path.meetingId, await current(principal, request.path.meetingId, live)),
     };
   }),
 
@@ -112,7 +104,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const principal = request.caller;
     const { meetingId } = request.path;
     const { joiner, live } = await hostContext(site, principal, meetingId);
-    const before = await current(principal.tenant.id, meetingId, live);
+    const before = await current(principal, meetingId, live);
     if (before && (before.state === 'open' || before.state === 'closing'))
       throw conflict('close the open breakouts before planning new ones');
     const limit = TIER_FEATURES[principal.tenant.tier].maxBreakoutRooms;
@@ -129,23 +121,13 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
-      const plan = await current(principal.tenant.id, meetingId, live);
-      if (!plan || plan.state !== 'draft') throw conflict('there is no drafted plan to open');
-      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-      if (!node || live.ended) throw conflict('the meeting has no live room to break out of');
-      // Breakouts go where their meeting is, with the same privacy rules: opaque names, no metadata.
-      const settings = roomSettings(principal.tenant.tier, TIER_FEATURES[principal.tenant.tier].maxParticipants);
-      const rooms = await Promise.all(
-        plan.rooms.map(async (r) => {
-          const roomName = `rm_${randomBytes(16).toString('hex')}`;
-          await node.ensureRoom({ name: roomName, ...settings });
-          await site.live.indexRoom(roomName, { tenantId: principal.tenant.id, meetingId, nodeId: node.id, breakoutId: r.id });
-          return { ...r, roomName };
-        }),
-      );
-      const opened: BreakoutPlan = { ...plan, state: 'open', rooms, version: plan.version + 1 };
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, opened, plan.version);
-      return { status: 200, body: planView(meetingId, opened) };
+      if (!live.nodeId || !live.roomName || live.ended) throw conflict('the meeting has no live room to break out of');
+      const plan = await current(principal, meetingId, live);
+      const opened = openPlan(plan, opaqueRoomName);
+      // Rooms first: a saved plan never names a room that does not exist.
+      await carryOutRoomEffects(site, principal, meetingId, live, opened.effects);
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, opened.plan, plan!.version);
+      return { status: 200, body: planView(meetingId, opened.plan) };
     },
   ),
 
@@ -155,16 +137,18 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId } = request.path;
       const { joiner, live } = await hostContext(site, principal, meetingId);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      const plan = await current(principal, meetingId, live);
       if (!plan) throw conflict('the meeting has no breakouts');
       const moved = moveParticipant(
         plan,
         request.body.participantId,
         request.body.to,
         await assignable(principal, meetingId, joiner),
+        live.roomName,
       );
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved, plan.version);
-      return { status: 200, body: planView(meetingId, moved) };
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
+      await carryOutRoomEffects(site, principal, meetingId, live, moved.effects);
+      return { status: 200, body: planView(meetingId, moved.plan) };
     },
   ),
 
@@ -174,13 +158,14 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
-      const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+      const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
-      checkMayJoin(meeting, { ...live, locked: false }, joiner);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      mediaRole(meeting, live, joiner, admission);
+      const plan = await current(principal, meetingId, live);
       if (!plan?.selfSelect) throw conflict('these breakouts are assigned by the host');
-      const moved = moveParticipant(plan, joiner.participantId, request.body.to, [joiner.participantId]);
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved, plan.version);
+      const moved = moveParticipant(plan, joiner.participantId, request.body.to, [joiner.participantId], live.roomName);
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
+      await carryOutRoomEffects(site, principal, meetingId, live, moved.effects);
       return { status: 204 };
     },
   ),
@@ -192,10 +177,10 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { meetingId } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
       const ports = joinPorts(site, principal);
-      const { meeting, live } = await ports.load(meetingId);
+      const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
-      const role = checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, live.epoch);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      const role = mediaRole(meeting, live, joiner, admission);
+      const plan = await current(principal, meetingId, live);
       const breakout = plan && inSession(plan, new Date()) ? breakoutOf(plan, joiner.participantId) : undefined;
       const state = plan?.state ?? 'none';
       const returnAt = plan?.returnAt ? { returnAt: plan.returnAt } : {};
@@ -222,7 +207,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId, breakoutId } = request.path;
       const { joiner, meeting, live } = await hostContext(site, principal, meetingId);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      const plan = await current(principal, meetingId, live);
       const breakout = plan?.rooms.find((r) => r.id === breakoutId);
       if (!plan || !breakout || !inSession(plan, new Date())) throw notFound('No open breakout with this id');
       // A visit is visible: the host's token is an ordinary one (never hidden), under the host's own pseudonym.
@@ -242,7 +227,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId } = request.path;
       const { meeting, live } = await hostContext(site, principal, meetingId);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      const plan = await current(principal, meetingId, live);
       if (!plan || plan.state !== 'open') throw conflict('there are no open breakouts');
       const body = request.body;
       if (meeting.encryption === 'e2ee' && 'message' in body) {
@@ -270,26 +255,11 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
-      const plan = await current(principal.tenant.id, meetingId, live);
-      if (!plan || plan.state !== 'open') throw conflict('there are no open breakouts');
-      const countdown = request.body.countdownSeconds ?? 0;
-      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-      if (countdown > 0) {
-        const returnAt = new Date(Date.now() + countdown * 1000).toISOString();
-        const closing: BreakoutPlan = { ...plan, state: 'closing', returnAt, version: plan.version + 1 };
-        await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closing, plan.version);
-        if (node)
-          await Promise.all(
-            plan.rooms
-              .filter((r) => r.roomName)
-              .map((r) => node.broadcast(r.roomName!, 'meetplane.breakouts', { closing: true, returnAt })),
-          );
-        return { status: 200, body: planView(meetingId, closing) };
-      }
-      const closed: BreakoutPlan = { ...plan, state: 'closed', version: plan.version + 1 };
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closed, plan.version);
-      await deleteRooms(plan, live);
-      return { status: 200, body: planView(meetingId, closed) };
+      const plan = await current(principal, meetingId, live);
+      const closed = closePlan(plan, new Date(), request.body.countdownSeconds ?? 0);
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closed.plan, plan!.version);
+      await carryOutRoomEffects(site, principal, meetingId, live, closed.effects);
+      return { status: 200, body: planView(meetingId, closed.plan) };
     },
   ),
 
@@ -301,7 +271,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { meeting, live } = await hostContext(site, principal, meetingId);
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted');
       if (epoch !== live.epoch) throw conflict(`envelopes are accepted for the current epoch (${live.epoch}) only`);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      const plan = await current(principal, meetingId, live);
       const breakout = plan?.rooms.find((r) => r.id === breakoutId);
       if (!breakout) throw notFound('No such breakout');
       const scope = scopeOf(meetingId, breakoutId);
@@ -325,10 +295,10 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId, breakoutId, epoch } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
-      const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+      const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
-      checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, epoch);
-      const plan = await current(principal.tenant.id, meetingId, live);
+      checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, admission, epoch);
+      const plan = await current(principal, meetingId, live);
       const breakout = plan?.rooms.find((r) => r.id === breakoutId);
       // Only members of the breakout (and its hosts visiting) hold its key.
       if (!breakout || (!breakout.members.includes(joiner.participantId) && roleIn(meeting, joiner) !== 'host'))

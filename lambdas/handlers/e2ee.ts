@@ -74,10 +74,10 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId, epoch } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
-      const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+      const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; fetch its key instead');
-      checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, epoch);
+      checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, admission, epoch);
       // Only the device this participant joined with: nobody fetches another participant's envelope.
       const bound = (await site.e2ee.meetingDevices(principal.tenant.id, meetingId)).find(
         (d) => d.participantId === joiner.participantId,

@@ -1,8 +1,11 @@
 import { OPERATIONS } from '../api/operations/live.js';
 import { currentMediaSite } from '../media-composition.js';
-import { forbidden, invalid, notFound } from '../domain/errors.js';
+import { admitFromLobby, mediaRole } from '../domain/admission.js';
+import { invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
-import { checkMayHoldKey, checkMayJoin, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import { checkMayHoldKey, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import { endEffects, removalEffects } from '../domain/meeting-rooms.js';
+import { carryOutRoomEffects } from '../http/room-effects.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
@@ -56,8 +59,15 @@ function decideRoute(
 ) {
   return route(OPERATIONS[key], async (request) => {
     const principal = request.caller;
-    await hostContext(site, principal, request.path.meetingId);
-    await site.live.decide(principal.tenant.id, request.path.meetingId, request.path.ticket, decision);
+    const { meetingId, ticket } = request.path;
+    const { live } = await hostContext(site, principal, meetingId);
+    if (decision === 'denied') {
+      await site.live.decide(principal.tenant.id, meetingId, ticket, 'denied');
+      return { status: 204 };
+    }
+    const stored = await site.live.ticket(principal.tenant.id, meetingId, ticket);
+    if (!stored) throw notFound('No such ticket');
+    await site.live.decide(principal.tenant.id, meetingId, ticket, admitFromLobby(live, stored.participantId, new Date()));
     return { status: 204 };
   });
 }
@@ -89,18 +99,11 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
   'GET /v1/meetings/{meetingId}/key': route(OPERATIONS['GET /v1/meetings/{meetingId}/key'], async (request) => {
     const principal = request.caller;
     const { meetingId } = request.path;
-    const { epoch, ticket } = request.query;
+    const { epoch } = request.query;
     const joiner = await joinerFor(site, principal, meetingId);
-    const { meeting, live } = await site.live.forJoin(principal.tenant.id, meetingId);
+    const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
     if (!meeting) throw notFound('No such meeting');
-    const role = checkMayHoldKey(meeting, live, joiner, epoch);
-    if (role === 'participant' && meeting.waitingRoom) {
-      // Behind a waiting room, only someone a host admitted holds keys.
-      const admitted = ticket ? await site.live.ticket(principal.tenant.id, meetingId, ticket) : undefined;
-      if (admitted?.status !== 'admitted' || admitted.participantId !== joiner.participantId) {
-        throw forbidden('only admitted participants receive keys; send the admitted ticket');
-      }
-    }
+    checkMayHoldKey(meeting, live, joiner, admission, epoch);
     const grant = await encryptionGrant(joinPorts(site, principal), meetingId, meeting.encryption, epoch);
     return { status: 200, body: grant.mode === 'standard' ? { epoch, keyIndex: grant.keyIndex, key: grant.key } : grant };
   }),
@@ -116,9 +119,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       if (!stored || stored.participantId !== joiner.participantId) throw notFound('No such ticket');
       if (stored.status !== 'admitted') return { status: 200, body: { status: stored.status } };
       const ports = joinPorts(site, principal);
-      const { meeting, live } = await ports.load(meetingId);
+      const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
-      const role = checkMayJoin(meeting, live, joiner);
+      const role = mediaRole(meeting, live, joiner, admission);
       const outcome = await admit(ports, joinSettings(principal), meeting, live, joiner, role);
       await bindDevice(principal, joiner, meetingId, outcome, stored.deviceId);
       return joinResponse(outcome);
@@ -157,14 +160,12 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId, participantId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
-      // Recorded first, so that even if LiveKit is slow to act, no new token is minted for them.
+      // Recorded first, so that even if LiveKit is slow to act, no new token or key is handed to them.
       const epoch = await site.live.remove(principal.tenant.id, meetingId, participantId);
-      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-      if (node && live.roomName) {
-        await node.removeParticipant(live.roomName, participantId);
-        // The others learn of the new epoch only; keys are never sent over the media plane.
-        await node.broadcast(live.roomName, 'meetplane.epoch', { epoch, rekey: true });
-      }
+      const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+      const removal = removalEffects(live, plan, participantId, epoch);
+      if (removal.plan) await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, removal.plan, plan?.version);
+      await carryOutRoomEffects(site, principal, meetingId, live, removal.effects);
       return { status: 200, body: liveView(await site.live.live(principal.tenant.id, meetingId)) };
     },
   ),
@@ -183,10 +184,13 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
 
   'POST /v1/meetings/{meetingId}/end': route(OPERATIONS['POST /v1/meetings/{meetingId}/end'], async (request) => {
     const principal = request.caller;
-    const { live } = await hostContext(site, principal, request.path.meetingId);
-    await site.live.end(principal.tenant.id, request.path.meetingId);
-    const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-    if (node && live.roomName) await node.deleteRoom(live.roomName);
+    const { meetingId } = request.path;
+    const { live } = await hostContext(site, principal, meetingId);
+    await site.live.end(principal.tenant.id, meetingId);
+    const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+    const ending = endEffects(live, plan);
+    if (ending.plan) await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, ending.plan, plan?.version);
+    await carryOutRoomEffects(site, principal, meetingId, live, ending.effects);
     return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
   }),
 

@@ -17,7 +17,7 @@ async function nodeList() {
 }
 
 export const handler = routeGroup(operatorCallers(config), {
-  'GET /v1/media/nodes': route(OPERATIONS['GET /v1/media/nodes'], async (request) => {
+  'GET /v1/media/nodes': route(OPERATIONS['GET /v1/media/nodes'], async () => {
     return nodeList();
   }),
 

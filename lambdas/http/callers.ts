@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { WebhookEvent } from 'livekit-server-sdk';
 import type { AuditActor } from '../domain/audit.js';
 import type { RouteAuth } from '../routes.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
@@ -15,7 +16,7 @@ export interface RawRequest {
 export interface VerifiedWebhook {
   readonly nodeId: string;
   /** The decoded event (LiveKit's WebhookEvent). */
-  readonly event: import('livekit-server-sdk').WebhookEvent;
+  readonly event: WebhookEvent;
 }
 
 /** Who the router hands a route's handler, by the route's declared caller kind. */

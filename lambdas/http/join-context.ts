@@ -5,12 +5,11 @@ import type { MediaSite } from '../media-composition.js';
 import type { JoinPorts, JoinSettings } from '../domain/joining.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type Joiner } from '../domain/live-meeting.js';
+import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
 import { verifyPasscode } from '../domain/passcode.js';
 import type { MediaNodeState } from '../domain/placement.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 import { principalPseudonyms } from './tenant-context.js';
-
-const JOIN_TOKEN_TTL_SECONDS = 300;
 
 /** The joiner in the tenant's pseudonyms: their participant id is a keyed hash of their subject, per meeting. */
 export async function joinerFor(site: Site, principal: TenantPrincipal, meetingId: string): Promise<Joiner> {
@@ -43,7 +42,7 @@ export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPort
     return found;
   };
   return {
-    load: (meetingId) => site.live.forJoin(tenantId, meetingId),
+    load: (meetingId, participantId) => site.live.forJoin(tenantId, meetingId, participantId),
     nodes: () => mediaNodeStates(site),
     nodeHealthy: async (nodeId) => site.nodes.has(nodeId) && (await node(nodeId).healthy()),
     ensureRoom: (nodeId, roomName, settings) =>
@@ -56,7 +55,7 @@ export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPort
     pin: (meetingId, nodeId, roomName, replacing) => site.live.pin(tenantId, meetingId, nodeId, roomName, replacing),
     mintToken: async (nodeId, grant) => ({
       url: node(nodeId).config.url,
-      token: await node(nodeId).mintJoinToken({ ...grant, ttlSeconds: JOIN_TOKEN_TTL_SECONDS }),
+      token: await node(nodeId).mintJoinToken(grant),
     }),
     announce: (nodeId, roomName, topic, payload) => node(nodeId).broadcast(roomName, topic, payload),
     recordModeratorEntry: async (meetingId, moderator) => {
@@ -69,9 +68,11 @@ export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPort
       });
     },
     verifyPasscode: (passcode, hash) => verifyPasscode(passcode, hash),
-    passcodeLocked: (meetingId, participantId) => site.live.passcodeLocked(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS),
-    countFailedPasscode: (meetingId, participantId) =>
-      site.live.countFailedPasscode(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
+    reservePasscodeAttempt: (meetingId, participantId) =>
+      site.live.reservePasscodeAttempt(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
+    clearPasscodeAttempts: (meetingId, participantId) => site.live.clearPasscodeAttempts(tenantId, meetingId, participantId),
+    recordAdmission: (meetingId, admission) => site.live.admit(tenantId, meetingId, admission),
+    now: () => new Date(),
     openTicket: async (meetingId, joiner, { displayName, deviceId }) => {
       const ticket = `lt_${randomBytes(12).toString('hex')}`;
       const sealedName =
@@ -91,8 +92,7 @@ export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPort
       return ticket;
     },
     mediaKey: (meetingId, epoch) => site.mediaKeys.keyFor({ tenantId, keyArn: principal.tenant.key.keyArn }, meetingId, epoch),
-    // Opaque: nothing of the tenant or the meeting can be read from a room name.
-    newRoomName: () => `rm_${randomBytes(16).toString('hex')}`,
+    newRoomName: opaqueRoomName,
   };
 }
 

@@ -70,7 +70,8 @@ export async function subjectExport(
     }),
     attendance: await rows('attendance', (f) => plain(f, 'participantId', 'room', 'joinedAt', 'leftAt')),
     lobbyTickets: await rows('lobbyTickets', (f) => plain(f, 'participantId', 'status', 'since')),
-    passcodeAttempts: await rows('passcodeAttempts', (f) => plain(f, 'failures')),
+    passcodeAttempts: await rows('passcodeAttempts', (f) => plain(f, 'attempts', 'windowEnds')),
+    admissions: await rows('admissions', (f) => plain(f, 'participantId', 'epoch', 'since', 'via')),
     devices: await rows('devices', (f) => ({ ...(f.item.registration as Row) })),
     meetingDevices: await rows('meetingDevices', (f) => ({
       ...plain(f, 'participantId'),

@@ -5,6 +5,8 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -14,6 +16,7 @@ import { conflict, tooMany } from '../domain/errors.js';
 
 const conflictDecided = () => conflict('the ticket is unknown or was already decided');
 import type { BreakoutPlan } from '../domain/breakouts.js';
+import type { Admission } from '../domain/admission.js';
 import { IDLE, type LiveState } from '../domain/live-meeting.js';
 import type { Meeting } from '../domain/meeting.js';
 import { expiryOf } from '../domain/retention.js';
@@ -44,6 +47,20 @@ export interface AttendanceRecord {
 }
 
 const liveKey = (tenantId: string, meetingId: string) => ({ pk: tenantPk(tenantId), sk: `LIVE#${meetingId}` });
+const admissionKey = (tenantId: string, meetingId: string, participantId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `ADM#${meetingId}#${participantId}`,
+});
+const passcodeKey = (tenantId: string, meetingId: string, participantId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `PASS#${meetingId}#${participantId}`,
+});
+const ticketKey = (tenantId: string, meetingId: string, ticket: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `LOBBY#${meetingId}#${ticket}`,
+});
+/** An admission lasts a working day: long enough for any meeting, and a recurring series' next occurrence asks again. */
+const ADMISSION_SECONDS = 12 * 3600;
 const meetingKey = (tenantId: string, meetingId: string) => ({ pk: tenantPk(tenantId), sk: `M#${meetingId}` });
 const CORE_ATTRIBUTES = [
   'id',
@@ -82,14 +99,23 @@ export class LiveStore {
     return Math.floor(this.nowMs() / 1000) + seconds;
   }
 
-  /** The meeting (without personal fields) and its live state, in one request. */
-  async forJoin(tenantId: string, meetingId: string): Promise<{ meeting?: MeetingCore; live: LiveState }> {
+  /**
+   * The meeting (without personal fields), its live state and, given a
+   * participant, their admission: what every media decision needs, in one request.
+   */
+  async forJoin(
+    tenantId: string,
+    meetingId: string,
+    participantId?: string,
+  ): Promise<{ meeting?: MeetingCore; live: LiveState; admission?: Admission }> {
+    const keys = [meetingKey(tenantId, meetingId), liveKey(tenantId, meetingId)];
+    if (participantId !== undefined) keys.push(admissionKey(tenantId, meetingId, participantId));
     const result = await this.dynamodb.send(
       new BatchGetItemCommand({
         RequestItems: {
           [this.tableName]: {
-            Keys: [marshall(meetingKey(tenantId, meetingId)), marshall(liveKey(tenantId, meetingId))],
-            ProjectionExpression: `sk, ${CORE_ATTRIBUTES}, nodeId, roomName, locked, ended, removed, epoch`,
+            Keys: keys.map((key) => marshall(key)),
+            ProjectionExpression: `sk, ${CORE_ATTRIBUTES}, nodeId, roomName, locked, ended, removed, epoch, participantId, since, via, expiresAt`,
             ExpressionAttributeNames: { '#status': 'status', '#timeZone': 'timeZone' },
             ConsistentRead: true,
           },
@@ -98,13 +124,45 @@ export class LiveStore {
     );
     let meeting: MeetingCore | undefined;
     let live: LiveState = IDLE;
+    let admission: Admission | undefined;
     for (const item of result.Responses?.[this.tableName] ?? []) {
       const { sk, ...rest } = unmarshall(item);
       if (String(sk).startsWith('M#'))
         meeting = { ...(rest as MeetingCore), inviteeRefs: [...((rest.inviteeRefs as string[]) ?? [])] };
-      else live = { ...IDLE, ...(rest as Partial<LiveState>), removed: [...((rest.removed as string[]) ?? [])] };
+      else if (String(sk).startsWith('ADM#')) {
+        // TTL deletes late; an expired admission is no admission.
+        if (Number(rest.expiresAt) > Math.floor(this.nowMs() / 1000)) {
+          admission = { participantId: rest.participantId, epoch: Number(rest.epoch), since: rest.since, via: rest.via };
+        }
+      } else {
+        const { nodeId, roomName, locked, ended, removed, epoch } = rest as Partial<LiveState>;
+        live = {
+          ...IDLE,
+          ...(nodeId !== undefined && { nodeId }),
+          ...(roomName !== undefined && { roomName }),
+          locked: locked ?? false,
+          ended: ended ?? false,
+          removed: [...(removed ?? [])],
+          epoch: epoch ?? 0,
+        };
+      }
     }
-    return { ...(meeting && { meeting }), live };
+    return { ...(meeting && { meeting }), live, ...(admission && { admission }) };
+  }
+
+  /** Records an admission (a participant who passed the invitation, passcode, waiting room and lock). */
+  async admit(tenantId: string, meetingId: string, admission: Admission): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({ TableName: this.tableName, Item: this.admissionItem(tenantId, meetingId, admission) }),
+    );
+  }
+
+  private admissionItem(tenantId: string, meetingId: string, admission: Admission) {
+    return marshall({
+      ...admissionKey(tenantId, meetingId, admission.participantId),
+      ...admission,
+      expiresAt: this.expires(ADMISSION_SECONDS),
+    });
   }
 
   async live(tenantId: string, meetingId: string): Promise<LiveState> {
@@ -166,19 +224,28 @@ export class LiveStore {
     await this.update(tenantId, meetingId, 'SET ended = :t', { ':t': true });
   }
 
-  /** Records a removal and starts a new key epoch; returns the new epoch. */
+  /**
+   * Records a removal, revokes the participant's admission and starts a new key
+   * epoch, all or nothing; returns the new epoch.
+   */
   async remove(tenantId: string, meetingId: string, participantId: string): Promise<number> {
-    const result = await this.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall(liveKey(tenantId, meetingId)),
-        UpdateExpression:
-          'SET removed = list_append(if_not_exists(removed, :empty), :who), epoch = if_not_exists(epoch, :zero) + :one',
-        ExpressionAttributeValues: marshall({ ':empty': [], ':who': [participantId], ':zero': 0, ':one': 1 }),
-        ReturnValues: 'UPDATED_NEW',
+    await this.dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: marshall(liveKey(tenantId, meetingId)),
+              UpdateExpression:
+                'SET removed = list_append(if_not_exists(removed, :empty), :who), epoch = if_not_exists(epoch, :zero) + :one',
+              ExpressionAttributeValues: marshall({ ':empty': [], ':who': [participantId], ':zero': 0, ':one': 1 }),
+            },
+          },
+          { Delete: { TableName: this.tableName, Key: marshall(admissionKey(tenantId, meetingId, participantId)) } },
+        ],
       }),
     );
-    return Number(unmarshall(result.Attributes ?? {}).epoch ?? 0);
+    return (await this.live(tenantId, meetingId)).epoch;
   }
 
   // --- breakouts -------------------------------------------------------------------------------------
@@ -275,47 +342,59 @@ export class LiveStore {
 
   // --- passcode attempts -------------------------------------------------------------------------
 
-  /** Counts a wrong passcode; refuses once the limit is reached in the window. */
-  async countFailedPasscode(
+  /**
+   * Reserves one passcode attempt before the passcode is even hashed, so a
+   * burst of concurrent guesses cannot all be evaluated: at most `limit` per
+   * window, and a window that has passed re-arms. Refuses with too-many.
+   */
+  async reservePasscodeAttempt(
     tenantId: string,
     meetingId: string,
     participantId: string,
     limit: number,
     windowSeconds: number,
   ): Promise<void> {
-    try {
-      await this.dynamodb.send(
+    const key = marshall(passcodeKey(tenantId, meetingId, participantId));
+    const now = Math.floor(this.nowMs() / 1000);
+    const conditional = async (command: UpdateItemCommand) =>
+      this.dynamodb.send(command).then(
+        () => true,
+        (error: Error) => {
+          if (error instanceof ConditionalCheckFailedException) return false;
+          throw error;
+        },
+      );
+    // Two rounds: a concurrent request may open a new window between this one's two tries.
+    for (let round = 0; round < 2; round++) {
+      const counted = await conditional(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: marshall({ pk: tenantPk(tenantId), sk: `PASS#${meetingId}#${participantId}` }),
-          UpdateExpression: 'SET failures = if_not_exists(failures, :zero) + :one, expiresAt = if_not_exists(expiresAt, :exp)',
-          ConditionExpression: 'attribute_not_exists(failures) OR failures < :limit OR expiresAt < :now',
-          ExpressionAttributeValues: marshall({
-            ':zero': 0,
-            ':one': 1,
-            ':limit': limit,
-            ':exp': this.expires(windowSeconds),
-            ':now': Math.floor(this.nowMs() / 1000),
-          }),
+          Key: key,
+          UpdateExpression: 'SET attempts = attempts + :one',
+          ConditionExpression: 'windowEnds > :now AND attempts < :limit',
+          ExpressionAttributeValues: marshall({ ':one': 1, ':now': now, ':limit': limit }),
         }),
       );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw tooMany('too many wrong passcodes; try again later', 'passcode');
-      throw error;
+      if (counted) return;
+      const opened = await conditional(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET attempts = :one, windowEnds = :end, expiresAt = :end',
+          ConditionExpression: 'attribute_not_exists(windowEnds) OR windowEnds <= :now',
+          ExpressionAttributeValues: marshall({ ':one': 1, ':now': now, ':end': now + windowSeconds }),
+        }),
+      );
+      if (opened) return;
     }
+    throw tooMany('too many wrong passcodes; try again later', 'passcode');
   }
 
-  async passcodeLocked(tenantId: string, meetingId: string, participantId: string, limit: number): Promise<boolean> {
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ pk: tenantPk(tenantId), sk: `PASS#${meetingId}#${participantId}` }),
-      }),
+  /** A right passcode clears the count. */
+  async clearPasscodeAttempts(tenantId: string, meetingId: string, participantId: string): Promise<void> {
+    await this.dynamodb.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: marshall(passcodeKey(tenantId, meetingId, participantId)) }),
     );
-    if (!Item) return false;
-    const { failures, expiresAt } = unmarshall(Item) as { failures: number; expiresAt: number };
-    return failures >= limit && expiresAt >= Math.floor(this.nowMs() / 1000);
   }
 
   // --- lobby ---------------------------------------------------------------------------------------
@@ -341,7 +420,7 @@ export class LiveStore {
     const { Item } = await this.dynamodb.send(
       new GetItemCommand({
         TableName: this.tableName,
-        Key: marshall({ pk: tenantPk(tenantId), sk: `LOBBY#${meetingId}#${ticket}` }),
+        Key: marshall(ticketKey(tenantId, meetingId, ticket)),
         ConsistentRead: true,
       }),
     );
@@ -366,21 +445,36 @@ export class LiveStore {
     return (page.Items ?? []).map((item) => unmarshall(item) as LobbyTicket);
   }
 
-  /** Decides a waiting ticket once; a ticket already decided is a conflict. */
-  async decide(tenantId: string, meetingId: string, ticket: string, status: 'admitted' | 'denied'): Promise<void> {
+  /**
+   * Decides a waiting ticket once (a ticket already decided is a conflict); an
+   * admission is recorded in the same transaction, so a ticket is never
+   * admitted without one.
+   */
+  async decide(tenantId: string, meetingId: string, ticket: string, decision: 'denied' | Admission): Promise<void> {
+    const status = decision === 'denied' ? 'denied' : 'admitted';
+    const update = {
+      TableName: this.tableName,
+      Key: marshall(ticketKey(tenantId, meetingId, ticket)),
+      UpdateExpression: 'SET #status = :status',
+      ConditionExpression: '#status = :waiting',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':status': status, ':waiting': 'waiting' }),
+    };
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ pk: tenantPk(tenantId), sk: `LOBBY#${meetingId}#${ticket}` }),
-          UpdateExpression: 'SET #status = :status',
-          ConditionExpression: '#status = :waiting',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':status': status, ':waiting': 'waiting' }),
-        }),
-      );
+      if (decision === 'denied') await this.dynamodb.send(new UpdateItemCommand(update));
+      else
+        await this.dynamodb.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Update: update },
+              { Put: { TableName: this.tableName, Item: this.admissionItem(tenantId, meetingId, decision) } },
+            ],
+          }),
+        );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw conflictDecided();
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')
+        throw conflictDecided();
       throw error;
     }
   }

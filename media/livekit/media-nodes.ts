@@ -6,6 +6,7 @@ import {
   WebhookReceiver,
   type WebhookEvent,
 } from 'livekit-server-sdk';
+import { randomBytes } from 'node:crypto';
 import type { MediaNodeConfig } from '../../config/env.js';
 import { notFound } from '../../lambdas/domain/errors.js';
 import { counted } from '../../lambdas/http/call-counter.js';
@@ -25,7 +26,14 @@ export interface JoinGrant {
   /** Shown to everyone in the room, e.g. that this participant is a moderator. */
   readonly attributes?: Readonly<Record<string, string>>;
   readonly canPublish: boolean;
-  readonly ttlSeconds: number;
+}
+
+/** A join token is good for connecting within minutes; LiveKit keeps a connected participant in with refreshed tokens. */
+export const JOIN_TOKEN_TTL_SECONDS = 300;
+
+/** Opaque: nothing of the tenant or the meeting can be read from a room name. */
+export function opaqueRoomName(): string {
+  return `rm_${randomBytes(16).toString('hex')}`;
 }
 
 export interface RoomSpec {
@@ -118,10 +126,11 @@ export class MediaNode {
     );
   }
 
+  /** The one place a media token is minted, for the main room and every breakout alike. */
   async mintJoinToken(grant: JoinGrant): Promise<string> {
     const token = new AccessToken(this.config.apiKey, this.config.apiSecret, {
       identity: grant.identity,
-      ttl: grant.ttlSeconds,
+      ttl: JOIN_TOKEN_TTL_SECONDS,
       ...(grant.name !== undefined && { name: grant.name }),
       ...(grant.attributes !== undefined && { attributes: { ...grant.attributes } }),
     });

@@ -82,7 +82,7 @@ describe('breakout plans', () => {
     const [a, b] = draft.rooms as [BreakoutPlan['rooms'][number], BreakoutPlan['rooms'][number]];
     expect(fieldOf(() => moveParticipant(draft, 'p_a', b.id, people))).toBe('conflict:');
     const open: BreakoutPlan = { ...draft, state: 'open' };
-    const moved = moveParticipant(open, 'p_a', b.id, people);
+    const { plan: moved } = moveParticipant(open, 'p_a', b.id, people);
     expect(breakoutOf(moved, 'p_a')?.id).toBe(b.id);
     expect(moved.rooms.find((r) => r.id === a.id)?.members).toEqual([]);
     expect(moved.version).toBe(open.version + 1);

@@ -22,6 +22,7 @@ export const subjectExport = z.object({
   attendance: records,
   lobbyTickets: records,
   passcodeAttempts: records,
+  admissions: records,
   devices: records,
   meetingDevices: records,
   keyEnvelopes: records,

@@ -80,7 +80,6 @@ export const webhookAck = z.object({ received: z.boolean(), duplicate: z.boolean
 
 export const keyQuery = z.strictObject({
   epoch: queryInteger(0, 1_000_000),
-  ticket: ticketSchema.optional().describe('behind a waiting room: the admitted ticket'),
 });
 
 export const epochKey = z.object({ epoch: z.number().int(), keyIndex: z.number().int(), key: z.string() });

@@ -1,0 +1,50 @@
+import { TIER_FEATURES } from '../../config/tiers.js';
+import type { RoomEffect } from '../domain/breakouts.js';
+import { roomSettings, type LiveState } from '../domain/live-meeting.js';
+import type { MediaSite } from '../media-composition.js';
+import type { TenantPrincipal } from './auth/tenant-user.js';
+
+/**
+ * Carries out what a transition of a meeting's rooms asks of LiveKit, on the
+ * node its main room is on (breakouts go where their meeting is). Each kind
+ * of effect is done one way only, here.
+ */
+export async function carryOutRoomEffects(
+  site: MediaSite,
+  principal: TenantPrincipal,
+  meetingId: string,
+  live: LiveState,
+  effects: readonly RoomEffect[],
+): Promise<void> {
+  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+  if (!node || effects.length === 0) return;
+  const tenant = principal.tenant;
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'create-room':
+        await node.ensureRoom({
+          name: effect.roomName,
+          ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
+        });
+        await site.live.indexRoom(effect.roomName, {
+          tenantId: tenant.id,
+          meetingId,
+          nodeId: node.id,
+          breakoutId: effect.breakoutId,
+        });
+        break;
+      case 'delete-room':
+        await node.deleteRoom(effect.roomName);
+        break;
+      case 'disconnect':
+        await node.removeParticipant(effect.roomName, effect.participantId);
+        break;
+      case 'announce':
+        // A room LiveKit already closed (everyone left) has nobody to tell.
+        await node.broadcast(effect.roomName, effect.topic, effect.payload).catch((error: { status?: number }) => {
+          if (error.status !== 404) throw error;
+        });
+        break;
+    }
+  }
+}
