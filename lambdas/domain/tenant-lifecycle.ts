@@ -22,7 +22,13 @@ export interface NewTenant {
   readonly homeSite: SiteId;
   readonly allowedSites?: readonly SiteId[];
   readonly tier: PlanTier;
-  readonly idp: { readonly issuer: string; readonly jwksUri: string; readonly audience: string; readonly rolesClaim?: string };
+  readonly idp: {
+    readonly issuer: string;
+    readonly jwksUri: string;
+    readonly audience: string;
+    readonly rolesClaim?: string;
+    readonly emailsVerified?: boolean;
+  };
   readonly key?: { readonly mode: 'managed' } | { readonly mode: 'customer'; readonly keyArn: string };
   readonly securityContacts?: readonly SecurityContact[];
   readonly displayNames?: boolean;

@@ -12,6 +12,8 @@ export interface IdentityProvider {
   readonly audience: string;
   /** The JWT claim that carries the user's roles (`admin`, `host`). */
   readonly rolesClaim: string;
+  /** The tenant vouches that its IdP verifies every address it issues. */
+  readonly emailsVerified?: boolean;
 }
 
 export interface TenantKey {

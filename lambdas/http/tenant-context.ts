@@ -7,10 +7,16 @@ import type { SubjectRefs } from '../domain/data-subject.js';
 import { personPseudonyms } from '../keys/pseudonyms.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 
-/** The signed-in user's address, unless the IdP says it is unverified. */
-function verifiedAddress(principal: TenantPrincipal): string | undefined {
+/**
+ * The signed-in user's address, only when it is known to belong to them: the
+ * token says so with the boolean `email_verified: true` (not a string, not a
+ * missing claim), or the tenant vouches that its IdP verifies every address.
+ * An unverified address would let anyone claim another's invitations.
+ */
+export function verifiedAddress(principal: Pick<TenantPrincipal, 'claims' | 'tenant'>): string | undefined {
   const { email, email_verified } = principal.claims;
-  return typeof email === 'string' && email_verified !== false ? email : undefined;
+  if (typeof email !== 'string') return undefined;
+  return email_verified === true || principal.tenant.idp.emailsVerified === true ? email : undefined;
 }
 
 /** The signed-in user in the tenant's pseudonyms. */

@@ -21,7 +21,8 @@ export async function testTenant(site: SiteId, overrides: Record<string, unknown
     site,
     tenant: res.body as TenantResource,
     idp,
-    token: (user, roles = [], extra = {}) => idp.token(user, roles, { email: `${user}@example.test`, ...extra }),
+    token: (user, roles = [], extra = {}) =>
+      idp.token(user, roles, { email: `${user}@example.test`, email_verified: true, ...extra }),
     call: (path, token, init = {}) => {
       const { json, headers, ...rest } = init;
       return api(site, path, {

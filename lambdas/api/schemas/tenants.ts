@@ -31,6 +31,12 @@ export const idpSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name')
     .optional(),
+  emailsVerified: z
+    .boolean()
+    .optional()
+    .describe(
+      'the IdP verifies every address it puts in a token; otherwise an `email` claim counts only with `email_verified: true`',
+    ),
 });
 
 export const securityContactSchema = z.strictObject({
