@@ -12,6 +12,12 @@ export interface Operation extends RequestSchemas {
   readonly summary: string;
   readonly tag: string;
   readonly auth: RouteAuth;
+  /**
+   * Hands out a media token, a media key or a key envelope: the route asks the
+   * one admission decision (lambdas/domain/admission.ts), and a generated test
+   * checks that nobody unadmitted or removed gets anything from it.
+   */
+  readonly handsOutMedia?: true;
   /** Writes honour Idempotency-Key. */
   readonly idempotent?: boolean;
   /** Updates need If-Match ('required') or honour it ('optional'). */

@@ -1,14 +1,14 @@
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ROOT } from '../local-stack/layout.js';
+import { PORT_OFFSET, ROOT } from '../local-stack/layout.js';
 
 /**
  * The local stack's identity provider for the seeded demo tenant: one ES256
  * key pair kept in .tools/dev-idp/ (made on first use), its public half served
  * as a JWKS, its private half used by `npm run token`.
  */
-export const DEV_IDP_PORT = 4010;
+export const DEV_IDP_PORT = 4010 + PORT_OFFSET;
 export const DEV_IDP_ISSUER = `http://127.0.0.1:${DEV_IDP_PORT}`;
 export const DEV_IDP_JWKS_URI = `${DEV_IDP_ISSUER}/.well-known/jwks.json`;
 export const DEV_IDP_AUDIENCE = 'meetplane-local';

@@ -8,9 +8,23 @@ export const TOOLS_BIN = resolve(ROOT, '.tools/bin');
 export const RUN_DIR = resolve(ROOT, '.tools/run');
 export const STACK_FILE = resolve(RUN_DIR, 'stack.json');
 
-export const DYNAMODB_PORT = 8000;
+/**
+ * Shifts every port of the stack, so that a second stack (another checkout's)
+ * can run beside the first: MEETPLANE_PORT_OFFSET=100 puts fra's gateway on
+ * 4101, DynamoDB Local on 8100, and so on. 0 to 400, in hundreds.
+ */
+export const PORT_OFFSET = portOffset(process.env.MEETPLANE_PORT_OFFSET);
+
+function portOffset(raw: string | undefined): number {
+  const offset = Number(raw ?? '0');
+  if (!Number.isInteger(offset) || offset < 0 || offset > 400 || offset % 100 !== 0)
+    throw new Error(`MEETPLANE_PORT_OFFSET must be 0, 100, 200, 300 or 400; got ${raw}`);
+  return offset;
+}
+
+export const DYNAMODB_PORT = 8000 + PORT_OFFSET;
 /** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
-export const SES_PORT = 4020;
+export const SES_PORT = 4020 + PORT_OFFSET;
 
 export interface SitePorts {
   readonly kms: number;
@@ -21,9 +35,13 @@ export interface SitePorts {
 }
 
 export const SITE_PORTS: Readonly<Record<SiteId, SitePorts>> = {
-  fra: { kms: 4501, livekit: 7880, livekitTcp: 7881, livekitUdp: 7882, gateway: 4001 },
-  ams: { kms: 4502, livekit: 7890, livekitTcp: 7891, livekitUdp: 7892, gateway: 4002 },
+  fra: shifted({ kms: 4501, livekit: 7880, livekitTcp: 7881, livekitUdp: 7882, gateway: 4001 }),
+  ams: shifted({ kms: 4502, livekit: 7890, livekitTcp: 7891, livekitUdp: 7892, gateway: 4002 }),
 };
+
+function shifted(ports: SitePorts): SitePorts {
+  return Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port + PORT_OFFSET])) as unknown as SitePorts;
+}
 
 export const LOCAL_SITES: readonly SiteId[] = SITE_IDS;
 

@@ -44,6 +44,7 @@ export const OPERATIONS = {
     summary: "Fetch the caller's own envelope for an epoch (never for removed participants)",
     tag: 'end-to-end encryption',
     auth: 'tenant',
+    handsOutMedia: true,
     path: epochPath,
     query: envelopeQuery,
     success: { status: 200, description: 'The envelope sealed to this device', schema: envelopeResource },

@@ -1,0 +1,189 @@
+import { OPERATIONS } from '../../lambdas/api/operations.js';
+import { etagOf } from '../../lambdas/domain/tenant.js';
+import { ROUTE_GROUPS, type RouteAuth } from '../../lambdas/routes.js';
+import { writableSnapshot } from '../support/scan.js';
+import { api, stack } from '../support/stack.js';
+import { testTenant, type TestTenant } from '../support/users.js';
+
+/**
+ * Generated from the route table: every route that is not public is called
+ * as every kind of caller it must refuse, and each must be refused with 401,
+ * 403 or 404 — with nothing written. A route added to the table is in this
+ * test without anyone writing a line for it.
+ */
+type RouteKey = keyof typeof OPERATIONS;
+interface GuardedRoute {
+  readonly key: RouteKey;
+  readonly auth: Exclude<RouteAuth, 'public'>;
+}
+
+const ROUTES: GuardedRoute[] = ROUTE_GROUPS.flatMap((group) =>
+  group.auth === 'public' ? [] : group.routes.map((key) => ({ key: key as RouteKey, auth: group.auth as GuardedRoute['auth'] })),
+);
+
+const zeros = (chars: number) => 'A'.repeat(chars);
+const hex = (n: number) => '0'.repeat(n);
+
+/** A syntactically valid key envelope: the refusal must come from who is asking, not from the body's shape. */
+const envelope = (meetingId: string) => ({
+  v: 1,
+  meetingId,
+  epoch: 0,
+  recipientDeviceId: 'dv_authz_recipient',
+  senderDeviceId: 'dv_authz_sender',
+  enc: zeros(43),
+  ciphertext: zeros(64),
+  signature: zeros(86),
+});
+
+/** A valid body for each route that takes one, so that an authenticated stranger is refused by the rules, not by validation. */
+function validBody(key: RouteKey, meetingId: string): unknown {
+  const bodies: Partial<Record<RouteKey, unknown>> = {
+    'POST /v1/meetings/{meetingId}/join': {},
+    'PATCH /v1/meetings/{meetingId}': { title: 'Renamed by a stranger' },
+    'POST /v1/meetings/{meetingId}/participants/{participantId}/mute': { trackSid: 'TR_authz', muted: true },
+    'PUT /v1/meetings/{meetingId}/epochs/{epoch}/envelopes': { envelopes: [envelope(meetingId)] },
+    'PUT /v1/meetings/{meetingId}/breakouts': { split: { count: 1, mode: 'even' } },
+    'POST /v1/meetings/{meetingId}/breakouts/move': { participantId: `p_${zeros(32)}`, to: `br_${hex(12)}` },
+    'POST /v1/meetings/{meetingId}/breakouts/choose': { to: `br_${hex(12)}` },
+    'POST /v1/meetings/{meetingId}/breakouts/broadcast': { message: 'hello' },
+    'POST /v1/meetings/{meetingId}/breakouts/close': {},
+    'PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes': {
+      envelopes: [envelope(`${meetingId}-br_${hex(12)}`)],
+    },
+    'POST /v1/meetings/{meetingId}/reports': { reason: 'spam' },
+    'POST /v1/reports/{reportId}/resolve': { outcome: 'no-action' },
+  };
+  return bodies[key];
+}
+
+interface Resources {
+  readonly meetingId: string;
+  readonly tenantId: string;
+}
+
+/** A concrete path for a route key, naming the victim tenant's own resources where there are any. */
+function pathOf(key: RouteKey, r: Resources): string {
+  const values: Record<string, string> = {
+    meetingId: r.meetingId,
+    tenantId: r.tenantId,
+    participantId: `p_${zeros(32)}`,
+    ticket: `lt_${hex(24)}`,
+    nodeId: 'fra-1',
+    epoch: '0',
+    breakoutId: `br_${hex(12)}`,
+    deviceId: 'dv_authz_device',
+    grantId: `sg_${hex(24)}`,
+    reportId: `ar_${hex(24)}`,
+  };
+  const path = key.split(' ')[1]!.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`no sample value for path parameter ${name} of ${key}`);
+    return values[name]!;
+  });
+  const query: Partial<Record<RouteKey, string>> = {
+    'GET /v1/meetings': 'from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z',
+    'GET /v1/meetings/{meetingId}/key': 'epoch=0',
+    'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope': 'deviceId=dv_authz_device',
+    'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope': 'deviceId=dv_authz_device',
+    'GET /v1/support/tenants/{tenantId}/settings': 'ticket=T-1&location=eu',
+    'GET /v1/support/tenants/{tenantId}/meetings/{meetingId}': 'ticket=T-1&location=eu',
+  };
+  return query[key] ? `${path}?${query[key]}` : path;
+}
+
+const methodOf = (key: RouteKey) => key.split(' ')[0]!;
+const hasPathResource = (key: RouteKey) => /\{(meetingId|reportId|grantId)\}/.test(key);
+
+let victim: TestTenant;
+let stranger: TestTenant;
+let resources: Resources;
+let victimHost: string;
+let expired: string;
+let strangerAdmin: string;
+
+beforeAll(async () => {
+  victim = await testTenant('fra');
+  stranger = await testTenant('fra');
+  victimHost = await victim.token('vera', ['host', 'admin']);
+  expired = await victim.token('vera', ['host', 'admin'], { exp: Math.floor(Date.now() / 1000) - 3600 });
+  strangerAdmin = await stranger.token('sam', ['host', 'admin']);
+  const created = await victim.call('/v1/meetings', victimHost, {
+    method: 'POST',
+    json: { title: 'Board meeting', startsAt: '2026-12-02T09:00:00Z', durationMinutes: 30, timeZone: 'Europe/Berlin' },
+  });
+  expect(created.status).toBe(201);
+  resources = { meetingId: (created.body as { id: string }).id, tenantId: victim.tenant.id };
+});
+
+afterAll(async () => {
+  await victim.stop();
+  await stranger.stop();
+});
+
+async function send(route: GuardedRoute, authorization: string | undefined, body: unknown, extraQuery = '') {
+  const path = pathOf(route.key, resources);
+  const headers: Record<string, string> = {
+    ...(authorization !== undefined && { authorization }),
+    ...(body !== undefined && { 'content-type': 'application/json' }),
+    ...(methodOf(route.key) === 'PATCH' && { 'if-match': etagOf(1) }),
+  };
+  const separator = path.includes('?') ? '&' : '?';
+  return api('fra', `${path}${extraQuery && separator + extraQuery}`, {
+    method: methodOf(route.key),
+    headers,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+}
+
+describe('every route is refused to every caller it does not declare', () => {
+  it('covers every non-public route of the table, each with a sample path', () => {
+    expect(ROUTES.length).toBeGreaterThan(60);
+    for (const route of ROUTES) expect(() => pathOf(route.key, resources)).not.toThrow();
+  });
+
+  it('answers 401 to no credentials, a malformed token, an expired token and the wrong kind of caller, and writes nothing', async () => {
+    const before = await writableSnapshot('fra');
+    const operator = `Bearer ${stack().operatorToken}`;
+    const outcomes: string[] = [];
+    for (const route of ROUTES) {
+      // A body and query that are wrong too: authentication must come first and say nothing about them.
+      const junk = { notAField: true };
+      const callers: [string, string | undefined][] = [
+        ['no credentials', undefined],
+        ['malformed token', 'Bearer not.a.jwt'],
+        ['not a bearer token', 'Basic dXNlcjpwYXNz'],
+        ['expired token', `Bearer ${expired}`],
+        ...(route.auth === 'tenant' ? [['operator token', operator] as [string, string]] : []),
+        ...(route.auth === 'operator' ? [['tenant token', `Bearer ${victimHost}`] as [string, string]] : []),
+        ...(route.auth === 'livekit'
+          ? ([
+              ['operator token', operator],
+              ['tenant token', `Bearer ${victimHost}`],
+            ] as [string, string][])
+          : []),
+      ];
+      for (const [who, authorization] of callers) {
+        const res = await send(route, authorization, junk, 'bogus=1');
+        outcomes.push(`${route.key} as ${who}: ${res.status}${(res.body as { errors?: unknown })?.errors ? ' with field errors' : ''}`);
+      }
+    }
+    expect(outcomes.filter((o) => !/: 401$/.test(o))).toEqual([]);
+    expect(await writableSnapshot('fra')).toBe(before);
+  });
+
+  it("refuses another tenant's admin every route that names this tenant's resources, with 403 or 404, and writes nothing", async () => {
+    const before = await writableSnapshot('fra');
+    const outcomes: string[] = [];
+    for (const route of ROUTES.filter((r) => r.auth === 'tenant' && hasPathResource(r.key))) {
+      const res = await send(route, `Bearer ${strangerAdmin}`, validBody(route.key, resources.meetingId));
+      outcomes.push(`${route.key}: ${res.status}`);
+    }
+    expect(outcomes.length).toBeGreaterThan(30);
+    expect(outcomes.filter((o) => !/: (403|404)$/.test(o))).toEqual([]);
+    // The victim's meeting is untouched and still theirs.
+    const meeting = await victim.call(`/v1/meetings/${resources.meetingId}`, victimHost);
+    expect(meeting.status).toBe(200);
+    expect((meeting.body as { title: string }).title).toBe('Board meeting');
+    expect(await writableSnapshot('fra')).toBe(before);
+  });
+});
