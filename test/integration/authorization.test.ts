@@ -166,7 +166,9 @@ describe('every route is refused to every caller it does not declare', () => {
       ];
       for (const [who, authorization] of callers) {
         const res = await send(route, authorization, junk, 'bogus=1');
-        outcomes.push(`${route.key} as ${who}: ${res.status}${(res.body as { errors?: unknown })?.errors ? ' with field errors' : ''}`);
+        outcomes.push(
+          `${route.key} as ${who}: ${res.status}${(res.body as { errors?: unknown })?.errors ? ' with field errors' : ''}`,
+        );
       }
     }
     expect(outcomes.filter((o) => !/: 401$/.test(o))).toEqual([]);
