@@ -111,12 +111,10 @@ function request(key: RouteKey, mode: Mode, setup: Setup): { path: string; init:
     .replace('{meetingId}', setup.meetingId)
     .replace('{ticket}', setup.ticket ?? `lt_${'0'.repeat(24)}`)
     .replace('{breakoutId}', `br_${'0'.repeat(12)}`)
+    // A device that is bound to the meeting (the host's, in end-to-end mode): the refusal is the admission's.
+    .replace('{deviceId}', hostDevice.deviceId)
     .replace('{epoch}', '0');
-  const query = key.includes('/key')
-    ? '?epoch=0'
-    : key.endsWith('/envelope')
-      ? `?deviceId=${piaDevice.deviceId}`
-      : '';
+  const query = key.includes('/key') ? '?epoch=0' : key.endsWith('/envelope') ? `?deviceId=${piaDevice.deviceId}` : '';
   const json = key.endsWith('/join') ? joinBody(mode) : key.endsWith('/choose') ? { to: `br_${'0'.repeat(12)}` } : undefined;
   return { path: path + query, init: { method, ...(json !== undefined && { json }) } };
 }
@@ -131,7 +129,8 @@ beforeAll(async () => {
     [pia, piaDevice],
     [host, hostDevice],
   ] as const) {
-    expect((await call('/v1/devices', token, { method: 'POST', json: device.registration })).status).toBe(201);
+    const registered = await call('/v1/devices', token, { method: 'POST', json: device.registration });
+    if (registered.status !== 201) throw new Error(`device not registered: ${registered.status}`);
   }
 });
 
@@ -146,6 +145,7 @@ describe('nobody unadmitted or removed gets media from any route that hands it o
         'GET /v1/meetings/{meetingId}/lobby/{ticket}',
         'GET /v1/meetings/{meetingId}/breakouts/mine',
         'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope',
+        'GET /v1/meetings/{meetingId}/devices/{deviceId}/registration',
       ]),
     );
   });
@@ -171,7 +171,9 @@ describe('nobody unadmitted or removed gets media from any route that hands it o
     const setup = await arrange('waiting room', 'standard');
     const lobby = (await call(`/v1/meetings/${setup.meetingId}/lobby`, host)).body as { items: { ticket: string }[] };
     expect(lobby.items.map((i) => i.ticket)).toContain(setup.ticket);
-    expect((await call(`/v1/meetings/${setup.meetingId}/lobby/${setup.ticket}/admit`, host, { method: 'POST' })).status).toBe(204);
+    expect((await call(`/v1/meetings/${setup.meetingId}/lobby/${setup.ticket}/admit`, host, { method: 'POST' })).status).toBe(
+      204,
+    );
     const polled = await call(`/v1/meetings/${setup.meetingId}/lobby/${setup.ticket}`, pia);
     expect(polled.body).toMatchObject({ status: 'admitted', media: { token: expect.any(String) } });
     const key = await call(`/v1/meetings/${setup.meetingId}/key?epoch=0`, pia);
@@ -186,7 +188,9 @@ describe('nobody unadmitted or removed gets media from any route that hands it o
   it('admits nobody from the waiting room while the meeting is locked', async () => {
     const setup = await arrange('waiting room', 'standard');
     expect((await call(`/v1/meetings/${setup.meetingId}/lock`, host, { method: 'POST' })).status).toBe(200);
-    expect((await call(`/v1/meetings/${setup.meetingId}/lobby/${setup.ticket}/admit`, host, { method: 'POST' })).status).toBe(409);
+    expect((await call(`/v1/meetings/${setup.meetingId}/lobby/${setup.ticket}/admit`, host, { method: 'POST' })).status).toBe(
+      409,
+    );
     expect((await call(`/v1/meetings/${setup.meetingId}/lobby/${setup.ticket}`, pia)).body).toEqual({ status: 'waiting' });
   });
 });

@@ -45,7 +45,8 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Stored' },
   },
   'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope': {
-    summary: "Fetch the caller's own envelope for an epoch, for the device they joined with while it is bound (never after leaving or removal)",
+    summary:
+      "Fetch the caller's own envelope for an epoch, for the device they joined with while it is bound (never after leaving or removal)",
     tag: 'end-to-end encryption',
     auth: 'tenant',
     handsOutMedia: true,

@@ -103,5 +103,7 @@ export const envelopeResource = envelopeSchema;
 export const devicePath = z.strictObject({ meetingId: idSchema('mt'), deviceId: deviceIdSchema });
 export const boundDeviceResource = z.object({
   participantId: z.string(),
-  registration: deviceRegistrationSchema.describe("the device's self-signed registration: check it with verifyDeviceRegistration"),
+  registration: deviceRegistrationSchema.describe(
+    "the device's self-signed registration: check it with verifyDeviceRegistration",
+  ),
 });
