@@ -86,6 +86,7 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
       'GET /v1/meetings/{meetingId}/devices',
       'PUT /v1/meetings/{meetingId}/epochs/{epoch}/envelopes',
       'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope',
+      'GET /v1/meetings/{meetingId}/devices/{deviceId}/registration',
       'POST /v1/meetings/{meetingId}/encryption/upgrade',
     ],
   },

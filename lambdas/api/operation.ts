@@ -13,9 +13,11 @@ export interface Operation extends RequestSchemas {
   readonly tag: string;
   readonly auth: RouteAuth;
   /**
-   * Hands out a media token, a media key or a key envelope: the route asks the
-   * one admission decision (lambdas/domain/admission.ts), and a generated test
-   * checks that nobody unadmitted or removed gets anything from it.
+   * Hands out a media token, a media key or a key envelope, or what only those
+   * who hold media may see of an end-to-end meeting's keys (a bound device's
+   * registration): the route asks the one admission decision
+   * (lambdas/domain/admission.ts), and a generated test checks that nobody
+   * unadmitted or removed gets anything from it.
    */
   readonly handsOutMedia?: true;
   /** Writes honour Idempotency-Key. */

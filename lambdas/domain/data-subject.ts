@@ -72,8 +72,9 @@ export function meetingIdOf(sk: string): string | undefined {
 export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs): Finding[] {
   const findings: Finding[] = [];
   const hosted = new Set(items.filter((i) => i.sk.startsWith('M#') && i.hostRef === refs.userRef).map((i) => meetingIdOf(i.sk)!));
-  const devicePrefix = `DEV#${refs.userRef}#`;
-  const deviceIds = new Set(items.filter((i) => i.sk.startsWith(devicePrefix)).map((i) => i.sk.slice(devicePrefix.length)));
+  // A device registration is keyed by its id (unique in the tenant) and names its owner.
+  const isOwnDevice = (i: StoredItem) => i.sk.startsWith('DEV#') && i.userRef === refs.userRef;
+  const deviceIds = new Set(items.filter(isOwnDevice).map((i) => i.sk.slice('DEV#'.length)));
   const meetingIds = new Set(items.map((i) => meetingIdOf(i.sk)).filter((id): id is string => id !== undefined));
   const filedReports = new Set(
     items
@@ -102,7 +103,7 @@ export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs)
       if (sk.endsWith(`#${participantId}`)) found('passcodeAttempts', 'delete');
     } else if (sk.startsWith('ADM#')) {
       if (item.participantId === participantId) found('admissions', 'delete');
-    } else if (sk.startsWith(devicePrefix)) {
+    } else if (isOwnDevice(item)) {
       found('devices', 'delete');
     } else if (sk.startsWith('MDEV#')) {
       if (item.participantId === participantId) found('meetingDevices', 'delete');

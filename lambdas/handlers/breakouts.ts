@@ -13,13 +13,14 @@ import {
   type Breakout,
   type BreakoutPlan,
 } from '../domain/breakouts.js';
+import { checkEnvelopeRecipients, keyRecipients, ownBinding } from '../domain/e2ee-devices.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
 import { checkMayHoldKey, isModeratorEntry, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import { carryOutRoomEffects } from '../http/room-effects.js';
 import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
-import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
+import { boundDevices, hostContext, joinerFor, joinPorts, joinSettings, keyHostContext } from '../http/join-context.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import type { MeetingCore } from '../store/live-store.js';
@@ -268,22 +269,23 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     async (request) => {
       const principal = request.caller;
       const { meetingId, breakoutId, epoch } = request.path;
-      const { meeting, live } = await hostContext(site, principal, meetingId);
+      const { meeting, live, joiner } = await keyHostContext(site, principal, meetingId);
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted');
       if (epoch !== live.epoch) throw conflict(`envelopes are accepted for the current epoch (${live.epoch}) only`);
       const plan = await current(principal, meetingId, live);
       const breakout = plan?.rooms.find((r) => r.id === breakoutId);
       if (!breakout) throw notFound('No such breakout');
       const scope = scopeOf(meetingId, breakoutId);
-      const devices = await site.e2ee.meetingDevices(principal.tenant.id, meetingId);
-      const removed = new Set(live.removed);
-      const recipients = new Set(devices.filter((d) => !removed.has(d.participantId)).map((d) => d.registration.deviceId));
       request.body.envelopes.forEach((e, i) => {
         if (e.meetingId !== scope || e.epoch !== epoch)
           throw invalid(`envelopes.${i}`, "must be sealed for this breakout's scope and epoch");
-        if (!recipients.has(e.recipientDeviceId))
-          throw invalid(`envelopes.${i}.recipientDeviceId`, 'is not a device of a participant of this meeting');
       });
+      const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
+      const recipients = keyRecipients(bindings, live, admitted);
+      const hostDevices = new Set(
+        recipients.filter((b) => b.participantId === joiner.participantId).map((b) => b.registration.deviceId),
+      );
+      checkEnvelopeRecipients(request.body.envelopes, recipients, hostDevices);
       await site.e2ee.putEnvelopes(principal.tenant.id, request.body.envelopes);
       return { status: 204 };
     },
@@ -303,10 +305,8 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       // Only members of the breakout (and its hosts visiting) hold its key.
       if (!breakout || (!breakout.members.includes(joiner.participantId) && roleIn(meeting, joiner) !== 'host'))
         throw notFound('No envelope for you here');
-      const bound = (await site.e2ee.meetingDevices(principal.tenant.id, meetingId)).find(
-        (d) => d.participantId === joiner.participantId,
-      );
-      if (!bound || bound.registration.deviceId !== request.query.deviceId) throw notFound('No envelope for this device');
+      const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
+      ownBinding(bindings, joiner.participantId, request.query.deviceId, live, admitted);
       const envelope = await site.e2ee.envelope(
         principal.tenant.id,
         scopeOf(meetingId, breakoutId),

@@ -1,11 +1,13 @@
 import { OPERATIONS } from '../api/operations/e2ee.js';
 import { currentMediaSite } from '../media-composition.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
+import { mediaRole } from '../domain/admission.js';
+import { boundDevice, checkEnvelopeRecipients, keyRecipients, ownBinding } from '../domain/e2ee-devices.js';
 import { checkMayHoldKey } from '../domain/live-meeting.js';
 import { readableMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
 import { checkEncryptionAllowed, checkFeaturesFitEncryption, NO_SERVER_MEDIA } from '../domain/meeting.js';
 import { etagOf } from '../domain/tenant.js';
-import { hostContext, joinerFor } from '../http/join-context.js';
+import { boundDevices, hostContext, joinerFor, keyHostContext } from '../http/join-context.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
@@ -24,16 +26,21 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       throw invalid('signature', "does not verify with the registration's signing key");
     }
     const viewer = await principalPseudonyms(site, principal);
-    await site.e2ee.putDevice(principal.tenant.id, viewer.userRef, request.body);
+    // One device id, one device in the tenant: a taken id is a conflict and nothing changes.
+    await site.e2ee.registerDevice(principal.tenant.id, viewer.userRef, request.body);
     return { status: 201, body: { deviceId: request.body.deviceId, registered: true } };
   }),
 
   'GET /v1/meetings/{meetingId}/devices': route(OPERATIONS['GET /v1/meetings/{meetingId}/devices'], async (request) => {
     const principal = request.caller;
-    const { live } = await hostContext(site, principal, request.path.meetingId);
-    const devices = await site.e2ee.meetingDevices(principal.tenant.id, request.path.meetingId);
-    const removed = new Set(live.removed);
-    return { status: 200, body: { epoch: live.epoch, items: devices.filter((d) => !removed.has(d.participantId)) } };
+    const { meetingId } = request.path;
+    const { live } = await keyHostContext(site, principal, meetingId);
+    const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
+    const items = keyRecipients(bindings, live, admitted).map((b) => ({
+      participantId: b.participantId,
+      registration: b.registration,
+    }));
+    return { status: 200, body: { epoch: live.epoch, items } };
   }),
 
   'PUT /v1/meetings/{meetingId}/epochs/{epoch}/envelopes': route(
@@ -41,7 +48,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     async (request) => {
       const principal = request.caller;
       const { meetingId, epoch } = request.path;
-      const { meeting, live } = await hostContext(site, principal, meetingId);
+      const { meeting, live, joiner } = await keyHostContext(site, principal, meetingId);
       if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; its keys come from KMS');
       if (epoch !== live.epoch) throw conflict(`envelopes are accepted for the current epoch (${live.epoch}) only`);
       const envelopes = request.body.envelopes;
@@ -49,20 +56,12 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         if (e.meetingId !== meetingId || e.epoch !== epoch)
           throw invalid(`envelopes.${i}`, 'names another meeting or epoch than the path');
       });
-      const viewer = await principalPseudonyms(site, principal);
-      if (!(await site.e2ee.device(principal.tenant.id, viewer.userRef, envelopes[0]!.senderDeviceId))) {
-        throw invalid('envelopes.0.senderDeviceId', "is not one of the host's registered devices");
-      }
-      const removed = new Set(live.removed);
-      const recipients = new Set(
-        (await site.e2ee.meetingDevices(principal.tenant.id, meetingId))
-          .filter((d) => !removed.has(d.participantId))
-          .map((d) => d.registration.deviceId),
+      const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
+      const recipients = keyRecipients(bindings, live, admitted);
+      const hostDevices = new Set(
+        recipients.filter((b) => b.participantId === joiner.participantId).map((b) => b.registration.deviceId),
       );
-      envelopes.forEach((e, i) => {
-        if (!recipients.has(e.recipientDeviceId))
-          throw invalid(`envelopes.${i}.recipientDeviceId`, 'is not a device of a participant of this meeting');
-      });
+      checkEnvelopeRecipients(envelopes, recipients, hostDevices);
       await site.e2ee.putEnvelopes(principal.tenant.id, envelopes);
       return { status: 204 };
     },
@@ -76,16 +75,32 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const joiner = await joinerFor(site, principal, meetingId);
       const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
-      if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; fetch its key instead');
+      // Who holds media first: someone not admitted learns nothing, not even the meeting's mode.
       checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, admission, epoch);
-      // Only the device this participant joined with: nobody fetches another participant's envelope.
-      const bound = (await site.e2ee.meetingDevices(principal.tenant.id, meetingId)).find(
-        (d) => d.participantId === joiner.participantId,
-      );
-      if (!bound || bound.registration.deviceId !== request.query.deviceId) throw notFound('No envelope for this device');
+      if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; fetch its key instead');
+      // Only the device this participant joined with, while it is bound: nobody fetches another's envelope,
+      // and nobody who left or was removed fetches a later one.
+      const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
+      ownBinding(bindings, joiner.participantId, request.query.deviceId, live, admitted);
       const envelope = await site.e2ee.envelope(principal.tenant.id, meetingId, epoch, request.query.deviceId);
       if (!envelope) throw notFound('No envelope for this device and epoch yet');
       return { status: 200, body: envelope };
+    },
+  ),
+
+  'GET /v1/meetings/{meetingId}/devices/{deviceId}/registration': route(
+    OPERATIONS['GET /v1/meetings/{meetingId}/devices/{deviceId}/registration'],
+    async (request) => {
+      const principal = request.caller;
+      const { meetingId, deviceId } = request.path;
+      const joiner = await joinerFor(site, principal, meetingId);
+      const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
+      if (!meeting) throw notFound('No such meeting');
+      mediaRole(meeting, live, joiner, admission);
+      if (meeting.encryption !== 'e2ee') throw notFound('No such device in this meeting');
+      const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
+      const { participantId, registration } = boundDevice(bindings, deviceId, live, admitted);
+      return { status: 200, body: { participantId, registration } };
     },
   ),
 

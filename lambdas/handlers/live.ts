@@ -37,9 +37,9 @@ async function bindDevice(
       'deviceId',
       'an end-to-end meeting needs the device the key envelopes are for (register it at POST /v1/devices)',
     );
-  const registration = await site.e2ee.device(principal.tenant.id, joiner.userRef, deviceId);
+  const registration = await site.e2ee.ownDevice(principal.tenant.id, joiner.userRef, deviceId);
   if (!registration) throw invalid('deviceId', 'is not one of your registered devices');
-  await site.e2ee.bindMeetingDevice(principal.tenant.id, meetingId, joiner.participantId, registration);
+  await site.e2ee.bindMeetingDevice(principal.tenant.id, meetingId, joiner.participantId, registration, outcome.role);
 }
 
 function liveView(live: LiveState) {
@@ -162,6 +162,8 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { live } = await hostContext(site, principal, meetingId);
       // Recorded first, so that even if LiveKit is slow to act, no new token or key is handed to them.
       const epoch = await site.live.remove(principal.tenant.id, meetingId, participantId);
+      // Their device is no longer sealed to (end-to-end meetings), whatever LiveKit reports later.
+      await site.e2ee.unbindMeetingDevice(principal.tenant.id, meetingId, participantId);
       const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
       const removal = removalEffects(live, plan, participantId, epoch);
       if (removal.plan) await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, removal.plan, plan?.version);

@@ -7,6 +7,7 @@ import { problems } from '../http/problem.js';
 import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
 import { route, routeGroup } from '../http/route.js';
 import { clearPin } from '../store/live-store.js';
+import { leaveUnbinds } from '../domain/e2ee-devices.js';
 
 const site = currentMediaSite();
 const { config } = site;
@@ -23,6 +24,25 @@ async function rekeyIfEndToEnd(tenantId: string, meetingId: string, roomName: st
   if (meeting?.encryption !== 'e2ee' || live.ended || live.roomName !== roomName) return;
   const epoch = await site.live.rotate(tenantId, meetingId);
   await site.nodes.get(nodeId)?.broadcast(roomName, 'meetplane.epoch', { epoch, rekey: true });
+}
+
+/**
+ * A participant's device stays bound to an end-to-end meeting while they are
+ * present: when their last session in the meeting's rooms ends, it is
+ * unbound, so the host's next epoch is not sealed to it and they fetch no
+ * later envelope. A rejoin binds it again (see domain/e2ee-devices.ts).
+ */
+async function unbindIfGone(tenantId: string, meetingId: string, participant: NonNullable<WebhookEvent['participant']>) {
+  const binding = await site.e2ee.meetingDevice(tenantId, meetingId, participant.identity);
+  if (!binding) return;
+  const startedAtMs = participant.joinedAtMs
+    ? Number(participant.joinedAtMs)
+    : participant.joinedAt
+      ? Number(participant.joinedAt) * 1000
+      : undefined;
+  const sessions = await site.live.attendance(tenantId, meetingId);
+  if (leaveUnbinds(binding, startedAtMs, sessions))
+    await site.e2ee.unbindMeetingDevice(tenantId, meetingId, binding.participantId, binding.boundAt);
 }
 
 /** Applies one verified event; events about rooms this site did not create are refused. */
@@ -46,6 +66,8 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
     case 'participant_left':
     case 'participant_connection_aborted':
       await attendance({ leftAt: toIso(at) ?? new Date().toISOString() });
+      // Unbound before the rekey is announced, so the host's client lists the devices without theirs.
+      if (event.participant) await unbindIfGone(owner.tenantId, owner.meetingId, event.participant);
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
       await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, roomName, nodeId);
       break;

@@ -3,6 +3,7 @@ import { TIER_FEATURES } from '../../config/tiers.js';
 import type { Site } from '../composition.js';
 import type { MediaSite } from '../media-composition.js';
 import type { JoinPorts, JoinSettings } from '../domain/joining.js';
+import { checkRunsKeys } from '../domain/e2ee-devices.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type Joiner } from '../domain/live-meeting.js';
 import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
@@ -125,4 +126,24 @@ export async function hostContext(site: Site, principal: TenantPrincipal, meetin
     throw invited ? forbidden("only the meeting's hosts may do this") : notFound('No such meeting');
   }
   return { joiner, meeting, live };
+}
+
+/**
+ * The meeting and its live state for the one who runs its end-to-end keys:
+ * its host, never another admin (see domain/e2ee-devices.ts). An admin who is
+ * not the host is refused with 403; anyone else as by `hostContext`.
+ */
+export async function keyHostContext(site: Site, principal: TenantPrincipal, meetingId: string) {
+  const context = await hostContext(site, principal, meetingId);
+  checkRunsKeys(context.meeting, context.joiner);
+  return context;
+}
+
+/** The devices bound to a meeting and who holds an admission to it now: what every key-list decision reads. */
+export async function boundDevices(site: Site, tenantId: string, meetingId: string) {
+  const [bindings, admitted] = await Promise.all([
+    site.e2ee.meetingDevices(tenantId, meetingId),
+    site.live.admittedParticipants(tenantId, meetingId),
+  ]);
+  return { bindings, admitted };
 }

@@ -157,6 +157,24 @@ export class LiveStore {
     );
   }
 
+  /** The participants whose admission to the meeting stands now (an expired one, which TTL deletes late, does not). */
+  async admittedParticipants(tenantId: string, meetingId: string): Promise<Set<string>> {
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': `ADM#${meetingId}#` }),
+      ProjectionExpression: 'participantId, expiresAt',
+      ConsistentRead: true,
+    });
+    const now = Math.floor(this.nowMs() / 1000);
+    return new Set(
+      items
+        .map((item) => unmarshall(item) as { participantId: string; expiresAt: number })
+        .filter((a) => Number(a.expiresAt) > now)
+        .map((a) => a.participantId),
+    );
+  }
+
   private admissionItem(tenantId: string, meetingId: string, admission: Admission) {
     return marshall({
       ...admissionKey(tenantId, meetingId, admission.participantId),

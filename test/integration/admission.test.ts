@@ -111,6 +111,8 @@ function request(key: RouteKey, mode: Mode, setup: Setup): { path: string; init:
     .replace('{meetingId}', setup.meetingId)
     .replace('{ticket}', setup.ticket ?? `lt_${'0'.repeat(24)}`)
     .replace('{breakoutId}', `br_${'0'.repeat(12)}`)
+    // A device that is bound to the meeting (the host's, in end-to-end mode): the refusal is the admission's.
+    .replace('{deviceId}', hostDevice.deviceId)
     .replace('{epoch}', '0');
   const query = key.includes('/key') ? '?epoch=0' : key.endsWith('/envelope') ? `?deviceId=${piaDevice.deviceId}` : '';
   const json = key.endsWith('/join') ? joinBody(mode) : key.endsWith('/choose') ? { to: `br_${'0'.repeat(12)}` } : undefined;
@@ -143,6 +145,7 @@ describe('nobody unadmitted or removed gets media from any route that hands it o
         'GET /v1/meetings/{meetingId}/lobby/{ticket}',
         'GET /v1/meetings/{meetingId}/breakouts/mine',
         'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope',
+        'GET /v1/meetings/{meetingId}/devices/{deviceId}/registration',
       ]),
     );
   });

@@ -3,7 +3,13 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generateDeviceIdentity, openMediaKey, sealMediaKey, type DeviceIdentity } from '../../media/e2ee/index.js';
+import {
+  generateDeviceIdentity,
+  openMediaKey,
+  sealMediaKey,
+  verifyDeviceRegistration,
+  type DeviceIdentity,
+} from '../../media/e2ee/index.js';
 import { RUN_DIR } from '../../scripts/local-stack/layout.js';
 import { listenForTone, publishTone } from '../support/audio.js';
 import { scanRegion, searchableText } from '../support/scan.js';
@@ -262,6 +268,151 @@ describe('end-to-end mode', () => {
       senderRegistration: hostDevice.registration,
     });
     expect(Buffer.from(opened).equals(Buffer.from(mediaKey))).toBe(true);
+  });
+
+  interface DeviceList {
+    epoch: number;
+    items: { participantId: string; registration: DeviceIdentity['registration'] }[];
+  }
+  const deviceList = async (meetingId: string, token = host) =>
+    (await acme.call(`/v1/meetings/${meetingId}/devices`, token)).body as DeviceList;
+  const listedIds = (list: DeviceList) => list.items.map((d) => d.registration.deviceId).sort();
+
+  it("unbinds a participant's device when they leave: not listed, no envelope of the next epoch, none accepted for them; a rejoin binds it again", async () => {
+    const meetingId = await newMeeting({ encryption: 'e2ee' });
+    const ivy = await acme.token('ivy');
+    const [hostDevice, ivyDevice] = await Promise.all([registered(host), registered(ivy)]);
+    const hostJoin = await join(meetingId, host, { deviceId: hostDevice.deviceId });
+    const ivyJoin = await join(meetingId, ivy, { deviceId: ivyDevice.deviceId });
+    expect(listedIds(await deviceList(meetingId))).toEqual([hostDevice.deviceId, ivyDevice.deviceId].sort());
+    await live.connect(hostJoin);
+    const ivyRoom = await live.connect(ivyJoin);
+
+    // Ivy disconnects; LiveKit's participant_left webhook unbinds her device and starts a new epoch.
+    await ivyRoom.disconnect();
+    let list = await deviceList(meetingId);
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      if (!listedIds(list).includes(ivyDevice.deviceId) && list.epoch > 0) break;
+      await new Promise((done) => setTimeout(done, 250));
+      list = await deviceList(meetingId);
+    }
+    expect(listedIds(list)).toEqual([hostDevice.deviceId]);
+    expect(list.epoch).toBeGreaterThan(0);
+
+    const mediaKey = new Uint8Array(randomBytes(32));
+    const seal = (recipient: DeviceIdentity['registration']) =>
+      sealMediaKey({ meetingId, epoch: list.epoch, recipient, mediaKey, sender: hostDevice });
+    const upload = async (envelopes: unknown[]) =>
+      acme.call(`/v1/meetings/${meetingId}/epochs/${list.epoch}/envelopes`, host, { method: 'PUT', json: { envelopes } });
+    // The host's upload of an envelope for her device is refused, naming it; nothing of it is stored.
+    const refused = await upload([await seal(hostDevice.registration), await seal(ivyDevice.registration)]);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ errors: [expect.objectContaining({ field: 'envelopes.1.recipientDeviceId' })] });
+    expect((await upload([await seal(hostDevice.registration)])).status).toBe(204);
+    const fetchIvys = () =>
+      acme.call(`/v1/meetings/${meetingId}/epochs/${list.epoch}/envelope?deviceId=${ivyDevice.deviceId}`, ivy);
+    expect((await fetchIvys()).status).toBe(404);
+    // Nor does anyone get her device's registration from the meeting any more.
+    expect((await acme.call(`/v1/meetings/${meetingId}/devices/${ivyDevice.deviceId}/registration`, host)).status).toBe(404);
+
+    // She comes back through join: bound again, and sealed to again.
+    expect((await join(meetingId, ivy, { deviceId: ivyDevice.deviceId })).status).toBe('admitted');
+    expect(listedIds(await deviceList(meetingId))).toContain(ivyDevice.deviceId);
+    expect((await upload([await seal(ivyDevice.registration)])).status).toBe(204);
+    expect((await fetchIvys()).status).toBe(200);
+  });
+
+  it('refuses a second registration of a device id that is taken, by anyone, and changes nothing', async () => {
+    const [kim, leo] = await Promise.all([acme.token('kim'), acme.token('leo')]);
+    const kimDevice = await registered(kim);
+    const register = (token: string, registration: unknown) =>
+      acme.call('/v1/devices', token, { method: 'POST', json: registration });
+    // The same registration again by its owner refreshes it.
+    expect((await register(kim, kimDevice.registration)).status).toBe(201);
+    // Someone else presenting her registration, or their own keys under her id, is refused.
+    const copied = await register(leo, kimDevice.registration);
+    expect(copied.status).toBe(409);
+    expect(copied.body).toMatchObject({ errors: [expect.objectContaining({ field: 'deviceId' })] });
+    const leoUnderKimsId = await generateDeviceIdentity({ deviceId: kimDevice.deviceId });
+    expect((await register(leo, leoUnderKimsId.registration)).status).toBe(409);
+    // So is Kim swapping the keys under the same id.
+    const kimNewKeys = await generateDeviceIdentity({ deviceId: kimDevice.deviceId });
+    expect((await register(kim, kimNewKeys.registration)).status).toBe(409);
+
+    // Nothing changed: the id is still Kim's, with her first keys.
+    const meetingId = await newMeeting({ encryption: 'e2ee' });
+    const leoJoin = await acme.call(`/v1/meetings/${meetingId}/join`, leo, {
+      method: 'POST',
+      json: { deviceId: kimDevice.deviceId },
+    });
+    expect(leoJoin.status).toBe(400);
+    expect(leoJoin.body).toMatchObject({ errors: [expect.objectContaining({ field: 'deviceId' })] });
+    await join(meetingId, kim, { deviceId: kimDevice.deviceId });
+    expect((await deviceList(meetingId)).items.find((d) => d.registration.deviceId === kimDevice.deviceId)?.registration).toEqual(
+      kimDevice.registration,
+    );
+  });
+
+  it("refuses a tenant admin who is not the meeting's host listing devices and uploading envelopes; their moderation stays", async () => {
+    const meetingId = await newMeeting({ encryption: 'e2ee' });
+    const ada = await acme.token('ada', ['admin', 'host']);
+    const [hostDevice, adaDevice] = await Promise.all([registered(host), registered(ada)]);
+    await join(meetingId, host, { deviceId: hostDevice.deviceId });
+    expect((await join(meetingId, ada, { deviceId: adaDevice.deviceId })).status).toBe('admitted');
+    expect((await acme.call(`/v1/meetings/${meetingId}/devices`, ada)).status).toBe(403);
+    const envelopes = await Promise.all(
+      [hostDevice, adaDevice].map((d) =>
+        sealMediaKey({ meetingId, epoch: 0, recipient: d.registration, mediaKey: new Uint8Array(32), sender: adaDevice }),
+      ),
+    );
+    const upload = await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelopes`, ada, { method: 'PUT', json: { envelopes } });
+    expect(upload.status).toBe(403);
+    const breakoutUpload = await acme.call(`/v1/meetings/${meetingId}/breakouts/br_${'0'.repeat(12)}/epochs/0/envelopes`, ada, {
+      method: 'PUT',
+      json: { envelopes },
+    });
+    expect(breakoutUpload.status).toBe(403);
+    // Nothing was stored for the host to open.
+    expect((await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelope?deviceId=${hostDevice.deviceId}`, host)).status).toBe(
+      404,
+    );
+    // An admin still moderates: locking is theirs as before.
+    expect((await acme.call(`/v1/meetings/${meetingId}/lock`, ada, { method: 'POST' })).status).toBe(200);
+  });
+
+  it("lets a participant fetch the sending device's signed registration and verify the envelope with it", async () => {
+    const meetingId = await newMeeting({ encryption: 'e2ee', invitees: ['mia@example.test'] });
+    const [mia, ned] = await Promise.all([acme.token('mia'), acme.token('ned')]);
+    const [hostDevice, miaDevice] = await Promise.all([registered(host), registered(mia)]);
+    await join(meetingId, host, { deviceId: hostDevice.deviceId });
+    await join(meetingId, mia, { deviceId: miaDevice.deviceId });
+    const mediaKey = new Uint8Array(randomBytes(32));
+    const envelopes = await Promise.all(
+      [hostDevice, miaDevice].map((d) =>
+        sealMediaKey({ meetingId, epoch: 0, recipient: d.registration, mediaKey, sender: hostDevice }),
+      ),
+    );
+    expect(
+      (await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelopes`, host, { method: 'PUT', json: { envelopes } })).status,
+    ).toBe(204);
+
+    const envelope = (await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelope?deviceId=${miaDevice.deviceId}`, mia))
+      .body as {
+      senderDeviceId: string;
+    };
+    expect(envelope.senderDeviceId).toBe(hostDevice.deviceId);
+    const fetched = await acme.call(`/v1/meetings/${meetingId}/devices/${envelope.senderDeviceId}/registration`, mia);
+    expect(fetched.status).toBe(200);
+    const { registration } = fetched.body as { participantId: string; registration: DeviceIdentity['registration'] };
+    const verified = await verifyDeviceRegistration(registration);
+    expect(verified.registration).toEqual(hostDevice.registration);
+    const opened = await openMediaKey(envelope, { meetingId, epoch: 0, recipient: miaDevice, senderRegistration: registration });
+    expect(Buffer.from(opened).equals(Buffer.from(mediaKey))).toBe(true);
+
+    // Someone the meeting does not invite learns nothing; a device not bound to it is not there.
+    expect((await acme.call(`/v1/meetings/${meetingId}/devices/${hostDevice.deviceId}/registration`, ned)).status).toBe(404);
+    const stranger = await registered(ned);
+    expect((await acme.call(`/v1/meetings/${meetingId}/devices/${stranger.deviceId}/registration`, mia)).status).toBe(404);
   });
 
   it('is upgraded to once, never back, and is not offered on the free plan', async () => {

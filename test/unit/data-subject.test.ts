@@ -60,8 +60,8 @@ function items(): StoredItem[] {
     { sk: `LOBBY#${M2}#lt_1`, participantId: pid(M2), userRef: 'u_uma' },
     { sk: `PASS#${M2}#${pid(M2)}`, failures: 2 },
     { sk: `PASS#${M2}#p_walt`, failures: 1 },
-    { sk: 'DEV#u_uma#d1', registration: {} },
-    { sk: 'DEV#u_walt#d2', registration: {} },
+    { sk: 'DEV#d1', userRef: 'u_uma', registration: {} },
+    { sk: 'DEV#d2', userRef: 'u_walt', registration: {} },
     { sk: `MDEV#${M2}#${pid(M2)}`, participantId: pid(M2) },
     { sk: `ENV#${M2}#000001#d1` },
     { sk: `ENV#${M2}#000001#d2` },
@@ -91,7 +91,7 @@ describe('finding what a site holds about a user', () => {
       [`BRK#${M2}`]: 'breakoutAssignments/unassign',
       [`LOBBY#${M2}#lt_1`]: 'lobbyTickets/delete',
       [`PASS#${M2}#${pid(M2)}`]: 'passcodeAttempts/delete',
-      'DEV#u_uma#d1': 'devices/delete',
+      'DEV#d1': 'devices/delete',
       [`MDEV#${M2}#${pid(M2)}`]: 'meetingDevices/delete',
       [`ENV#${M2}#000001#d1`]: 'keyEnvelopes/delete',
       'PREF#u_uma': 'preferences/delete',
@@ -111,7 +111,7 @@ describe('finding what a site holds about a user', () => {
 
   it('reads meeting ids only from the records that carry one', () => {
     expect(meetingIdOf(`ATT#${M1}#s1`)).toBe(M1);
-    expect(meetingIdOf('DEV#u_uma#d1')).toBeUndefined();
+    expect(meetingIdOf('DEV#d1')).toBeUndefined();
     expect(meetingIdOf('REPORT#ar_1')).toBeUndefined();
   });
 });

@@ -100,3 +100,10 @@ export const meetingDevices = z.object({
   items: z.array(z.object({ participantId: z.string(), registration: deviceRegistrationSchema })),
 });
 export const envelopeResource = envelopeSchema;
+export const devicePath = z.strictObject({ meetingId: idSchema('mt'), deviceId: deviceIdSchema });
+export const boundDeviceResource = z.object({
+  participantId: z.string(),
+  registration: deviceRegistrationSchema.describe(
+    "the device's self-signed registration: check it with verifyDeviceRegistration",
+  ),
+});
