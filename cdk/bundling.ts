@@ -26,23 +26,8 @@ const AS_NODE_RESOLVES: Readonly<Record<string, string>> = {
   rrule: 'rrule/dist/es5/rrule.js',
 };
 
-/**
- * Modules whose code a deployed function never runs, replaced by a small
- * stand-in in cdk/substitutes/ that says why it is sound (paths are relative
- * to the project root, where esbuild runs). Locally and in the tests the
- * originals are used.
- */
-export const SUBSTITUTES: Readonly<Record<string, string>> = {
-  // The SDK's default credential chain: Lambda's credentials are in the environment.
-  '@aws-sdk/credential-provider-node': './cdk/substitutes/credentials-from-env.ts',
-  // Event-stream serialisation, loaded on demand for operations none of our clients calls.
-  '@smithy/core/event-streams': './cdk/substitutes/no-event-streams.ts',
-  // The LRU cache behind DynamoDB's (unused) endpoint discovery, on a Map.
-  'mnemonist/lru-cache': './cdk/substitutes/small-lru-cache.ts',
-};
-
 /** Every esbuild alias of a handler bundle; the cold-start benchmark's analysis builds with the same. */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...AS_NODE_RESOLVES, ...SUBSTITUTES };
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...AS_NODE_RESOLVES };
 
 /**
  * The one definition of how a handler is bundled. The CDK functions use it and
@@ -54,7 +39,8 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...AS_NODE_RES
  *   (for the AWS SDK that is a third smaller than its CommonJS build).
  * - The AWS SDK is bundled: the runtime's copy changes under us and loading
  *   only the clients we use from one file is faster than the runtime's full SDK.
- * - What a function never runs is left out (SUBSTITUTES); `npm run
+ * - Libraries are bundled as published: no module of theirs is swapped for
+ *   a stand-in, so what runs deployed is what the tests run. `npm run
  *   bench:coldstart -- --analyse` shows what each bundle's bytes are.
  * - Local esbuild only: there is no Docker, and bundling must work offline.
  */
@@ -79,8 +65,8 @@ export function handlerBundling(): BundlingOptions {
 
 /**
  * The same build as `handlerBundling()`, as esbuild's own options, for what
- * bundles a handler outside the CDK (the bundle analysis, the substitutes
- * test). Nothing is written; the metafile stays in memory.
+ * bundles a handler outside the CDK (the bundle analysis, the bundled-libraries
+ * test, the broken-bundle test). Nothing is written; the metafile stays in memory.
  */
 export function esbuildLikeAHandler(entry: string): BuildOptions & { metafile: true; write: false } {
   const options = handlerBundling();

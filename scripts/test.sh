@@ -4,6 +4,7 @@
 # reuses a running one) and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node24.sh
 step() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 
 bash scripts/ensure-deps.sh

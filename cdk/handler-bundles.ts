@@ -1,10 +1,10 @@
 import type { Stack } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { buildMeetplane } from '../../cdk/meetplane.js';
-import { lookupFrom, readSettings } from '../../cdk/settings.js';
+import { buildMeetplane } from './meetplane.js';
+import { lookupFrom, readSettings } from './settings.js';
 
 export interface HandlerBundle {
   readonly group: string;
@@ -17,7 +17,7 @@ export interface HandlerBundle {
  * same bundling options), so what is measured is what would be deployed.
  */
 export function bundleThroughCdk(site: 'fra' | 'ams' = 'fra'): HandlerBundle[] {
-  const outdir = mkdtempSync(join(tmpdir(), 'meetplane-coldstart-'));
+  const outdir = mkdtempSync(join(tmpdir(), 'meetplane-bundles-'));
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stacks = buildMeetplane(app, readSettings(lookupFrom(app.node, {})));
   const stateless: Stack = stacks[site].stateless;
@@ -33,4 +33,30 @@ export function bundleThroughCdk(site: 'fra' | 'ams' = 'fra'): HandlerBundle[] {
     bundles.push({ group, file: join(outdir, assetPath, 'index.mjs') });
   }
   return bundles;
+}
+
+/** Where the local gateway finds each route group's bundle: `<dir>/<group>/index.mjs`. */
+export function stagedBundleFile(dir: string, group: string): string {
+  return join(dir, group, 'index.mjs');
+}
+
+/**
+ * Bundles every route group through the CDK app and copies the results (with
+ * their source maps) to `<dir>/<group>/`, for the local gateway to load: the
+ * local stack and the integration tests run what would be deployed.
+ */
+export function stageHandlerBundles(dir: string): HandlerBundle[] {
+  rmSync(dir, { recursive: true, force: true });
+  const staged = bundleThroughCdk('fra').map(({ group, file }) => {
+    const target = stagedBundleFile(dir, group);
+    mkdirSync(join(dir, group), { recursive: true });
+    copyFileSync(file, target);
+    if (existsSync(`${file}.map`)) copyFileSync(`${file}.map`, `${target}.map`);
+    return { group, file: target };
+  });
+  writeFileSync(
+    join(dir, 'bundles.json'),
+    `${JSON.stringify({ handlers: 'bundles', groups: staged.map((b) => b.group) }, null, 2)}\n`,
+  );
+  return staged;
 }
