@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SITE_IDS, type SiteId } from '../../config/sites.js';
 
-/** Where everything of the local stack lives: addresses per DESIGN.md section 5, and the run directory. */
+/** Where everything of the local stack lives: addresses per docs/architecture.md (local stack), and the run directory. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const TOOLS_BIN = resolve(ROOT, '.tools/bin');
 export const RUN_DIR = resolve(ROOT, '.tools/run');
