@@ -1,4 +1,4 @@
-import { removeFromPlan, endPlan, type BreakoutPlan, type RoomEffect, type Transition } from './breakouts.js';
+import { removeFromPlan, endPlan, type BreakoutPlan, type NodeEffect, type RoomEffect, type Transition } from './breakouts.js';
 import type { LiveState } from './live-meeting.js';
 
 /**
@@ -50,4 +50,16 @@ export function endEffects(
     ...(ended?.effects ?? []),
   ];
   return { ...(ended && { plan: ended.plan }), effects };
+}
+
+/**
+ * Someone LiveKit let into a room of the meeting. A token cannot be revoked
+ * and stays good for connecting for minutes, so whoever was removed and comes
+ * back with one minted before is put out again at once; so is anyone in a
+ * room of a meeting that has ended.
+ */
+export function arrivalEffects(live: LiveState, roomName: string, participantId: string): NodeEffect[] {
+  if (live.ended) return [{ kind: 'delete-room', roomName }];
+  if (live.removed.includes(participantId)) return [{ kind: 'disconnect', roomName, participantId }];
+  return [];
 }

@@ -1,7 +1,8 @@
 import { TIER_FEATURES } from '../../config/tiers.js';
-import type { RoomEffect } from '../domain/breakouts.js';
+import type { NodeEffect, RoomEffect } from '../domain/breakouts.js';
 import { roomSettings, type LiveState } from '../domain/live-meeting.js';
 import type { MediaSite } from '../media-composition.js';
+import type { MediaNode } from '../../media/livekit/media-nodes.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 
 /**
@@ -20,31 +21,44 @@ export async function carryOutRoomEffects(
   if (!node || effects.length === 0) return;
   const tenant = principal.tenant;
   for (const effect of effects) {
-    switch (effect.kind) {
-      case 'create-room':
-        await node.ensureRoom({
-          name: effect.roomName,
-          ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
-        });
-        await site.live.indexRoom(effect.roomName, {
-          tenantId: tenant.id,
-          meetingId,
-          nodeId: node.id,
-          breakoutId: effect.breakoutId,
-        });
-        break;
-      case 'delete-room':
-        await node.deleteRoom(effect.roomName);
-        break;
-      case 'disconnect':
-        await node.removeParticipant(effect.roomName, effect.participantId);
-        break;
-      case 'announce':
-        // A room LiveKit already closed (everyone left) has nobody to tell.
-        await node.broadcast(effect.roomName, effect.topic, effect.payload).catch((error: { status?: number }) => {
-          if (error.status !== 404) throw error;
-        });
-        break;
+    if (effect.kind === 'create-room') {
+      await node.ensureRoom({
+        name: effect.roomName,
+        ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
+      });
+      await site.live.indexRoom(effect.roomName, {
+        tenantId: tenant.id,
+        meetingId,
+        nodeId: node.id,
+        breakoutId: effect.breakoutId,
+      });
+    } else {
+      await onNode(node, effect);
     }
+  }
+}
+
+/**
+ * Carries out effects that need nothing of the tenant (disconnects, deletions,
+ * announcements) on a node known by itself, e.g. the one a LiveKit webhook came from.
+ */
+export async function carryOutOnNode(node: MediaNode, effects: readonly NodeEffect[]): Promise<void> {
+  for (const effect of effects) await onNode(node, effect);
+}
+
+async function onNode(node: MediaNode, effect: NodeEffect): Promise<void> {
+  switch (effect.kind) {
+    case 'delete-room':
+      await node.deleteRoom(effect.roomName);
+      break;
+    case 'disconnect':
+      await node.removeParticipant(effect.roomName, effect.participantId);
+      break;
+    case 'announce':
+      // A room LiveKit already closed (everyone left) has nobody to tell.
+      await node.broadcast(effect.roomName, effect.topic, effect.payload).catch((error: { status?: number }) => {
+        if (error.status !== 404) throw error;
+      });
+      break;
   }
 }

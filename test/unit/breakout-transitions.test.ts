@@ -10,7 +10,7 @@ import {
 } from '../../lambdas/domain/breakouts.js';
 import { DomainError } from '../../lambdas/domain/errors.js';
 import { IDLE, type LiveState } from '../../lambdas/domain/live-meeting.js';
-import { endEffects, removalEffects, roomsOf } from '../../lambdas/domain/meeting-rooms.js';
+import { arrivalEffects, endEffects, removalEffects, roomsOf } from '../../lambdas/domain/meeting-rooms.js';
 
 const people = ['p_a', 'p_b', 'p_c', 'p_d'];
 let ids = 0;
@@ -75,7 +75,11 @@ describe('breakout transitions and the room effects they ask for', () => {
     const { plan } = openPlan(drafted(), newRoom);
     const [red, blue] = plan.rooms as [BreakoutPlan['rooms'][number], BreakoutPlan['rooms'][number]];
     const fromRed = moveParticipant(plan, 'p_a', blue.id, people, 'rm_main');
-    expect(fromRed.effects).toEqual([{ kind: 'disconnect', roomName: red.roomName, participantId: 'p_a' }]);
+    // Out of Red, and out of the main room, where someone placed in Red may still be.
+    expect(fromRed.effects).toEqual([
+      { kind: 'disconnect', roomName: red.roomName, participantId: 'p_a' },
+      { kind: 'disconnect', roomName: 'rm_main', participantId: 'p_a' },
+    ]);
     const fromMain = moveParticipant(plan, 'p_d', red.id, people, 'rm_main');
     expect(fromMain.effects).toEqual([{ kind: 'disconnect', roomName: 'rm_main', participantId: 'p_d' }]);
     expect(moveParticipant(plan, 'p_a', red.id, people, 'rm_main').effects).toEqual([]);
@@ -108,5 +112,15 @@ describe('breakout transitions and the room effects they ask for', () => {
     ]);
     expect(endPlan(drafted())).toBeUndefined();
     expect(endEffects(live, undefined).effects).toEqual([{ kind: 'delete-room', roomName: 'rm_main' }]);
+  });
+
+  it('puts out again whoever was removed and comes back to any room with a token minted before, and anyone once it ended', () => {
+    const removed: LiveState = { ...live, removed: ['p_a'], epoch: 4 };
+    expect(arrivalEffects(removed, 'rm_red', 'p_a')).toEqual([{ kind: 'disconnect', roomName: 'rm_red', participantId: 'p_a' }]);
+    expect(arrivalEffects(removed, 'rm_main', 'p_a')).toEqual([
+      { kind: 'disconnect', roomName: 'rm_main', participantId: 'p_a' },
+    ]);
+    expect(arrivalEffects(removed, 'rm_red', 'p_b')).toEqual([]);
+    expect(arrivalEffects({ ...removed, ended: true }, 'rm_red', 'p_b')).toEqual([{ kind: 'delete-room', roomName: 'rm_red' }]);
   });
 });
