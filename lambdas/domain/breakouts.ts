@@ -25,6 +25,12 @@ export interface BreakoutPlan {
   readonly selfSelect: boolean;
   /** Closing with a countdown: when everyone returns. */
   readonly returnAt?: string;
+  /**
+   * The media node its rooms are on, from the opening (the main room's then).
+   * They stay there when LiveKit closes an emptied main room and the next
+   * join places a new one.
+   */
+  readonly nodeId?: string;
   readonly version: number;
 }
 
@@ -115,12 +121,15 @@ const openRooms = (plan: BreakoutPlan) => plan.rooms.filter((r): r is Breakout &
 const deleteAll = (plan: BreakoutPlan): RoomEffect[] =>
   openRooms(plan).map((r) => ({ kind: 'delete-room', roomName: r.roomName }));
 
-/** Opens a drafted plan: each breakout gets a room of its own, named like any room (opaque, no metadata). */
-export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string): Transition {
+/**
+ * Opens a drafted plan: each breakout gets a room of its own, named like any
+ * room (opaque, no metadata), on the node the main room is on.
+ */
+export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string, nodeId: string): Transition {
   if (!plan || plan.state !== 'draft') throw conflict('there is no drafted plan to open');
   const rooms = plan.rooms.map((r) => ({ ...r, roomName: newRoomName() }));
   return {
-    plan: { ...plan, state: 'open', rooms, version: plan.version + 1 },
+    plan: { ...plan, state: 'open', rooms, nodeId, version: plan.version + 1 },
     effects: rooms.map((r) => ({ kind: 'create-room', breakoutId: r.id, roomName: r.roomName })),
   };
 }

@@ -7,6 +7,15 @@ import type { LiveState } from './live-meeting.js';
  */
 export const EPOCH_TOPIC = 'meetplane.epoch';
 
+/**
+ * The node a room of the meeting is on: a breakout's is the plan's (older
+ * plans name none: the main room's), the main room's is where it is pinned.
+ */
+export function nodeOfRoom(live: LiveState, plan: BreakoutPlan | undefined, roomName: string): string | undefined {
+  const breakout = plan?.rooms.some((r) => r.roomName === roomName);
+  return breakout ? (plan?.nodeId ?? live.nodeId) : live.nodeId;
+}
+
 /** Every LiveKit room of the meeting that exists now. */
 export function roomsOf(live: LiveState, plan: BreakoutPlan | undefined): string[] {
   const breakouts = plan && plan.state !== 'closed' ? plan.rooms.flatMap((r) => (r.roomName ? [r.roomName] : [])) : [];

@@ -191,7 +191,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
       const removal = removalEffects(live, plan, participantId, epoch);
       // Out of every room before the plan is saved: a host changing the plan meanwhile must not keep them in.
-      await carryOutRoomEffects(site, principal, meetingId, live, removal.effects);
+      await carryOutRoomEffects(site, principal, meetingId, live, plan, removal.effects);
       await settlePlan(principal, meetingId, plan, removal.plan, (p) => removeFromPlan(p, participantId).plan);
       return { status: 200, body: liveView(await site.live.live(principal.tenant.id, meetingId)) };
     },
@@ -217,7 +217,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
     const ending = endEffects(live, plan);
     // Every room goes before the plan is saved: a host changing the plan meanwhile must not keep a room open.
-    await carryOutRoomEffects(site, principal, meetingId, live, ending.effects);
+    await carryOutRoomEffects(site, principal, meetingId, live, plan, ending.effects);
     await settlePlan(principal, meetingId, plan, ending.plan, (p) => endPlan(p)?.plan ?? p);
     return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
   }),

@@ -1,26 +1,31 @@
 import { TIER_FEATURES } from '../../config/tiers.js';
-import type { NodeEffect, RoomEffect } from '../domain/breakouts.js';
+import type { BreakoutPlan, NodeEffect, RoomEffect } from '../domain/breakouts.js';
+import { nodeOfRoom } from '../domain/meeting-rooms.js';
 import { roomSettings, type LiveState } from '../domain/live-meeting.js';
 import type { MediaSite } from '../media-composition.js';
 import type { MediaNode } from '../../media/livekit/media-nodes.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 
 /**
- * Carries out what a transition of a meeting's rooms asks of LiveKit, on the
- * node its main room is on (breakouts go where their meeting is). Each kind
- * of effect is done one way only, here.
+ * Carries out what a transition of a meeting's rooms asks of LiveKit, each on
+ * the node its room is on: the main room where it is pinned, breakouts where
+ * the plan opened them (`plan` is the one that names the rooms). Each kind of
+ * effect is done one way only, here.
  */
 export async function carryOutRoomEffects(
   site: MediaSite,
   principal: TenantPrincipal,
   meetingId: string,
   live: LiveState,
+  plan: BreakoutPlan | undefined,
   effects: readonly RoomEffect[],
 ): Promise<void> {
-  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-  if (!node || effects.length === 0) return;
   const tenant = principal.tenant;
   for (const effect of effects) {
+    const nodeId = nodeOfRoom(live, plan, effect.roomName);
+    const node = nodeId ? site.nodes.get(nodeId) : undefined;
+    // A room on no node this site knows is gone with it.
+    if (!node) continue;
     if (effect.kind === 'create-room') {
       await node.ensureRoom({
         name: effect.roomName,

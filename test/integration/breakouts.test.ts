@@ -571,4 +571,42 @@ describe('a meeting is all its rooms', () => {
     for (const token of meeting.tokens) expect((await meeting.mine(token)).status).toBe(409);
     expect(((await meeting.call('/breakouts')).body as Plan).state).toBe('closed');
   });
+
+  it('keeps every breakout within reach when LiveKit closes the main room everyone left', async () => {
+    const meeting = await liveMeeting(['rex', 'sue', 'tom']);
+    const [rex, sue, tom] = meeting.ids as [string, string, string];
+    const [, sueToken, tomToken] = meeting.tokens as [string, string, string];
+    const [, blue] = (await openRooms(meeting, [
+      { name: 'Red', participants: [rex, sue] },
+      { name: 'Blue', participants: [tom] },
+    ])) as [Plan['rooms'][number], Plan['rooms'][number]];
+    const placements = (await Promise.all(meeting.tokens.map(meeting.mine))).map((r) => r.body as Mine);
+    await Promise.all([...meeting.mainRooms, meeting.hostRoom].map((r) => r.disconnect()));
+    const [rexRoom, sueRoom, tomRoom] = (await Promise.all(placements.map((p) => live.connect(p.join)))) as [Room, Room, Room];
+    const [atRex, atSue, atTom] = [rexRoom, sueRoom, tomRoom].map(observe) as [
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+    ];
+    await until(async () => present(rexRoom, sue), WITHIN_MS);
+    // LiveKit closes a room its last participant left once the departure timeout passes; here it is closed at once.
+    const { url, apiKey, apiSecret } = stack().sites.fra.livekit;
+    const livekit = new RoomServiceClient(url, apiKey, apiSecret);
+    await livekit.deleteRoom(meeting.hostRoom.name!);
+    // Its webhook unpins the main room (unlocking, a no-op here, answers the live state: no site without a room).
+    await until(async () => ((await meeting.post('/unlock')).body as { site?: string }).site === undefined, WITHIN_MS);
+
+    // The breakouts go on: grants for them, a removal and the end still reach them.
+    expect(((await meeting.mine(tomToken)).body as Mine).breakout?.id).toBe(blue.id);
+    expect((await meeting.post(`/participants/${sue}/remove`)).status).toBe(200);
+    expect(await atSue.disconnected()).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+    await until(async () => !present(rexRoom, sue), WITHIN_MS);
+    expect((await meeting.mine(sueToken)).status).toBe(403);
+    expect((await meeting.post('/end')).status).toBe(200);
+    expect(await Promise.all([atRex, atTom].map((o) => o.disconnected()))).toEqual([
+      DisconnectReason.ROOM_DELETED,
+      DisconnectReason.ROOM_DELETED,
+    ]);
+    expect(await livekit.listRooms([rexRoom.name!, tomRoom.name!])).toEqual([]);
+  });
 });
