@@ -25,6 +25,12 @@ export interface BreakoutPlan {
   readonly selfSelect: boolean;
   /** Closing with a countdown: when everyone returns. */
   readonly returnAt?: string;
+  /**
+   * The media node its rooms are on, from the opening (the main room's then).
+   * They stay there when LiveKit closes an emptied main room and the next
+   * join places a new one.
+   */
+  readonly nodeId?: string;
   readonly version: number;
 }
 
@@ -101,6 +107,9 @@ export type RoomEffect =
   | { readonly kind: 'disconnect'; readonly roomName: string; readonly participantId: string }
   | { readonly kind: 'announce'; readonly roomName: string; readonly topic: string; readonly payload: unknown };
 
+/** Effects a node carries out by itself, needing nothing of the tenant. */
+export type NodeEffect = Exclude<RoomEffect, { readonly kind: 'create-room' }>;
+
 export interface Transition {
   readonly plan: BreakoutPlan;
   readonly effects: readonly RoomEffect[];
@@ -112,12 +121,15 @@ const openRooms = (plan: BreakoutPlan) => plan.rooms.filter((r): r is Breakout &
 const deleteAll = (plan: BreakoutPlan): RoomEffect[] =>
   openRooms(plan).map((r) => ({ kind: 'delete-room', roomName: r.roomName }));
 
-/** Opens a drafted plan: each breakout gets a room of its own, named like any room (opaque, no metadata). */
-export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string): Transition {
+/**
+ * Opens a drafted plan: each breakout gets a room of its own, named like any
+ * room (opaque, no metadata), on the node the main room is on.
+ */
+export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string, nodeId: string): Transition {
   if (!plan || plan.state !== 'draft') throw conflict('there is no drafted plan to open');
   const rooms = plan.rooms.map((r) => ({ ...r, roomName: newRoomName() }));
   return {
-    plan: { ...plan, state: 'open', rooms, version: plan.version + 1 },
+    plan: { ...plan, state: 'open', rooms, nodeId, version: plan.version + 1 },
     effects: rooms.map((r) => ({ kind: 'create-room', breakoutId: r.id, roomName: r.roomName })),
   };
 }
@@ -156,7 +168,9 @@ export function endPlan(plan: BreakoutPlan | undefined): Transition | undefined 
  * Moves a participant into an open room (out of any other). They are
  * disconnected from the room they were in, a breakout or the main room, so
  * that nobody sits in a room the plan no longer puts them in; their client
- * then asks where it belongs.
+ * then asks where it belongs. Someone placed in a breakout may not have gone
+ * there yet, so a move out of a breakout disconnects them from the main room
+ * too (LiveKit answers at once for someone who is not there).
  */
 export function moveParticipant(
   plan: BreakoutPlan,
@@ -177,9 +191,9 @@ export function moveParticipant(
     })),
     version: plan.version + 1,
   };
-  const oldRoom = from ? from.roomName : mainRoom;
-  if (from?.id === toBreakoutId || !oldRoom) return { plan: moved, effects: [] };
-  return { plan: moved, effects: [{ kind: 'disconnect', roomName: oldRoom, participantId }] };
+  if (from?.id === toBreakoutId) return { plan: moved, effects: [] };
+  const oldRooms = [...new Set([from?.roomName, mainRoom].filter((r): r is string => r !== undefined))];
+  return { plan: moved, effects: oldRooms.map((roomName) => ({ kind: 'disconnect', roomName, participantId })) };
 }
 
 /** Takes a participant out of every breakout, disconnecting them from the one they are in. */

@@ -1,4 +1,4 @@
-import { removeFromPlan, endPlan, type BreakoutPlan, type RoomEffect, type Transition } from './breakouts.js';
+import { removeFromPlan, endPlan, type BreakoutPlan, type NodeEffect, type RoomEffect, type Transition } from './breakouts.js';
 import type { LiveState } from './live-meeting.js';
 
 /**
@@ -6,6 +6,15 @@ import type { LiveState } from './live-meeting.js';
  * host does to a person or to the meeting reaches each of them.
  */
 export const EPOCH_TOPIC = 'meetplane.epoch';
+
+/**
+ * The node a room of the meeting is on: a breakout's is the plan's (older
+ * plans name none: the main room's), the main room's is where it is pinned.
+ */
+export function nodeOfRoom(live: LiveState, plan: BreakoutPlan | undefined, roomName: string): string | undefined {
+  const breakout = plan?.rooms.some((r) => r.roomName === roomName);
+  return breakout ? (plan?.nodeId ?? live.nodeId) : live.nodeId;
+}
 
 /** Every LiveKit room of the meeting that exists now. */
 export function roomsOf(live: LiveState, plan: BreakoutPlan | undefined): string[] {
@@ -50,4 +59,16 @@ export function endEffects(
     ...(ended?.effects ?? []),
   ];
   return { ...(ended && { plan: ended.plan }), effects };
+}
+
+/**
+ * Someone LiveKit let into a room of the meeting. A token cannot be revoked
+ * and stays good for connecting for minutes, so whoever was removed and comes
+ * back with one minted before is put out again at once; so is anyone in a
+ * room of a meeting that has ended.
+ */
+export function arrivalEffects(live: LiveState, roomName: string, participantId: string): NodeEffect[] {
+  if (live.ended) return [{ kind: 'delete-room', roomName }];
+  if (live.removed.includes(participantId)) return [{ kind: 'disconnect', roomName, participantId }];
+  return [];
 }

@@ -49,7 +49,7 @@ async function current(principal: TenantPrincipal, meetingId: string, live: Live
   if (!expired) return plan;
   // Another request may have closed it first; either way the rooms go.
   await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, expired.plan, plan!.version).catch(() => undefined);
-  await carryOutRoomEffects(site, principal, meetingId, live, expired.effects);
+  await carryOutRoomEffects(site, principal, meetingId, live, plan, expired.effects);
   return expired.plan;
 }
 
@@ -70,14 +70,21 @@ async function breakoutEncryption(
   );
 }
 
+/** The node a plan's rooms are on, which outlives the main room that was there when they opened. */
+function breakoutNode(live: LiveState, plan: BreakoutPlan) {
+  const nodeId = plan.nodeId ?? live.nodeId;
+  return nodeId ? site.nodes.get(nodeId) : undefined;
+}
+
 async function breakoutGrant(
   principal: TenantPrincipal,
   meeting: MeetingCore,
   live: LiveState,
+  plan: BreakoutPlan,
   breakout: Breakout,
   joiner: Joiner,
 ) {
-  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+  const node = breakoutNode(live, plan);
   if (!node || !breakout.roomName) throw conflict('the breakout has no room');
   const token = await node.mintJoinToken({ roomName: breakout.roomName, identity: joiner.participantId, canPublish: true });
   return {
@@ -124,9 +131,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { live } = await hostContext(site, principal, meetingId);
       if (!live.nodeId || !live.roomName || live.ended) throw conflict('the meeting has no live room to break out of');
       const plan = await current(principal, meetingId, live);
-      const opened = openPlan(plan, opaqueRoomName);
+      const opened = openPlan(plan, opaqueRoomName, live.nodeId);
       // Rooms first: a saved plan never names a room that does not exist.
-      await carryOutRoomEffects(site, principal, meetingId, live, opened.effects);
+      await carryOutRoomEffects(site, principal, meetingId, live, opened.plan, opened.effects);
       await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, opened.plan, plan!.version);
       return { status: 200, body: planView(meetingId, opened.plan) };
     },
@@ -148,7 +155,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         live.roomName,
       );
       await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
-      await carryOutRoomEffects(site, principal, meetingId, live, moved.effects);
+      await carryOutRoomEffects(site, principal, meetingId, live, plan, moved.effects);
       return { status: 200, body: planView(meetingId, moved.plan) };
     },
   ),
@@ -166,7 +173,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       if (!plan?.selfSelect) throw conflict('these breakouts are assigned by the host');
       const moved = moveParticipant(plan, joiner.participantId, request.body.to, [joiner.participantId], live.roomName);
       await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
-      await carryOutRoomEffects(site, principal, meetingId, live, moved.effects);
+      await carryOutRoomEffects(site, principal, meetingId, live, plan, moved.effects);
       return { status: 204 };
     },
   ),
@@ -192,7 +199,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
             state,
             ...returnAt,
             breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) },
-            join: await breakoutGrant(principal, meeting, live, breakout, joiner),
+            join: await breakoutGrant(principal, meeting, live, plan!, breakout, joiner),
           },
         };
       }
@@ -214,7 +221,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       // A visit is visible: the host's token is an ordinary one (never hidden), under the host's own pseudonym.
       if (roleIn(meeting, joiner) !== 'host') throw forbidden('only hosts visit breakouts');
       if (isModeratorEntry(meeting, joiner)) throw forbidden('a moderator stays in the main room, where everyone sees them');
-      const grant = await breakoutGrant(principal, meeting, live, breakout, joiner);
+      const grant = await breakoutGrant(principal, meeting, live, plan, breakout, joiner);
       return {
         status: 200,
         body: { breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) }, ...grant },
@@ -236,7 +243,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       }
       if (meeting.encryption !== 'e2ee' && 'ciphertext' in body)
         throw invalid('ciphertext', 'send the message text in a standard meeting');
-      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      const node = breakoutNode(live, plan);
       if (!node) throw conflict('the meeting has no live room');
       const endsAt = body.countdownSeconds ? new Date(Date.now() + body.countdownSeconds * 1000).toISOString() : undefined;
       const payload = {
@@ -259,7 +266,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const plan = await current(principal, meetingId, live);
       const closed = closePlan(plan, new Date(), request.body.countdownSeconds ?? 0);
       await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closed.plan, plan!.version);
-      await carryOutRoomEffects(site, principal, meetingId, live, closed.effects);
+      await carryOutRoomEffects(site, principal, meetingId, live, plan, closed.effects);
       return { status: 200, body: planView(meetingId, closed.plan) };
     },
   ),

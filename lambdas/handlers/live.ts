@@ -1,7 +1,8 @@
 import { OPERATIONS } from '../api/operations/live.js';
 import { currentMediaSite } from '../media-composition.js';
 import { admitFromLobby, mediaRole } from '../domain/admission.js';
-import { invalid, notFound } from '../domain/errors.js';
+import { DomainError, invalid, notFound } from '../domain/errors.js';
+import { endPlan, removeFromPlan, type BreakoutPlan } from '../domain/breakouts.js';
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
 import { checkMayHoldKey, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import { endEffects, removalEffects } from '../domain/meeting-rooms.js';
@@ -40,6 +41,31 @@ async function bindDevice(
   const registration = await site.e2ee.ownDevice(principal.tenant.id, joiner.userRef, deviceId);
   if (!registration) throw invalid('deviceId', 'is not one of your registered devices');
   await site.e2ee.bindMeetingDevice(principal.tenant.id, meetingId, joiner.participantId, registration, outcome.role);
+}
+
+/**
+ * Saves what a removal or the end made of the breakout plan. A plan a host
+ * changed meanwhile is read again and changed the same way, a few times at most.
+ */
+async function settlePlan(
+  principal: TenantPrincipal,
+  meetingId: string,
+  read: BreakoutPlan | undefined,
+  changed: BreakoutPlan | undefined,
+  change: (plan: BreakoutPlan) => BreakoutPlan,
+): Promise<void> {
+  let [plan, next] = [read, changed];
+  for (let attempt = 0; ; attempt++) {
+    if (!plan || !next || next === plan) return;
+    try {
+      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, next, plan.version);
+      return;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.kind === 'conflict') || attempt >= 2) throw error;
+    }
+    plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+    next = plan && change(plan);
+  }
 }
 
 function liveView(live: LiveState) {
@@ -166,8 +192,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       await site.e2ee.unbindMeetingDevice(principal.tenant.id, meetingId, participantId);
       const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
       const removal = removalEffects(live, plan, participantId, epoch);
-      if (removal.plan) await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, removal.plan, plan?.version);
-      await carryOutRoomEffects(site, principal, meetingId, live, removal.effects);
+      // Out of every room before the plan is saved: a host changing the plan meanwhile must not keep them in.
+      await carryOutRoomEffects(site, principal, meetingId, live, plan, removal.effects);
+      await settlePlan(principal, meetingId, plan, removal.plan, (p) => removeFromPlan(p, participantId).plan);
       return { status: 200, body: liveView(await site.live.live(principal.tenant.id, meetingId)) };
     },
   ),
@@ -191,8 +218,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     await site.live.end(principal.tenant.id, meetingId);
     const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
     const ending = endEffects(live, plan);
-    if (ending.plan) await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, ending.plan, plan?.version);
-    await carryOutRoomEffects(site, principal, meetingId, live, ending.effects);
+    // Every room goes before the plan is saved: a host changing the plan meanwhile must not keep a room open.
+    await carryOutRoomEffects(site, principal, meetingId, live, plan, ending.effects);
+    await settlePlan(principal, meetingId, plan, ending.plan, (p) => endPlan(p)?.plan ?? p);
     return { status: 200, body: liveView(await site.live.live(principal.tenant.id, request.path.meetingId)) };
   }),
 

@@ -6,6 +6,8 @@ import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';
 import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
 import { route, routeGroup } from '../http/route.js';
+import { carryOutOnNode } from '../http/room-effects.js';
+import { arrivalEffects } from '../domain/meeting-rooms.js';
 import { clearPin } from '../store/live-store.js';
 import { leaveUnbinds } from '../domain/e2ee-devices.js';
 
@@ -59,10 +61,17 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
     await site.live.recordAttendance(owner.tenantId, owner.meetingId, session, change);
   };
   switch (event.event) {
-    case 'participant_joined':
+    case 'participant_joined': {
+      // A token outlives a removal: whoever was removed and came back with one is put out again.
+      const node = site.nodes.get(nodeId);
+      if (event.participant && node) {
+        const live = await site.live.live(owner.tenantId, owner.meetingId);
+        await carryOutOnNode(node, arrivalEffects(live, roomName, event.participant.identity));
+      }
       await attendance({ joinedAt: toIso(event.participant?.joinedAt) ?? toIso(at) });
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
       break;
+    }
     case 'participant_left':
     case 'participant_connection_aborted':
       await attendance({ leftAt: toIso(at) ?? new Date().toISOString() });

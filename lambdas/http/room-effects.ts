@@ -1,50 +1,69 @@
 import { TIER_FEATURES } from '../../config/tiers.js';
-import type { RoomEffect } from '../domain/breakouts.js';
+import type { BreakoutPlan, NodeEffect, RoomEffect } from '../domain/breakouts.js';
+import { nodeOfRoom } from '../domain/meeting-rooms.js';
 import { roomSettings, type LiveState } from '../domain/live-meeting.js';
 import type { MediaSite } from '../media-composition.js';
+import type { MediaNode } from '../../media/livekit/media-nodes.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 
 /**
- * Carries out what a transition of a meeting's rooms asks of LiveKit, on the
- * node its main room is on (breakouts go where their meeting is). Each kind
- * of effect is done one way only, here.
+ * Carries out what a transition of a meeting's rooms asks of LiveKit, each on
+ * the node its room is on: the main room where it is pinned, breakouts where
+ * the plan opened them (`plan` is the one that names the rooms). Each kind of
+ * effect is done one way only, here.
  */
 export async function carryOutRoomEffects(
   site: MediaSite,
   principal: TenantPrincipal,
   meetingId: string,
   live: LiveState,
+  plan: BreakoutPlan | undefined,
   effects: readonly RoomEffect[],
 ): Promise<void> {
-  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
-  if (!node || effects.length === 0) return;
   const tenant = principal.tenant;
   for (const effect of effects) {
-    switch (effect.kind) {
-      case 'create-room':
-        await node.ensureRoom({
-          name: effect.roomName,
-          ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
-        });
-        await site.live.indexRoom(effect.roomName, {
-          tenantId: tenant.id,
-          meetingId,
-          nodeId: node.id,
-          breakoutId: effect.breakoutId,
-        });
-        break;
-      case 'delete-room':
-        await node.deleteRoom(effect.roomName);
-        break;
-      case 'disconnect':
-        await node.removeParticipant(effect.roomName, effect.participantId);
-        break;
-      case 'announce':
-        // A room LiveKit already closed (everyone left) has nobody to tell.
-        await node.broadcast(effect.roomName, effect.topic, effect.payload).catch((error: { status?: number }) => {
-          if (error.status !== 404) throw error;
-        });
-        break;
+    const nodeId = nodeOfRoom(live, plan, effect.roomName);
+    const node = nodeId ? site.nodes.get(nodeId) : undefined;
+    // A room on no node this site knows is gone with it.
+    if (!node) continue;
+    if (effect.kind === 'create-room') {
+      await node.ensureRoom({
+        name: effect.roomName,
+        ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
+      });
+      await site.live.indexRoom(effect.roomName, {
+        tenantId: tenant.id,
+        meetingId,
+        nodeId: node.id,
+        breakoutId: effect.breakoutId,
+      });
+    } else {
+      await onNode(node, effect);
     }
+  }
+}
+
+/**
+ * Carries out effects that need nothing of the tenant (disconnects, deletions,
+ * announcements) on a node known by itself, e.g. the one a LiveKit webhook came from.
+ */
+export async function carryOutOnNode(node: MediaNode, effects: readonly NodeEffect[]): Promise<void> {
+  for (const effect of effects) await onNode(node, effect);
+}
+
+async function onNode(node: MediaNode, effect: NodeEffect): Promise<void> {
+  switch (effect.kind) {
+    case 'delete-room':
+      await node.deleteRoom(effect.roomName);
+      break;
+    case 'disconnect':
+      await node.removeParticipant(effect.roomName, effect.participantId);
+      break;
+    case 'announce':
+      // A room LiveKit already closed (everyone left) has nobody to tell.
+      await node.broadcast(effect.roomName, effect.topic, effect.payload).catch((error: { status?: number }) => {
+        if (error.status !== 404) throw error;
+      });
+      break;
   }
 }

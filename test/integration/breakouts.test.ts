@@ -1,6 +1,14 @@
+import { DisconnectReason, Room, RoomEvent } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
-import { generateDeviceIdentity, openMediaKey, sealMediaKey, type DeviceIdentity } from '../../media/e2ee/index.js';
+import {
+  generateDeviceIdentity,
+  encryptionOptionsForKey,
+  keyProviderOfRoom,
+  openMediaKey,
+  sealMediaKey,
+  type DeviceIdentity,
+} from '../../media/e2ee/index.js';
 import { listenForTone, publishTone } from '../support/audio.js';
 import { stack } from '../support/stack.js';
 import { liveRoomsFixture } from '../support/live-rooms.js';
@@ -305,5 +313,300 @@ describe('breakout rooms', () => {
         })
       ).status,
     ).toBe(204);
+  });
+});
+
+/** How long LiveKit may take to act on a host's removal, move or end: a few seconds at most. */
+const WITHIN_MS = 5_000;
+
+/** What a client sees of a room: whether (and why) it was disconnected, and the key epochs announced in it. */
+function observe(room: Room) {
+  let reason: DisconnectReason | undefined;
+  const epochs: number[] = [];
+  const gone = new Promise<DisconnectReason>((done) =>
+    room.once(RoomEvent.Disconnected, (why: DisconnectReason) => {
+      reason = why;
+      done(why);
+    }),
+  );
+  const announcements: Record<string, unknown>[] = [];
+  room.on(RoomEvent.DataReceived, (payload: Uint8Array, _from?: unknown, _kind?: unknown, topic?: string) => {
+    if (topic !== 'meetplane.epoch') return;
+    const message = JSON.parse(new TextDecoder().decode(payload)) as { epoch: number };
+    announcements.push(message);
+    epochs.push(message.epoch);
+  });
+  return {
+    epochs,
+    announcements,
+    /** Why the room was disconnected within `ms`, or 'connected' if it was not. */
+    disconnected: (ms = WITHIN_MS) =>
+      Promise.race([gone, new Promise<'connected'>((done) => setTimeout(() => done('connected'), ms).unref())]),
+    connected: () => reason === undefined && room.isConnected,
+  };
+}
+
+/**
+ * Connects with a grant handed out before, as a client that was put out might
+ * try: 'refused' if LiveKit refuses it, else why it was disconnected within
+ * a few seconds, or 'connected'.
+ */
+async function comeBack(grant: Grant): Promise<DisconnectReason | 'refused' | 'connected'> {
+  const room = new Room();
+  const seen = observe(room);
+  try {
+    await room.connect(grant.media.url, grant.media.token, {
+      autoSubscribe: false,
+      dynacast: false,
+      ...(grant.encryption.key && { encryption: encryptionOptionsForKey(Buffer.from(grant.encryption.key, 'base64')) }),
+    });
+  } catch {
+    return 'refused';
+  }
+  try {
+    return await seen.disconnected();
+  } finally {
+    await room.disconnect().catch(() => undefined);
+  }
+}
+
+const present = (room: Room, identity: string) => [...room.remoteParticipants.keys()].includes(identity);
+
+/**
+ * A live meeting whose people are in the main room, seen there by LiveKit's
+ * webhooks (the plan may name only those), with the host connected too.
+ */
+async function liveMeeting(people: string[]) {
+  const { meetingId, tokens } = await meetingWith(people);
+  const joinAs = async (token: string) =>
+    (await acme.call(`/v1/meetings/${meetingId}/join`, token, { method: 'POST', json: {} })).body as Grant & {
+      participantId: string;
+    };
+  const hostJoin = await joinAs(host);
+  const hostRoom = await live.connect(hostJoin);
+  const joins = await Promise.all(tokens.map(joinAs));
+  const mainRooms = await Promise.all(joins.map((j) => live.connect(j)));
+  await until(async () => (await seen(meetingId)).size >= people.length + 1);
+  const call = (path: string, token = host, init?: Parameters<TestTenant['call']>[2]) =>
+    acme.call(`/v1/meetings/${meetingId}${path}`, token, init);
+  const post = (path: string, json?: unknown, token = host) => call(path, token, { method: 'POST', json: json ?? {} });
+  const mine = (token: string) => call('/breakouts/mine', token);
+  return { meetingId, tokens, ids: joins.map((j) => j.participantId), hostJoin, hostRoom, mainRooms, call, post, mine };
+}
+
+async function openRooms(meeting: Awaited<ReturnType<typeof liveMeeting>>, rooms: { name: string; participants: string[] }[]) {
+  const drafted = await meeting.call('/breakouts', host, { method: 'PUT', json: { rooms } });
+  expect(drafted.status).toBe(200);
+  expect((await meeting.post('/breakouts/open')).status).toBe(200);
+  return (drafted.body as Plan).rooms;
+}
+
+describe('a meeting is all its rooms', () => {
+  it('disconnects someone removed in a breakout from it, rekeys every room, and the rest of the breakout still hear each other', async () => {
+    const meeting = await liveMeeting(['gil', 'hal', 'ivy', 'jo']);
+    const [gil, hal, ivy] = meeting.ids as [string, string, string, string];
+    const [gilToken, halToken, ivyToken, joToken] = meeting.tokens as [string, string, string, string];
+    await openRooms(meeting, [
+      { name: 'Red', participants: [gil, hal, ivy] },
+      { name: 'Blue', participants: [meeting.ids[3]!] },
+    ]);
+    const placements = (await Promise.all(meeting.tokens.map(meeting.mine))).map((r) => r.body as Mine);
+    expect(placements.map((p) => p.breakout?.name)).toEqual(['Red', 'Red', 'Red', 'Blue']);
+    await Promise.all(meeting.mainRooms.map((r) => r.disconnect()));
+    const [gilRoom, halRoom, ivyRoom, joRoom] = (await Promise.all(placements.map((p) => live.connect(p.join)))) as [
+      Room,
+      Room,
+      Room,
+      Room,
+    ];
+    const [atGil, atHal, atIvy, atJo, atHost] = [gilRoom, halRoom, ivyRoom, joRoom, meeting.hostRoom].map(observe) as [
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+    ];
+    await until(async () => present(halRoom, ivy) && present(gilRoom, ivy), WITHIN_MS);
+
+    const tone = await publishTone(gilRoom, 440);
+    try {
+      const before = await listenForTone(halRoom, 440, 1500, gil);
+      expect(before.toneWindows).toBeGreaterThan(before.windows / 2);
+
+      const removed = await meeting.post(`/participants/${ivy}/remove`);
+      expect(removed.status).toBe(200);
+      expect(removed.body).toMatchObject({ epoch: 1, removed: 1 });
+      // LiveKit put Ivy out of the breakout she was in, and the others there see her go.
+      expect(await atIvy.disconnected()).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+      await until(async () => !present(halRoom, ivy) && !present(gilRoom, ivy), WITHIN_MS);
+      expect(atGil.connected() && atHal.connected() && atJo.connected() && atHost.connected()).toBe(true);
+
+      // No next key for her, in the breakout's scope or the main room's, and no place in the plan.
+      const refused = await meeting.mine(ivyToken);
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).not.toMatch(/token|key/i);
+      expect((await meeting.call('/key?epoch=1', ivyToken)).status).toBe(403);
+      // Her token for Red is still good for connecting (LiveKit cannot revoke one): back in, she is put out again.
+      expect(['refused', DisconnectReason.PARTICIPANT_REMOVED]).toContain(await comeBack(placements[2]!.join));
+      expect(present(halRoom, ivy)).toBe(false);
+      const plan = (await meeting.call('/breakouts')).body as Plan;
+      expect(plan.rooms.flatMap((r) => r.members)).not.toContain(ivy);
+
+      // Every room of the meeting — her breakout, the other one and the main room — heard of the new epoch.
+      await until(async () => [atGil, atHal, atJo, atHost].every((o) => o.epochs.includes(1)), WITHIN_MS);
+      expect(atJo.epochs).toEqual([1]);
+      // The epoch only: a key never travels over the media plane.
+      for (const o of [atGil, atHal, atJo, atHost]) expect(o.announcements).toEqual([{ epoch: 1, rekey: true }]);
+
+      // Those left in Red fetch the breakout's new key, unlike the old one, switch to it and still hear each other.
+      const [gilNext, halNext, joNext] = await Promise.all(
+        [gilToken, halToken, joToken].map(async (t) => (await meeting.mine(t)).body as Mine),
+      );
+      expect(gilNext!.breakout?.name).toBe('Red');
+      expect(gilNext!.join.encryption).toMatchObject({ epoch: 1, keyIndex: 1 });
+      expect(halNext!.join.encryption.key).toBe(gilNext!.join.encryption.key);
+      expect(gilNext!.join.encryption.key).not.toBe(placements[0]!.join.encryption.key);
+      expect(joNext!.join.encryption.key).not.toBe(gilNext!.join.encryption.key);
+      const nextKey = new Uint8Array(Buffer.from(gilNext!.join.encryption.key!, 'base64'));
+      // rtc-node 1.1 cannot move a sender to another key index (its FrameCryptor.setKeyIndex leaves out the track
+      // the FFI requires), so these clients put the new key in the slot they send and receive with. Hal first: with
+      // only the new key he no longer decodes what Gil still sends under the old one.
+      keyProviderOfRoom(halRoom)!.setSharedKey(nextKey, 0);
+      await new Promise((done) => setTimeout(done, 700)); // what was decoded before is played out
+      const between = await listenForTone(halRoom, 440, 1000, gil);
+      expect(between.windows).toBeGreaterThan(0);
+      expect(between.toneWindows).toBe(0);
+      keyProviderOfRoom(gilRoom)!.setSharedKey(nextKey, 0);
+      // Again, for a receiving cryptor that gave up after the frames it could not decode.
+      keyProviderOfRoom(halRoom)!.setSharedKey(nextKey, 0);
+      const after = await listenForTone(halRoom, 440, 2000, gil);
+      expect(after.toneWindows).toBeGreaterThan(after.windows / 2);
+    } finally {
+      await tone.stop();
+    }
+  });
+
+  it('disconnects a moved participant from the room they were in, and sends them to the new one', async () => {
+    const meeting = await liveMeeting(['kim', 'lea', 'max', 'ned', 'oli']);
+    const [kim, lea, max, ned, oli] = meeting.ids as [string, string, string, string, string];
+    const [, leaToken, maxToken, nedToken, oliToken] = meeting.tokens as [string, string, string, string, string];
+    const [red, blue] = (await openRooms(meeting, [
+      { name: 'Red', participants: [kim, lea] },
+      { name: 'Blue', participants: [max, oli] },
+    ])) as [Plan['rooms'][number], Plan['rooms'][number]];
+    // Kim, Lea and Max go to their breakouts; Ned, in none, stays in the main room, and so does Oli, not gone yet.
+    const placements = (await Promise.all(meeting.tokens.slice(0, 3).map(meeting.mine))).map((r) => r.body as Mine);
+    await Promise.all(meeting.mainRooms.slice(0, 3).map((r) => r.disconnect()));
+    const [kimRoom, leaRoom, maxRoom] = (await Promise.all(placements.map((p) => live.connect(p.join)))) as [Room, Room, Room];
+    const [nedMain, oliMain] = meeting.mainRooms.slice(3) as [Room, Room];
+    const [atKim, atLea, atMax, atNed, atOli] = [kimRoom, leaRoom, maxRoom, nedMain, oliMain].map(observe) as [
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+    ];
+    await until(async () => present(kimRoom, lea), WITHIN_MS);
+
+    const tone = await publishTone(maxRoom, 660);
+    try {
+      // Lea, from Red to Blue: out of Red at once; Kim sees her go; she finds Blue and hears Max there.
+      expect((await meeting.post('/breakouts/move', { participantId: lea, to: blue.id })).status).toBe(200);
+      expect(await atLea.disconnected()).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+      await until(async () => !present(kimRoom, lea), WITHIN_MS);
+      const leaNext = (await meeting.mine(leaToken)).body as Mine;
+      expect(leaNext.breakout?.id).toBe(blue.id);
+      const leaInBlue = await live.connect(leaNext.join);
+      expect(leaInBlue.name).toBe(maxRoom.name);
+      const heard = await listenForTone(leaInBlue, 660, 2000, max);
+      expect(heard.toneWindows).toBeGreaterThan(heard.windows / 2);
+      expect(present(kimRoom, lea)).toBe(false);
+
+      // Ned, from the main room to Red: out of the main room, and Red is his now.
+      expect((await meeting.post('/breakouts/move', { participantId: ned, to: red.id })).status).toBe(200);
+      expect(await atNed.disconnected()).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+      const nedNext = (await meeting.mine(nedToken)).body as Mine;
+      expect(nedNext.breakout?.id).toBe(red.id);
+      const nedInRed = await live.connect(nedNext.join);
+      expect(nedInRed.name).toBe(kimRoom.name);
+      await until(async () => present(kimRoom, ned), WITHIN_MS);
+
+      // Oli, placed in Blue but still in the main room, moved to Red: out of the main room too, so his client asks again.
+      expect((await meeting.post('/breakouts/move', { participantId: oli, to: red.id })).status).toBe(200);
+      expect(await atOli.disconnected()).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+      expect(((await meeting.mine(oliToken)).body as Mine).breakout?.id).toBe(red.id);
+
+      // Nobody else was disturbed.
+      expect(atKim.connected() && atMax.connected()).toBe(true);
+      expect(((await meeting.mine(maxToken)).body as Mine).breakout?.id).toBe(blue.id);
+    } finally {
+      await tone.stop();
+    }
+  });
+
+  it('closes every breakout room with the main room when the meeting ends', async () => {
+    const meeting = await liveMeeting(['olga', 'pia', 'quinn']);
+    const [olga, pia] = meeting.ids as [string, string, string];
+    await openRooms(meeting, [
+      { name: 'Red', participants: [olga] },
+      { name: 'Blue', participants: [pia] },
+    ]);
+    const placements = (await Promise.all(meeting.tokens.slice(0, 2).map(meeting.mine))).map((r) => r.body as Mine);
+    await Promise.all(meeting.mainRooms.slice(0, 2).map((r) => r.disconnect()));
+    const breakoutRooms = await Promise.all(placements.map((p) => live.connect(p.join)));
+    // Quinn stays in the main room with the host.
+    const everyone = [...breakoutRooms, meeting.mainRooms[2]!, meeting.hostRoom];
+    const observed = everyone.map(observe);
+    const names = [...new Set(everyone.map((r) => r.name!))];
+    expect(names).toHaveLength(3);
+    const { url, apiKey, apiSecret } = stack().sites.fra.livekit;
+    const livekit = new RoomServiceClient(url, apiKey, apiSecret);
+    expect((await livekit.listRooms(names)).map((r) => r.name).sort()).toEqual([...names].sort());
+
+    expect((await meeting.post('/end')).body).toMatchObject({ ended: true });
+    const reasons = await Promise.all(observed.map((o) => o.disconnected()));
+    expect(reasons).toEqual(everyone.map(() => DisconnectReason.ROOM_DELETED));
+    expect(await livekit.listRooms(names)).toEqual([]);
+    // Nobody gets back in, to a breakout or the main room.
+    for (const token of meeting.tokens) expect((await meeting.mine(token)).status).toBe(409);
+    expect(((await meeting.call('/breakouts')).body as Plan).state).toBe('closed');
+  });
+
+  it('keeps every breakout within reach when LiveKit closes the main room everyone left', async () => {
+    const meeting = await liveMeeting(['rex', 'sue', 'tom']);
+    const [rex, sue, tom] = meeting.ids as [string, string, string];
+    const [, sueToken, tomToken] = meeting.tokens as [string, string, string];
+    const [, blue] = (await openRooms(meeting, [
+      { name: 'Red', participants: [rex, sue] },
+      { name: 'Blue', participants: [tom] },
+    ])) as [Plan['rooms'][number], Plan['rooms'][number]];
+    const placements = (await Promise.all(meeting.tokens.map(meeting.mine))).map((r) => r.body as Mine);
+    await Promise.all([...meeting.mainRooms, meeting.hostRoom].map((r) => r.disconnect()));
+    const [rexRoom, sueRoom, tomRoom] = (await Promise.all(placements.map((p) => live.connect(p.join)))) as [Room, Room, Room];
+    const [atRex, atSue, atTom] = [rexRoom, sueRoom, tomRoom].map(observe) as [
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+      ReturnType<typeof observe>,
+    ];
+    await until(async () => present(rexRoom, sue), WITHIN_MS);
+    // LiveKit closes a room its last participant left once the departure timeout passes; here it is closed at once.
+    const { url, apiKey, apiSecret } = stack().sites.fra.livekit;
+    const livekit = new RoomServiceClient(url, apiKey, apiSecret);
+    await livekit.deleteRoom(meeting.hostRoom.name!);
+    // Its webhook unpins the main room (unlocking, a no-op here, answers the live state: no site without a room).
+    await until(async () => ((await meeting.post('/unlock')).body as { site?: string }).site === undefined, WITHIN_MS);
+
+    // The breakouts go on: grants for them, a removal and the end still reach them.
+    expect(((await meeting.mine(tomToken)).body as Mine).breakout?.id).toBe(blue.id);
+    expect((await meeting.post(`/participants/${sue}/remove`)).status).toBe(200);
+    expect(await atSue.disconnected()).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+    await until(async () => !present(rexRoom, sue), WITHIN_MS);
+    expect((await meeting.mine(sueToken)).status).toBe(403);
+    expect((await meeting.post('/end')).status).toBe(200);
+    expect(await Promise.all([atRex, atTom].map((o) => o.disconnected()))).toEqual([
+      DisconnectReason.ROOM_DELETED,
+      DisconnectReason.ROOM_DELETED,
+    ]);
+    expect(await livekit.listRooms([rexRoom.name!, tomRoom.name!])).toEqual([]);
   });
 });

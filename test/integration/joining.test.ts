@@ -1,4 +1,4 @@
-import { dispose, Room, RoomEvent } from '@livekit/rtc-node';
+import { DisconnectReason, dispose, Room, RoomEvent } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import { createHash } from 'node:crypto';
 import { listenForTone, publishTone } from '../support/audio.js';
@@ -165,6 +165,15 @@ describe('joining through the API', () => {
     expect(
       await Promise.race([disconnected, new Promise<number>((done) => setTimeout(() => done(-1), 10_000))]),
     ).toBeGreaterThanOrEqual(0);
+    // The token he had is still good for connecting (LiveKit cannot revoke one): back in, he is put out again.
+    const back = new Room();
+    rooms.push(back);
+    const putOut = new Promise<DisconnectReason>((done) => back.once(RoomEvent.Disconnected, done));
+    const outcome = await back.connect(admitted.media.url, admitted.media.token, { autoSubscribe: false, dynacast: false }).then(
+      () => Promise.race([putOut, new Promise<'connected'>((done) => setTimeout(() => done('connected'), 5_000))]),
+      () => 'refused' as const,
+    );
+    expect(['refused', DisconnectReason.PARTICIPANT_REMOVED]).toContain(outcome);
     const again = await join(meetingId, dave);
     expect(again.status).toBe(403);
     expect(again.body).toMatchObject({ detail: 'you were removed from this meeting' });

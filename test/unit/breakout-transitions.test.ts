@@ -10,7 +10,7 @@ import {
 } from '../../lambdas/domain/breakouts.js';
 import { DomainError } from '../../lambdas/domain/errors.js';
 import { IDLE, type LiveState } from '../../lambdas/domain/live-meeting.js';
-import { endEffects, removalEffects, roomsOf } from '../../lambdas/domain/meeting-rooms.js';
+import { arrivalEffects, endEffects, nodeOfRoom, removalEffects, roomsOf } from '../../lambdas/domain/meeting-rooms.js';
 
 const people = ['p_a', 'p_b', 'p_c', 'p_d'];
 let ids = 0;
@@ -45,18 +45,18 @@ const kindOf = (fn: () => unknown) => {
 
 describe('breakout transitions and the room effects they ask for', () => {
   it('opens a draft by creating one room per breakout, and only a draft', () => {
-    const opened = openPlan(drafted(), newRoom);
+    const opened = openPlan(drafted(), newRoom, 'fra-1');
     expect(opened.plan.state).toBe('open');
     expect(opened.effects).toEqual(
       opened.plan.rooms.map((r) => ({ kind: 'create-room', breakoutId: r.id, roomName: r.roomName })),
     );
     expect(new Set(opened.plan.rooms.map((r) => r.roomName)).size).toBe(2);
-    expect(kindOf(() => openPlan(opened.plan, newRoom))).toBe('conflict');
-    expect(kindOf(() => openPlan(undefined, newRoom))).toBe('conflict');
+    expect(kindOf(() => openPlan(opened.plan, newRoom, 'fra-1'))).toBe('conflict');
+    expect(kindOf(() => openPlan(undefined, newRoom, 'fra-1'))).toBe('conflict');
   });
 
   it('closes at once by deleting every breakout room, or announces a countdown in each', () => {
-    const { plan } = openPlan(drafted(), newRoom);
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
     const closed = closePlan(plan, now, 0);
     expect(closed.plan.state).toBe('closed');
     expect(closed.effects).toEqual(plan.rooms.map((r) => ({ kind: 'delete-room', roomName: r.roomName })));
@@ -72,17 +72,21 @@ describe('breakout transitions and the room effects they ask for', () => {
   });
 
   it('disconnects a moved participant from the room they were in: a breakout, or the main room', () => {
-    const { plan } = openPlan(drafted(), newRoom);
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
     const [red, blue] = plan.rooms as [BreakoutPlan['rooms'][number], BreakoutPlan['rooms'][number]];
     const fromRed = moveParticipant(plan, 'p_a', blue.id, people, 'rm_main');
-    expect(fromRed.effects).toEqual([{ kind: 'disconnect', roomName: red.roomName, participantId: 'p_a' }]);
+    // Out of Red, and out of the main room, where someone placed in Red may still be.
+    expect(fromRed.effects).toEqual([
+      { kind: 'disconnect', roomName: red.roomName, participantId: 'p_a' },
+      { kind: 'disconnect', roomName: 'rm_main', participantId: 'p_a' },
+    ]);
     const fromMain = moveParticipant(plan, 'p_d', red.id, people, 'rm_main');
     expect(fromMain.effects).toEqual([{ kind: 'disconnect', roomName: 'rm_main', participantId: 'p_d' }]);
     expect(moveParticipant(plan, 'p_a', red.id, people, 'rm_main').effects).toEqual([]);
   });
 
   it('removes someone from every room: disconnected wherever they are, out of the plan, every room told of the new epoch', () => {
-    const { plan } = openPlan(drafted(), newRoom);
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
     const red = plan.rooms[0]!;
     const removal = removalEffects(live, plan, 'p_a', 4);
     expect(removal.plan!.rooms.flatMap((r) => r.members)).not.toContain('p_a');
@@ -99,7 +103,7 @@ describe('breakout transitions and the room effects they ask for', () => {
   });
 
   it('ends the meeting by deleting the main room and every breakout room', () => {
-    const { plan } = openPlan(drafted(), newRoom);
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
     const ending = endEffects(live, plan);
     expect(ending.plan?.state).toBe('closed');
     expect(ending.effects).toEqual([
@@ -108,5 +112,29 @@ describe('breakout transitions and the room effects they ask for', () => {
     ]);
     expect(endPlan(drafted())).toBeUndefined();
     expect(endEffects(live, undefined).effects).toEqual([{ kind: 'delete-room', roomName: 'rm_main' }]);
+  });
+
+  it('puts out again whoever was removed and comes back to any room with a token minted before, and anyone once it ended', () => {
+    const removed: LiveState = { ...live, removed: ['p_a'], epoch: 4 };
+    expect(arrivalEffects(removed, 'rm_red', 'p_a')).toEqual([{ kind: 'disconnect', roomName: 'rm_red', participantId: 'p_a' }]);
+    expect(arrivalEffects(removed, 'rm_main', 'p_a')).toEqual([
+      { kind: 'disconnect', roomName: 'rm_main', participantId: 'p_a' },
+    ]);
+    expect(arrivalEffects(removed, 'rm_red', 'p_b')).toEqual([]);
+    expect(arrivalEffects({ ...removed, ended: true }, 'rm_red', 'p_b')).toEqual([{ kind: 'delete-room', roomName: 'rm_red' }]);
+  });
+
+  it('keeps breakout rooms on the node they opened on, even when the main room is unpinned or placed anew', () => {
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
+    expect(plan.nodeId).toBe('fra-1');
+    const red = plan.rooms[0]!.roomName!;
+    expect(nodeOfRoom(live, plan, red)).toBe('fra-1');
+    expect(nodeOfRoom(IDLE, plan, red)).toBe('fra-1');
+    const elsewhere: LiveState = { ...live, nodeId: 'ams-1', roomName: 'rm_new' };
+    expect(nodeOfRoom(elsewhere, plan, red)).toBe('fra-1');
+    expect(nodeOfRoom(elsewhere, plan, 'rm_new')).toBe('ams-1');
+    // A plan opened before plans named their node: the main room's.
+    const { nodeId: _, ...older } = plan;
+    expect(nodeOfRoom(live, older, red)).toBe('fra-1');
   });
 });

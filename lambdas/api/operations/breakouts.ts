@@ -44,7 +44,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The open plan', schema: breakoutPlanResource },
   },
   'POST /v1/meetings/{meetingId}/breakouts/move': {
-    summary: 'Move a participant into another open breakout (hosts)',
+    summary: 'Move a participant into another open breakout; they are disconnected from the room they were in (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
     path: meetingPath,

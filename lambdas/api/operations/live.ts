@@ -87,7 +87,8 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The live state', schema: liveStateResource },
   },
   'POST /v1/meetings/{meetingId}/participants/{participantId}/remove': {
-    summary: 'Remove a participant; they get no new token for this meeting and a new key epoch starts (hosts)',
+    summary:
+      'Remove a participant from the main room and every breakout; they get no new token or key for this meeting and a new key epoch starts in every room (hosts)',
     tag: 'host controls',
     auth: 'tenant',
     path: participantPath,
@@ -104,7 +105,8 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Done' },
   },
   'POST /v1/meetings/{meetingId}/end': {
-    summary: 'End the meeting for everyone: the room is deleted and further joins are refused (hosts)',
+    summary:
+      'End the meeting for everyone: the main room and every breakout room are deleted and further joins are refused (hosts)',
     tag: 'host controls',
     auth: 'tenant',
     path: meetingPath,
