@@ -15,7 +15,12 @@ export const securityContactsBody = z.strictObject({
     }),
   webhook: z
     .strictObject({
-      url: z.string().max(2048).describe('https; the local stack accepts only loopback addresses'),
+      url: z
+        .string()
+        .max(2048)
+        .describe(
+          'https, to a host that is and resolves only to public addresses; the local stack accepts only loopback addresses',
+        ),
       secret: z
         .string()
         .min(32, 'must be at least 32 characters')
