@@ -1,4 +1,5 @@
 import type { LookupAddress } from 'node:dns';
+import { isIPv6 } from 'node:net';
 import { classifyAddress, destinationVerdict, ipLiteral, literalHostProblem } from '../../lambdas/domain/destination.js';
 import { smtpTransportOptions } from '../../lambdas/mail/mailer.js';
 import {
@@ -167,7 +168,7 @@ describe('the outbound policy', () => {
     for (const bad of ['169.254.169.254', '::ffff:192.168.1.1', 'fd12::1', '100.100.100.100']) {
       const policy = outboundPolicy({
         allowLoopback: false,
-        resolver: scriptedResolver([v4('8.8.8.8'), { address: bad, family: 6 }]),
+        resolver: scriptedResolver([v4('8.8.8.8'), { address: bad, family: isIPv6(bad) ? 6 : 4 }]),
       });
       await expect(policy.resolve('mixed.acme.example')).rejects.toMatchObject({ code: 'refused-destination' });
     }
