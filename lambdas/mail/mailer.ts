@@ -13,8 +13,9 @@ import { OutboundError, type CheckedDestination, type OutboundPolicy } from '../
  * once, every address checked, and the connection made to the checked address
  * (the host name kept for TLS's server name and certificate check). TLS is
  * required — implicit or STARTTLS — except to a server on loopback on the
- * local stage; a deployed site never connects to loopback and never drops TLS. The SES client is loaded only when a tenant uses SES, so
- * the AWS SDK's SES client costs nothing to the senders that do not.
+ * local stage; a deployed site never connects to loopback and never drops
+ * TLS. The SES client is loaded only when a tenant uses SES, so the AWS SDK's
+ * SES client costs nothing to the senders that do not.
  */
 export interface OutgoingMail {
   readonly to: string;
