@@ -16,7 +16,8 @@ type NotSetByCdk =
   | 'MEETPLANE_KMS_ENDPOINT'
   | 'MEETPLANE_SES_ENDPOINT'
   | 'MEETPLANE_OPERATOR_TOKEN'
-  | 'MEETPLANE_DIRECTORY_REPLICA_REGIONS';
+  | 'MEETPLANE_DIRECTORY_REPLICA_REGIONS'
+  | 'MEETPLANE_OUTBOUND_LOOPBACK';
 
 /** Exactly the variables config/env.ts parses that a deployed function gets from its configuration. */
 export type DeployedVariable = Exclude<keyof z.input<typeof runtimeEnvSchema>, NotSetByCdk>;

@@ -55,7 +55,10 @@ export const runtimeEnvSchema = z
       .regex(SECRET_ARN, { error: 'must be the ARN of a Secrets Manager secret', abort: true })
       .refine((arn) => isEuRegion(SECRET_ARN.exec(arn)?.[1] ?? ''), 'must name a secret in a region on the EU allow-list')
       .optional(),
-    MEETPLANE_LIVEKIT_NODE_ID: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
+    MEETPLANE_LIVEKIT_NODE_ID: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/)
+      .optional(),
     /**
      * Media nodes of other sites this site may place meetings on when a
      * tenant allows failover: a JSON array of {id, site, url, apiKey, apiSecret}.
@@ -87,6 +90,11 @@ export const runtimeEnvSchema = z
     /** Local stage only: the SES emulator that stands in for Amazon SES in the site's region. */
     MEETPLANE_SES_ENDPOINT: httpUrl.optional(),
     MEETPLANE_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /**
+     * Local stage only: `refuse` makes the local stack refuse tenant-supplied
+     * destinations on loopback, as a deployed site always does (tests of that refusal).
+     */
+    MEETPLANE_OUTBOUND_LOOPBACK: z.enum(['allow', 'refuse']).optional(),
     /** Local stage only: regions whose directory copies this site updates, standing in for global-table replication. */
     MEETPLANE_DIRECTORY_REPLICA_REGIONS: z
       .string()
@@ -133,6 +141,7 @@ export const runtimeEnvSchema = z
         'MEETPLANE_SES_ENDPOINT',
         'MEETPLANE_OPERATOR_TOKEN',
         'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
+        'MEETPLANE_OUTBOUND_LOOPBACK',
       ] as const) {
         if (env[key] !== undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'is only allowed when MEETPLANE_STAGE=local' });
@@ -161,6 +170,11 @@ export interface SiteConfig {
   readonly failoverNodes: readonly MediaNodeConfig[];
   readonly endpoints: { readonly dynamodb?: string; readonly kms?: string; readonly ses?: string };
   readonly operatorToken?: string;
+  /**
+   * Whether a tenant-supplied destination (IdP key set, SMTP server, advisory
+   * webhook) may be on loopback: on the local stage only, never on a deployed site.
+   */
+  readonly loopbackDestinations: boolean;
   readonly directoryReplicaRegions: readonly EuRegion[];
   readonly dependencyTimeoutMs: number;
   readonly logLevel: RuntimeEnv['LOG_LEVEL'];
@@ -219,6 +233,7 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     failoverNodes: e.MEETPLANE_MEDIA_NODES ?? [],
     endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT, ses: e.MEETPLANE_SES_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
+    loopbackDestinations: e.MEETPLANE_STAGE === 'local' && e.MEETPLANE_OUTBOUND_LOOPBACK !== 'refuse',
     directoryReplicaRegions: (e.MEETPLANE_DIRECTORY_REPLICA_REGIONS ?? []) as EuRegion[],
     dependencyTimeoutMs: e.MEETPLANE_DEPENDENCY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

@@ -17,6 +17,7 @@ import { PrivacyStore } from './store/privacy-store.js';
 import { ReportStore } from './store/report-store.js';
 import { DataSubjectStore } from './store/data-subject-store.js';
 import { LiveStore } from './store/live-store.js';
+import { outboundPolicyOf, type OutboundPolicy } from './net/outbound-policy.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
 import { DEVICE_KEYS_RETENTION_DAYS, retentionPolicy, type RetentionPolicy } from './domain/retention.js';
@@ -35,6 +36,8 @@ export interface Site {
   readonly tenants: TenantStore;
   readonly idempotency: IdempotencyStore;
   readonly authenticator: TenantAuthenticator;
+  /** The one policy for every destination a tenant supplies (IdP key set, SMTP server, advisory webhook). */
+  readonly outbound: OutboundPolicy;
   readonly pseudonyms: PseudonymKeys;
   readonly meetings: MeetingStore;
   readonly live: LiveStore;
@@ -78,6 +81,7 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   const tenants: TenantStore = new TenantStore(clients.dynamodb, config.tableName, directory, cipher, retentionOf);
   const pseudonyms = kmsPseudonymKeys(clients.kms, config.siteId);
   const meetings = new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf);
+  const outbound = outboundPolicyOf(config);
   return {
     pseudonyms,
     meetings,
@@ -92,7 +96,8 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     directory,
     tenants,
     idempotency: new IdempotencyStore(clients.dynamodb, config.tableName),
-    authenticator: new TenantAuthenticator(config, directory, (id) => tenants.get(id)),
+    authenticator: new TenantAuthenticator(config, directory, (id) => tenants.get(id), outbound),
+    outbound,
   };
 }
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditActor, AuditDraft } from './audit.js';
+import { literalHostProblem, type RefusableClass } from './destination.js';
 import { newId } from './ids.js';
 
 /**
@@ -64,21 +65,15 @@ export interface SecurityContacts {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const isLoopback = (host: string) => LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
-/** IP literals a deployed site must never be pointed at: loopback, private, link-local (instance metadata), unspecified. */
-function isInternalAddress(host: string): boolean {
-  if (isLoopback(host) || host === '0.0.0.0' || host === '[::]') return true;
-  if (host.startsWith('[')) return /^\[(fc|fd|fe8|fe9|fea|feb|::ffff:)/i.test(host);
-  const octets = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (!octets) return false;
-  const [a, b] = [Number(octets[1]), Number(octets[2])];
-  return a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
-}
-
 /**
- * Why a webhook address is not acceptable, or undefined when it is. A
- * deployed site posts only over https and never to an internal address; the
- * local stack posts only to loopback (http or https), so that nothing it is
- * given — by a test or a fuzzer — makes it send anything off this machine.
+ * Why a webhook address is not acceptable as it is spelled, or undefined when
+ * it is: the cheap check at write time. A deployed site posts only over https
+ * and never to an address that is not public (an IP literal is classified by
+ * the outbound policy's rules, lambdas/domain/destination.ts; a name is
+ * resolved and checked by the policy itself, at write time and again at every
+ * delivery). The local stack posts only to loopback (http or https), so that
+ * nothing it is given — by a test or a fuzzer — makes it send anything off
+ * this machine.
  */
 export function webhookUrlProblem(raw: string, stage: 'local' | 'aws'): string | undefined {
   let url: URL;
@@ -99,9 +94,7 @@ export function webhookUrlProblem(raw: string, stage: 'local' | 'aws'): string |
     return undefined;
   }
   if (url.protocol !== 'https:') return 'must use https';
-  if (url.hostname === 'localhost' || isInternalAddress(url.hostname))
-    return 'must not be a loopback, private or link-local address';
-  return undefined;
+  return literalHostProblem(url.hostname, false);
 }
 
 // --- webhook signatures ------------------------------------------------------------------------------
@@ -186,12 +179,25 @@ export type ContactSource = 'settings' | 'onboarding' | 'none';
 export type EmailOutcome =
   | { readonly status: 'sent'; readonly recipients: number }
   | { readonly status: 'skipped'; readonly reason: 'no-contacts' | 'no-mail-server' }
-  | { readonly status: 'failed'; readonly recipients: number; readonly sent: number; readonly error: string };
+  | {
+      readonly status: 'failed';
+      readonly recipients: number;
+      readonly sent: number;
+      readonly error: string;
+      /** With `error: 'refused-destination'`: the kind of address the outbound policy refused. */
+      readonly refused?: RefusableClass;
+    };
 
 export type WebhookOutcome =
   | { readonly status: 'not-configured' }
   | { readonly status: 'delivered'; readonly httpStatus: number }
-  | { readonly status: 'failed'; readonly httpStatus?: number; readonly error: string };
+  | {
+      readonly status: 'failed';
+      readonly httpStatus?: number;
+      readonly error: string;
+      /** With `error: 'refused-destination'`: the kind of address the outbound policy refused. */
+      readonly refused?: RefusableClass;
+    };
 
 /** What happened for one tenant: no addresses, no URLs, no server names — codes and counts only. */
 export interface TenantDelivery {
@@ -206,18 +212,31 @@ export interface TenantDelivery {
 /** Sending results as the mail adapter reports them. */
 export interface MailResult {
   readonly sent: number;
-  /** The server's reply code or the transport's error code of the first failure; never its message. */
+  /**
+   * The server's reply code, or a stable code of the first failure (`refused-destination`,
+   * `unresolvable`, `timeout`, `unreachable`, `tls`, …); never a message or a socket's error code.
+   */
   readonly error?: string;
+  readonly refused?: RefusableClass;
 }
+
+/** A webhook POST's result as the sender reports it. */
+export type WebhookResult = { readonly httpStatus: number } | { readonly error: string; readonly refused?: RefusableClass };
 
 export function emailOutcome(recipients: number, result: MailResult): EmailOutcome {
   if (result.error === undefined && result.sent === recipients) return { status: 'sent', recipients };
-  return { status: 'failed', recipients, sent: result.sent, error: result.error ?? 'incomplete' };
+  return {
+    status: 'failed',
+    recipients,
+    sent: result.sent,
+    error: result.error ?? 'incomplete',
+    ...(result.refused && { refused: result.refused }),
+  };
 }
 
 /** A webhook POST's result: only 2xx counts as delivered (redirects are not followed). */
-export function webhookOutcome(result: { httpStatus: number } | { error: string }): WebhookOutcome {
-  if ('error' in result) return { status: 'failed', error: result.error };
+export function webhookOutcome(result: WebhookResult): WebhookOutcome {
+  if ('error' in result) return { status: 'failed', error: result.error, ...(result.refused && { refused: result.refused }) };
   if (result.httpStatus >= 200 && result.httpStatus < 300) return { status: 'delivered', httpStatus: result.httpStatus };
   return {
     status: 'failed',
@@ -267,7 +286,7 @@ export interface TenantChannels {
   contacts(): Promise<{ readonly source: ContactSource; readonly contacts: SecurityContacts }>;
   /** Sends one message to each recipient through the tenant's own mail server; undefined when it has none. */
   sendMail(recipients: readonly string[], message: { subject: string; text: string }): Promise<MailResult | undefined>;
-  postWebhook(url: string, body: string, signature: string): Promise<{ httpStatus: number } | { error: string }>;
+  postWebhook(url: string, body: string, signature: string): Promise<WebhookResult>;
   /** Keeps the delivery in the tenant's partition and appends the audit entry. */
   record(delivery: TenantDelivery, audit: AuditDraft): Promise<void>;
 }

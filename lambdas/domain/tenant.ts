@@ -1,5 +1,6 @@
 import type { SiteId } from '../../config/sites.js';
 import type { PlanTier } from '../../config/tiers.js';
+import { literalHostProblem } from './destination.js';
 import type { DirectoryEntry } from './directory.js';
 import { conflict, invalid } from './errors.js';
 import type { RetentionPolicy } from './retention.js';
@@ -102,9 +103,11 @@ export function reinstate(tenant: Tenant): Tenant {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * Why a JWKS address is not acceptable, or undefined when it is: a deployed
- * site fetches keys only over https; the local stack may use plain http, but
- * only on loopback.
+ * Why a JWKS address is not acceptable as it is spelled, or undefined when it
+ * is: a deployed site fetches keys only over https and never from an IP
+ * literal that is not public; the local stack may use plain http, but only on
+ * loopback. A name is resolved and checked by the outbound policy, when it is
+ * set and at every fetch.
  */
 export function jwksUriProblem(uri: string, stage: 'local' | 'aws'): string | undefined {
   let url: URL;
@@ -113,7 +116,7 @@ export function jwksUriProblem(uri: string, stage: 'local' | 'aws'): string | un
   } catch {
     return 'is not a URL';
   }
-  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'https:') return stage === 'aws' ? literalHostProblem(url.hostname, false) : undefined;
   if (url.protocol === 'http:' && stage === 'local' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
   return stage === 'local' ? 'must use https, or http on a loopback address' : 'must use https';
 }

@@ -47,13 +47,14 @@ async function channelsOf(tenantId: string, advisory: Advisory): Promise<TenantC
         mail.password,
         ses,
         recipients.map((to) => ({ to, ...message })),
-        { stopAtFirstFailure: false, timeouts: MAIL_TIMEOUTS },
+        { stopAtFirstFailure: false, timeouts: MAIL_TIMEOUTS, policy: site.outbound },
       );
     },
     postWebhook: async (url, body, signature) => {
-      // Checked when it was set; checked again, in case the rule tightened since.
+      // Checked when it was set; checked again, in case the rule tightened since — and the
+      // outbound policy resolves and checks the host at this delivery, connecting only to what it checked.
       if (webhookUrlProblem(url, config.stage) !== undefined) return { error: 'url-not-allowed' };
-      return postWebhook(url, body, signature, `${advisory.id}/${tenantId}`, WEBHOOK_TIMEOUT_MS);
+      return postWebhook(url, body, signature, `${advisory.id}/${tenantId}`, WEBHOOK_TIMEOUT_MS, site.outbound);
     },
     record: async (delivery, audit) => {
       await advisories.recordDelivery(advisory, delivery);

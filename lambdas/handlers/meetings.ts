@@ -130,6 +130,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.`,
         ics,
       })),
+      site.outbound,
     );
     return { status: 200, body: { sent } };
   }),

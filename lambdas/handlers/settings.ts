@@ -9,6 +9,7 @@ import { requireRole } from '../http/auth/tenant-user.js';
 import { requiredVersion } from '../http/if-match.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
+import { refusalAtWrite } from '../net/outbound-policy.js';
 import { auditAsCaller, principalPseudonyms } from '../http/tenant-context.js';
 
 const site = currentSite();
@@ -68,7 +69,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       await mailSettings.put(key, { transport: 'ses', from: body.from }, undefined);
     } else {
       const { password, transport: _smtp, ...smtp } = body;
-      const hostProblem = smtpHostProblem(smtp.host, site.config.stage);
+      const hostProblem = smtpHostProblem(smtp.host, site.config.stage) ?? (await refusalAtWrite(site.outbound, smtp.host));
       if (hostProblem) throw invalid('host', hostProblem);
       await mailSettings.put(key, { transport: 'smtp', ...smtp }, password);
     }
@@ -95,7 +96,8 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     requireRole(principal, 'admin');
     const { emails, webhook } = request.body;
     if (webhook) {
-      const problem = webhookUrlProblem(webhook.url, site.config.stage);
+      const problem =
+        webhookUrlProblem(webhook.url, site.config.stage) ?? (await refusalAtWrite(site.outbound, new URL(webhook.url).hostname));
       if (problem) throw invalid('webhook.url', problem);
     }
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };

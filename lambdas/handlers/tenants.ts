@@ -9,6 +9,7 @@ import { assertHomeSite, assertTenantHomedHere } from '../http/residency.js';
 import { OPERATIONS } from '../api/operations/tenants.js';
 import { operatorCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
+import { refusalAtWrite } from '../net/outbound-policy.js';
 
 const site = currentSite();
 const tenantRules = tenantRulesOf(site);
@@ -20,10 +21,13 @@ function withEtag(tenant: Parameters<typeof tenantResource>[0], status = 200) {
   return { status, body: tenantResource(tenant), headers: { etag: etagOf(tenant.version) } };
 }
 
-function checkIdp(idp: { jwksUri?: string } | undefined): void {
+/** The JWKS address as spelled, then resolved and checked by the outbound policy (it is checked again at every fetch). */
+async function checkIdp(idp: { jwksUri?: string } | undefined): Promise<void> {
   if (idp?.jwksUri === undefined) return;
   const problem = jwksUriProblem(idp.jwksUri, config.stage);
   if (problem) throw invalid('idp.jwksUri', problem);
+  const refusal = await refusalAtWrite(site.outbound, new URL(idp.jwksUri).hostname);
+  if (refusal) throw invalid('idp.jwksUri', refusal);
 }
 
 function statusRoute(
@@ -43,7 +47,7 @@ export const handler = routeGroup(operatorCallers(config), {
   'POST /v1/tenants': route(OPERATIONS['POST /v1/tenants'], async (request) => {
     const actor = request.caller;
     assertHomeSite(config, request.body.homeSite);
-    checkIdp(request.body.idp);
+    await checkIdp(request.body.idp);
     return idempotent(
       site.idempotency,
       OPERATOR_SCOPE,
@@ -68,7 +72,7 @@ export const handler = routeGroup(operatorCallers(config), {
     const actor = request.caller;
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const version = requiredVersion(request);
-    checkIdp(request.body.idp);
+    await checkIdp(request.body.idp);
     const tenant = await updateTenant(tenantRules, request.path.tenantId, version, request.body, actor);
     site.authenticator.forget(tenant.id);
     return withEtag(tenant);

@@ -58,6 +58,7 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
             'MEETPLANE_SES_ENDPOINT',
             'MEETPLANE_OPERATOR_TOKEN',
             'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
+            'MEETPLANE_OUTBOUND_LOOPBACK',
           ].includes(name),
       )
       .sort();

@@ -76,22 +76,27 @@ describe('webhook signatures', () => {
 });
 
 describe('webhook addresses', () => {
-  it('must be https when deployed, never to a loopback, private or link-local address', () => {
+  it('must be https when deployed, never to an IP literal that is not public', () => {
     expect(webhookUrlProblem('https://hooks.acme.example/meetplane', 'aws')).toBeUndefined();
     expect(webhookUrlProblem('http://hooks.acme.example/meetplane', 'aws')).toBe('must use https');
     expect(webhookUrlProblem('http://127.0.0.1:9000/hook', 'aws')).toBe('must use https');
-    for (const internal of [
-      'https://127.0.0.1/',
-      'https://localhost/',
-      'https://10.1.2.3/',
-      'https://172.20.0.1/',
-      'https://192.168.1.1/',
-      'https://169.254.169.254/latest',
-      'https://[::1]/',
-      'https://[fd00::1]/',
-    ]) {
-      expect(webhookUrlProblem(internal, 'aws')).toBe('must not be a loopback, private or link-local address');
+    // IP literals are classified as spelled, by the outbound policy's rules; names are left to its lookup.
+    for (const [internal, reason] of [
+      ['https://127.0.0.1/', 'is a loopback address'],
+      ['https://10.1.2.3/', 'is a private address'],
+      ['https://172.20.0.1/', 'is a private address'],
+      ['https://192.168.1.1/', 'is a private address'],
+      ['https://169.254.169.254/latest', 'is a cloud metadata address'],
+      ['https://169.254.10.1/', 'is a link-local address'],
+      ['https://100.64.0.1/', 'is a shared (carrier-grade NAT) address'],
+      ['https://[::1]/', 'is a loopback address'],
+      ['https://[fd00::1]/', 'is a unique-local address'],
+      ['https://[::ffff:10.0.0.1]/', 'is a private address'],
+      ['https://0.0.0.0/', 'is an unspecified address'],
+    ] as const) {
+      expect(webhookUrlProblem(internal, 'aws')).toBe(reason);
     }
+    expect(webhookUrlProblem('https://localhost/', 'aws')).toBeUndefined();
     expect(webhookUrlProblem('https://user:pw@hooks.acme.example/', 'aws')).toMatch(/credentials/);
     expect(webhookUrlProblem('not a url', 'aws')).toBe('is not a URL');
   });

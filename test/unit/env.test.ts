@@ -80,6 +80,21 @@ describe('runtime environment', () => {
     ]);
   });
 
+  it('allows loopback destinations on the local stage only, and lets the local stack refuse them as a deployed site does', () => {
+    expect(parseSiteConfig(valid).loopbackDestinations).toBe(true);
+    expect(parseSiteConfig({ ...valid, MEETPLANE_OUTBOUND_LOOPBACK: 'refuse' }).loopbackDestinations).toBe(false);
+    const {
+      MEETPLANE_DYNAMODB_ENDPOINT: _d,
+      MEETPLANE_KMS_ENDPOINT: _k,
+      MEETPLANE_OPERATOR_TOKEN: _o,
+      ...deployable
+    } = valid as Record<string, string>;
+    expect(parseSiteConfig({ ...deployable, MEETPLANE_STAGE: 'aws' }).loopbackDestinations).toBe(false);
+    expect(problemsOf({ ...deployable, MEETPLANE_STAGE: 'aws', MEETPLANE_OUTBOUND_LOOPBACK: 'allow' })).toEqual([
+      'MEETPLANE_OUTBOUND_LOOPBACK is only allowed when MEETPLANE_STAGE=local',
+    ]);
+  });
+
   describe('the LiveKit API secret', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:meetplane-ams-livekit-AbCdEf';
     const { MEETPLANE_LIVEKIT_API_SECRET: _secret, ...withoutSecret } = valid;

@@ -3,6 +3,7 @@ import { mailSettingsBody } from '../../lambdas/api/schemas/mail.js';
 import { smtpHostProblem } from '../../lambdas/domain/mail.js';
 import { fieldIssues } from '../../lambdas/http/request.js';
 import { failureCode, sesTargetOf } from '../../lambdas/mail/mailer.js';
+import { OutboundError } from '../../lambdas/net/outbound-policy.js';
 import { sesClientFor } from '../../lambdas/mail/ses.js';
 
 const env = {
@@ -42,6 +43,16 @@ describe('mail settings', () => {
     expect(smtpHostProblem('1.1', 'local')).toMatch(/loopback/);
     expect(smtpHostProblem('smtp.acme.example', 'aws')).toBeUndefined();
   });
+
+  it('when deployed, refuse an IP literal that is not public (loopback included); a name is left to the lookup', () => {
+    expect(smtpHostProblem('127.0.0.1', 'aws')).toBe('is a loopback address');
+    expect(smtpHostProblem('::1', 'aws')).toBe('is a loopback address');
+    expect(smtpHostProblem('10.0.0.25', 'aws')).toBe('is a private address');
+    expect(smtpHostProblem('fd00:ec2::254', 'aws')).toBe('is a cloud metadata address');
+    expect(smtpHostProblem('192.0.2.25', 'aws')).toBe('is a reserved address');
+    expect(smtpHostProblem('8.8.8.8', 'aws')).toBeUndefined();
+    expect(smtpHostProblem('localhost', 'aws')).toBeUndefined();
+  });
 });
 
 describe('sending failures', () => {
@@ -50,8 +61,16 @@ describe('sending failures', () => {
     expect(failureCode(Object.assign(new Error('rejected ina@example.test'), { code: 'ESES', name: 'MessageRejected' }))).toBe(
       'MessageRejected',
     );
+    // Never the socket's own error code: a stable word for what went wrong.
     expect(failureCode(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNREFUSED' }))).toBe(
-      'ECONNREFUSED',
+      'unreachable',
+    );
+    expect(failureCode(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ESOCKET' }))).toBe('unreachable');
+    expect(failureCode(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' }))).toBe('timeout');
+    expect(failureCode(Object.assign(new Error('certificate has expired'), { code: 'ETLS' }))).toBe('tls');
+    expect(failureCode(Object.assign(new Error('weird'), { code: 'EWHATEVER' }))).toBe('error');
+    expect(failureCode(new OutboundError('refused-destination', 'resolves to a private address', 'private'))).toBe(
+      'refused-destination',
     );
     expect(failureCode(new Error('anything at all'))).toBe('error');
   });

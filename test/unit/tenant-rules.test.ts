@@ -74,6 +74,11 @@ describe('tenant rules', () => {
     expect(jwksUriProblem('http://127.0.0.1:9000/jwks', 'aws')).toBe('must use https');
     expect(jwksUriProblem('http://idp.example.test/jwks', 'local')).toMatch(/loopback/);
     expect(jwksUriProblem('not a url', 'local')).toBe('is not a URL');
+    // Deployed, an IP literal that is not public is refused as spelled; a name is left to the outbound policy's lookup.
+    expect(jwksUriProblem('https://127.0.0.1/jwks', 'aws')).toBe('is a loopback address');
+    expect(jwksUriProblem('https://169.254.169.254/latest/meta-data', 'aws')).toBe('is a cloud metadata address');
+    expect(jwksUriProblem('https://[fe80::1]/jwks', 'aws')).toBe('is a link-local address');
+    expect(jwksUriProblem('https://localhost/jwks', 'aws')).toBeUndefined();
   });
 
   it('reads roles from an array or a space-separated claim and ignores unknown ones', () => {

@@ -32,7 +32,7 @@ export const OPERATIONS = {
   },
   'PUT /v1/settings/mail': {
     summary:
-      "Set the tenant's mail transport: its own SMTP server (the default; TLS off loopback), or `transport: 'ses'` — Amazon SES, always called in the home site's own region and never in another; mail is sent only through it (admins)",
+      "Set the tenant's mail transport: its own SMTP server (the default; TLS required, except to loopback on the local stage; its host must be, and resolve only to, public addresses — loopback too on the local stage — checked when set, naming the check, e.g. `resolves to a private address`, and again at every connection, which goes to the address checked), or `transport: 'ses'` — Amazon SES, always called in the home site's own region and never in another; mail is sent only through it (admins)",
     tag: 'privacy',
     auth: 'tenant',
     query: emptyQuery,
@@ -49,7 +49,7 @@ export const OPERATIONS = {
   },
   'PUT /v1/settings/security-contacts': {
     summary:
-      'Set the security contacts: 1–10 addresses, e-mailed through the tenant’s own mail transport, and optionally a webhook (https) whose deliveries are signed with the secret: `Meetplane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`; sealed under the tenant key, audited (admins)',
+      'Set the security contacts: 1–10 addresses, e-mailed through the tenant’s own mail transport, and optionally a webhook (https; its host must be, and resolve only to, public addresses — checked when set, naming the check, and again at every delivery, which goes to the address checked) whose deliveries are signed with the secret: `Meetplane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`; sealed under the tenant key, audited (admins)',
     tag: 'advisories',
     auth: 'tenant',
     query: emptyQuery,

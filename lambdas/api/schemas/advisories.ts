@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { SEVERITIES } from '../../domain/advisories.js';
+import { REFUSABLE_CLASSES } from '../../domain/destination.js';
 import { queryInteger } from './common.js';
 
 // --- security contacts ---------------------------------------------------------------------------------
@@ -14,7 +15,12 @@ export const securityContactsBody = z.strictObject({
     }),
   webhook: z
     .strictObject({
-      url: z.string().max(2048).describe('https; the local stack accepts only loopback addresses'),
+      url: z
+        .string()
+        .max(2048)
+        .describe(
+          'https, to a host that is and resolves only to public addresses; the local stack accepts only loopback addresses',
+        ),
       secret: z
         .string()
         .min(32, 'must be at least 32 characters')
@@ -55,16 +61,39 @@ export const advisoryResource = z.object({
   cve: z.array(z.string()).optional(),
 });
 
+const FAILURE_CODES =
+  "the mail server's reply code (e.g. `550`), SES's error name, or `refused-destination`, `unresolvable`, `timeout`, `unreachable`, `tls`, `auth`, `tenant-unavailable`";
+
+const refusedClass = z
+  .enum(REFUSABLE_CLASSES)
+  .optional()
+  .describe('with `refused-destination`: the kind of address the outbound policy refused');
+
 const emailOutcome = z.union([
   z.object({ status: z.literal('sent'), recipients: z.number().int() }),
   z.object({ status: z.literal('skipped'), reason: z.enum(['no-contacts', 'no-mail-server']) }),
-  z.object({ status: z.literal('failed'), recipients: z.number().int(), sent: z.number().int(), error: z.string() }),
+  z.object({
+    status: z.literal('failed'),
+    recipients: z.number().int(),
+    sent: z.number().int(),
+    error: z.string().describe(FAILURE_CODES),
+    refused: refusedClass,
+  }),
 ]);
 
 const webhookOutcome = z.union([
   z.object({ status: z.literal('not-configured') }),
   z.object({ status: z.literal('delivered'), httpStatus: z.number().int() }),
-  z.object({ status: z.literal('failed'), httpStatus: z.number().int().optional(), error: z.string() }),
+  z.object({
+    status: z.literal('failed'),
+    httpStatus: z.number().int().optional(),
+    error: z
+      .string()
+      .describe(
+        '`rejected` (a non-2xx answer), `redirect`, `refused-destination`, `unresolvable`, `timeout`, `unreachable`, `url-not-allowed`, `tenant-unavailable`',
+      ),
+    refused: refusedClass,
+  }),
 ]);
 
 export const tenantDelivery = z.object({

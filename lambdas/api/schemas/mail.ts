@@ -6,7 +6,8 @@ const smtpSettingsBody = z.strictObject({
     .string()
     .min(1)
     .max(253)
-    .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or address'),
+    .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or address')
+    .describe('Must be, and resolve only to, public addresses (loopback only on the local stage)'),
   port: z.number().int().min(1).max(65535),
   secure: z.boolean(),
   username: z.string().min(1).max(254).optional(),

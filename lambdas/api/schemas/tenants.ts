@@ -25,7 +25,9 @@ const urlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' 
 
 export const idpSchema = z.strictObject({
   issuer: z.string().min(1).max(512),
-  jwksUri: urlSchema,
+  jwksUri: urlSchema.describe(
+    'https (http only on loopback on the local stage); its host must be, and resolve only to, public addresses (loopback too on the local stage): checked when set, naming the check, and at every key fetch, which goes to the address checked',
+  ),
   audience: z.string().min(1).max(256),
   rolesClaim: z
     .string()

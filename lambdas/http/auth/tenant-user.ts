@@ -4,6 +4,7 @@ import type { SiteConfig } from '../../../config/env.js';
 import type { DirectoryEntry } from '../../domain/directory.js';
 import type { DirectoryReader } from '../../domain/ports.js';
 import { jwksUriProblem, type Tenant } from '../../domain/tenant.js';
+import { OutboundError, type OutboundPolicy } from '../../net/outbound-policy.js';
 import { problems } from '../problem.js';
 import { bearerToken } from './operator.js';
 
@@ -42,6 +43,8 @@ export class TenantAuthenticator {
     private readonly config: SiteConfig,
     private readonly directory: DirectoryReader,
     private readonly loadTenant: (tenantId: string) => Promise<Tenant | undefined>,
+    /** The key set is fetched through the outbound policy: resolved once, checked, and connected to as checked. */
+    private readonly outbound: OutboundPolicy,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -91,8 +94,15 @@ export class TenantAuthenticator {
         currentDate: new Date(this.now()),
       }));
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ERR_JWKS_TIMEOUT' || (error instanceof TypeError && /fetch/i.test(error.message))) {
+      if (error instanceof OutboundError && error.code === 'refused-destination') {
+        // Not the caller's fault and not a token check: the tenant's IdP is configured where this site does not connect.
+        throw problems.unavailable(
+          `the tenant's identity provider key set (idp.jwksUri) ${error.message}, which this site does not connect to; the operator must change it`,
+          60,
+          { check: 'refused-destination', refused: error.refused },
+        );
+      }
+      if (error instanceof OutboundError || isUnreachable(error)) {
         throw problems.unavailable("the tenant's identity provider did not answer", 10);
       }
       throw problems.unauthorized();
@@ -129,11 +139,27 @@ export class TenantAuthenticator {
     let set = this.keySets.get(uri);
     if (!set) {
       // jose refetches on an unknown kid (at most every 30 s) and caches keys for 10 minutes.
-      set = createRemoteJWKSet(new URL(uri), { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      const url = new URL(uri);
+      set = createRemoteJWKSet(url, {
+        agent: this.outbound.agent(url.protocol === 'http:' ? 'http:' : 'https:'),
+        timeoutDuration: 3000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
       this.keySets.set(uri, set);
     }
     return set;
   }
+}
+
+/** The key set's server could not be reached or did not answer in time (not a verdict on the token). */
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ERR_JWKS_TIMEOUT' ||
+    (error instanceof TypeError && /fetch/i.test(error.message)) ||
+    (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code))
+  );
 }
 
 export function rolesOf(claim: unknown): ReadonlySet<TenantRole> {
