@@ -58,7 +58,10 @@ export const runtimeEnvSchema = z
       .regex(SECRET_ARN, { error: 'must be the ARN of a Secrets Manager secret', abort: true })
       .refine((arn) => isEuRegion(SECRET_ARN.exec(arn)?.[1] ?? ''), 'must name a secret in a region on the EU allow-list')
       .optional(),
-    MEETPLANE_LIVEKIT_NODE_ID: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
+    MEETPLANE_LIVEKIT_NODE_ID: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/)
+      .optional(),
     /**
      * Media nodes of other sites this site may place meetings on when a
      * tenant allows failover: a JSON array of {id, site, url, apiKey, apiSecret}.

@@ -110,7 +110,8 @@ export const mailSettingsStore = (site: Site) => new MailSettingsStore(site.clie
 export const securityContactsStore = (site: Site) =>
   new SecurityContactsStore(site.clients.dynamodb, site.config.tableName, site.cipher);
 export const auditHeadStore = (site: Site) => new AuditHeadStore(site.clients.dynamodb, site.config.tableName);
-export const auditSigningKey = (site: Site): AuditSigningKey => kmsAuditSigningKey(site.clients.kms, site.config.auditSigningKeyId);
+export const auditSigningKey = (site: Site): AuditSigningKey =>
+  kmsAuditSigningKey(site.clients.kms, site.config.auditSigningKeyId);
 export const advisoryStore = (site: Site) => new AdvisoryStore(site.clients.dynamodb, site.config.tableName, site.retentionOf);
 
 /** The tenant lifecycle's dependencies: onboarding, changes, suspension, offboarding. */

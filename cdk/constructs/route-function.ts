@@ -148,7 +148,9 @@ export class RouteFunction extends Construct {
           conditions: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } },
         }),
       );
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [props.auditSigningKey.keyArn] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [props.auditSigningKey.keyArn] }),
+      );
     }
     // Only the value, only this secret: not DescribeSecret, not the secret's other versions' metadata.
     if (profile.livekitSecret) {

@@ -104,11 +104,16 @@ export class StatelessStack extends Stack {
       group: AUDIT_HEAD_SIGNER,
       invokedBy: 'schedule',
     }).fn;
-    new Rule(this, 'AuditHeadSchedule', {
+    const schedule = new Rule(this, 'AuditHeadSchedule', {
       description: `meetplane-${site.id}: sign every tenant's audit head`,
       schedule: Schedule.rate(AUDIT_HEAD_SCHEDULE),
       // A failed run is not retried: the next one, a schedule period later, signs what it missed.
       targets: [new LambdaFunction(this.auditHeadSigner, { retryAttempts: 0 })],
+    });
+    acknowledge(schedule, {
+      id: 'Serverless::Serverless-EventBusDLQ',
+      reason:
+        'The scheduled events carry nothing to keep: a run that fails raises the function error alarm, and the next run signs what it missed.',
     });
 
     // Mail of tenants that chose Amazon SES (invitations, advisories): SES in this site's region only, never another.
