@@ -162,7 +162,8 @@ export function verifyAuditLog(log: AuditLogToVerify): AuditVerdict {
     else
       report({
         kind: 'forged-head',
-        seq: head.seq,
+        // Whatever was written there: a forged head need not even have a number.
+        seq: Number.isInteger(head.seq) ? head.seq : 0,
         problem: "a stored head of this entry does not verify with the site's audit signing key",
       });
   }
