@@ -11,15 +11,15 @@ export const STACK_FILE = resolve(RUN_DIR, 'stack.json');
 /**
  * Shifts every port of the stack, so that a second stack (another checkout's)
  * can run beside the first: MEETPLANE_PORT_OFFSET=1000 puts fra's gateway on
- * 5001, DynamoDB Local on 9000, and so on. 0 to 5000, in thousands (no two
+ * 5001, DynamoDB Local on 9000, and so on. 0 to 9000, in thousands (no two
  * of those stacks share a port).
  */
 export const PORT_OFFSET = portOffset(process.env.MEETPLANE_PORT_OFFSET);
 
 function portOffset(raw: string | undefined): number {
   const offset = Number(raw ?? '0');
-  if (!Number.isInteger(offset) || offset < 0 || offset > 5000 || offset % 1000 !== 0)
-    throw new Error(`MEETPLANE_PORT_OFFSET must be a multiple of 1000 from 0 to 5000; got ${raw}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 9000 || offset % 1000 !== 0)
+    throw new Error(`MEETPLANE_PORT_OFFSET must be a multiple of 1000 from 0 to 9000; got ${raw}`);
   return offset;
 }
 
