@@ -75,6 +75,7 @@ export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<Si
       siteTable: stateful.siteTable,
       siteKey: stateful.siteKey,
       dataKey: stateful.dataKey,
+      auditSigningKey: stateful.auditSigningKey,
       certificate: stateful.certificate,
       livekitCredentials: media.apiCredentials,
       alerts: stateful.alerts,

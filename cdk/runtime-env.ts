@@ -28,6 +28,8 @@ export interface DeployedEnvironmentInput {
   readonly tableName: string;
   readonly directoryTableName: string;
   readonly siteKeyArn: string;
+  /** The site's asymmetric key that signs audit heads. */
+  readonly auditSigningKeyArn: string;
   readonly apiUrls: Readonly<Record<SiteId, string>>;
   readonly livekitUrl: string;
   readonly livekitApiKey: string;
@@ -42,6 +44,7 @@ export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEn
     MEETPLANE_TABLE: input.tableName,
     MEETPLANE_DIRECTORY_TABLE: input.directoryTableName,
     MEETPLANE_SITE_KEY: input.siteKeyArn,
+    MEETPLANE_AUDIT_SIGNING_KEY: input.auditSigningKeyArn,
     MEETPLANE_API_URLS: Object.entries(input.apiUrls)
       .map(([site, url]) => `${site}=${url}`)
       .join(','),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EU_REGIONS, isEuRegion, type EuRegion } from './regions.js';
 import { SITE_IDS, SITES, type SiteId } from './sites.js';
+import { AUDIT_SIGNING_KEY_ALIAS, SITE_KEY_ALIAS } from './tables.js';
 
 /**
  * The runtime environment of a site's control plane, parsed once at start-up.
@@ -40,7 +41,9 @@ export const runtimeEnvSchema = z
     }),
     MEETPLANE_TABLE: z.string().min(3),
     MEETPLANE_DIRECTORY_TABLE: z.string().min(3),
-    MEETPLANE_SITE_KEY: z.string().min(1).default('alias/meetplane-site'),
+    MEETPLANE_SITE_KEY: z.string().min(1).default(SITE_KEY_ALIAS),
+    /** The site's asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs audit heads: an alias or a key ARN. */
+    MEETPLANE_AUDIT_SIGNING_KEY: z.string().min(1).default(AUDIT_SIGNING_KEY_ALIAS),
     MEETPLANE_API_URLS: siteUrls,
     MEETPLANE_LIVEKIT_URL: wsUrl,
     MEETPLANE_LIVEKIT_API_KEY: z.string().min(3),
@@ -158,6 +161,7 @@ export interface SiteConfig {
   readonly tableName: string;
   readonly directoryTableName: string;
   readonly siteKeyId: string;
+  readonly auditSigningKeyId: string;
   readonly apiUrls: Readonly<Record<SiteId, string>>;
   /** The site's own LiveKit deployment; its secret is resolved by the route groups that use it (lambdas/livekit-secret.ts). */
   readonly livekit: {
@@ -220,6 +224,7 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     tableName: e.MEETPLANE_TABLE,
     directoryTableName: e.MEETPLANE_DIRECTORY_TABLE,
     siteKeyId: e.MEETPLANE_SITE_KEY,
+    auditSigningKeyId: e.MEETPLANE_AUDIT_SIGNING_KEY,
     apiUrls: e.MEETPLANE_API_URLS,
     livekit: {
       nodeId: e.MEETPLANE_LIVEKIT_NODE_ID ?? `${e.MEETPLANE_SITE}-1`,

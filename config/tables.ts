@@ -55,3 +55,6 @@ export const DIRECTORY_TABLE_NAME = 'meetplane-directory';
 
 /** Alias of each site's own KMS key (site-level secrets; tenants get keys of their own). */
 export const SITE_KEY_ALIAS = 'alias/meetplane-site';
+
+/** Alias of each site's asymmetric key (ECC P-256, sign and verify) that signs the heads of tenants' audit logs. */
+export const AUDIT_SIGNING_KEY_ALIAS = 'alias/meetplane-audit-signing';

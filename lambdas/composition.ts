@@ -20,6 +20,8 @@ import { LiveStore } from './store/live-store.js';
 import { outboundPolicyOf, type OutboundPolicy } from './net/outbound-policy.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
+import { AuditHeadStore } from './store/audit-head-store.js';
+import { kmsAuditSigningKey, type AuditSigningKey } from './keys/audit-signing-key.js';
 import { DEVICE_KEYS_RETENTION_DAYS, retentionPolicy, type RetentionPolicy } from './domain/retention.js';
 
 /**
@@ -112,6 +114,9 @@ export const dataSubjectStore = (site: Site) => new DataSubjectStore(site.client
 export const mailSettingsStore = (site: Site) => new MailSettingsStore(site.clients.dynamodb, site.config.tableName, site.cipher);
 export const securityContactsStore = (site: Site) =>
   new SecurityContactsStore(site.clients.dynamodb, site.config.tableName, site.cipher);
+export const auditHeadStore = (site: Site) => new AuditHeadStore(site.clients.dynamodb, site.config.tableName);
+export const auditSigningKey = (site: Site): AuditSigningKey =>
+  kmsAuditSigningKey(site.clients.kms, site.config.auditSigningKeyId);
 export const advisoryStore = (site: Site) => new AdvisoryStore(site.clients.dynamodb, site.config.tableName, site.retentionOf);
 
 /** The tenant lifecycle's dependencies: onboarding, changes, suspension, offboarding. */

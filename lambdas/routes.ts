@@ -157,7 +157,12 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     auth: 'operator',
     routes: ['GET /v1/support/tenants/{tenantId}/settings', 'GET /v1/support/tenants/{tenantId}/meetings/{meetingId}'],
   },
-  { name: 'audit', entry: 'lambdas/handlers/audit.ts', auth: 'tenant', routes: ['GET /v1/audit', 'GET /v1/audit/verify'] },
+  {
+    name: 'audit',
+    entry: 'lambdas/handlers/audit.ts',
+    auth: 'tenant',
+    routes: ['GET /v1/audit', 'GET /v1/audit/verify', 'POST /v1/audit/heads', 'GET /v1/audit/signing-key'],
+  },
   // Publishing (operator) and reading (tenants) are separate functions: a group has one kind of caller.
   {
     name: 'advisories-publish',

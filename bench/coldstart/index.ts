@@ -49,6 +49,7 @@ const environment = {
     tableName: siteTableName('fra'),
     directoryTableName: DIRECTORY_TABLE_NAME,
     siteKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-4000-8000-000000000000',
+    auditSigningKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-4000-8000-000000000001',
     apiUrls: { fra: 'https://api.fra.meetplane.example', ams: 'https://api.ams.meetplane.example' },
     livekitUrl: 'wss://livekit.fra.meetplane.example',
     livekitApiKey: 'meetplane-fra',

@@ -31,6 +31,9 @@ export interface RouteFunctionProps {
   readonly siteKey: IKey;
   /** Encrypts both tables in this region (the directory's local replica included). */
   readonly dataKey: IKey;
+  readonly auditSigningKey: IKey;
+  /** API Gateway (synchronous requests) or an EventBridge schedule. */
+  readonly invokedBy: 'api' | 'schedule';
   /** The LiveKit API credentials ({apiKey, apiSecret}); read only by groups whose profile says so. */
   readonly livekitSecret: ISecret;
   readonly alerts: ITopic;
@@ -65,7 +68,10 @@ export class RouteFunction extends Construct {
 
     this.fn = new NodejsFunction(this, 'Function', {
       // Lambda allows 256 characters; a large group is summarised.
-      description: `Meetplane ${site} ${group.name}: ${group.routes.join(', ')}`.slice(0, 256),
+      description: (props.invokedBy === 'api'
+        ? `Meetplane ${site} ${group.name}: ${group.routes.join(', ')}`
+        : `Meetplane ${site} ${group.name}: scheduled`
+      ).slice(0, 256),
       entry: join(PROJECT_ROOT, group.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -85,7 +91,9 @@ export class RouteFunction extends Construct {
     acknowledge(this.fn, {
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:
-        'Invoked only synchronously by API Gateway: a failed request is answered with a problem+json error, there is no event to park.',
+        props.invokedBy === 'api'
+          ? 'Invoked only synchronously by API Gateway: a failed request is answered with a problem+json error, there is no event to park.'
+          : 'Invoked by a schedule whose events carry nothing: a failed run raises the error alarm and the next run does its work.',
     });
     acknowledge(role, {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -132,6 +140,18 @@ export class RouteFunction extends Construct {
       );
     }
     if (profile.tenantKeys !== 'none') grantTenantKeys(role, props.site, profile.tenantKeys);
+    if (profile.auditSigningKey === 'sign') {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Sign'],
+          resources: [props.auditSigningKey.keyArn],
+          conditions: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } },
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [props.auditSigningKey.keyArn] }),
+      );
+    }
     // Only the value, only this secret: not DescribeSecret, not the secret's other versions' metadata.
     if (profile.livekitSecret) {
       role.addToPrincipalPolicy(

@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { SiteId } from '../../config/sites.js';
-import { SITE_KEY_ALIAS } from '../../config/tables.js';
+import { AUDIT_SIGNING_KEY_ALIAS, SITE_KEY_ALIAS } from '../../config/tables.js';
 import { DATA_KEY_ALIAS, siteRolePath } from '../naming.js';
 
 /**
@@ -52,13 +52,16 @@ export interface SiteKeysProps {
 }
 
 /**
- * The two keys of a site:
+ * The three keys of a site:
  * - the site key (`alias/meetplane-site`), which the control plane uses itself
  *   and only with an encryption context that names a tenant (or the health
  *   probe's fixed context), and only from the site's own roles;
- * - the data key, which only DynamoDB may use, for the site's tables at rest.
+ * - the data key, which only DynamoDB may use, for the site's tables at rest;
+ * - the audit signing key (`alias/meetplane-audit-signing`), asymmetric (ECC
+ *   P-256), with which the site's roles sign the heads of tenants' audit logs;
+ *   its public half is handed to tenant admins to verify them.
  */
-/** Both site keys rotate yearly and outlive their stack: data encrypted under them must stay readable. */
+/** Both symmetric site keys rotate yearly and outlive their stack: data encrypted under them must stay readable. */
 const RETAINED_ROTATING_KEY = {
   enableKeyRotation: true,
   rotationPeriod: Duration.days(365),
@@ -69,6 +72,7 @@ const RETAINED_ROTATING_KEY = {
 export class SiteKeys extends Construct {
   readonly siteKey: Key;
   readonly dataKey: Key;
+  readonly auditSigningKey: Key;
 
   constructor(scope: Construct, id: string, props: SiteKeysProps) {
     super(scope, id);
@@ -152,5 +156,37 @@ export class SiteKeys extends Construct {
       }),
     });
     this.dataKey.addAlias(DATA_KEY_ALIAS);
+
+    // KMS does not rotate asymmetric keys; signed heads name the key that signed them. Retained: old heads must stay verifiable.
+    this.auditSigningKey = new Key(this, 'AuditSigningKey', {
+      description: `Meetplane ${props.site}: signs the heads of tenants' audit logs (ECDSA P-256, SHA-256)`,
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+      policy: new PolicyDocument({
+        statements: [
+          administration(),
+          new PolicyStatement({
+            sid: 'SiteRolesSignAuditHeads',
+            principals: [root],
+            actions: ['kms:Sign'],
+            resources: THIS_KEY,
+            conditions: {
+              ArnLike: { 'aws:PrincipalArn': siteRoles },
+              StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' },
+            },
+          }),
+          new PolicyStatement({
+            sid: 'SiteRolesReadPublicKey',
+            principals: [root],
+            actions: ['kms:GetPublicKey', 'kms:DescribeKey'],
+            resources: THIS_KEY,
+            conditions: { ArnLike: { 'aws:PrincipalArn': siteRoles } },
+          }),
+        ],
+      }),
+    });
+    this.auditSigningKey.addAlias(AUDIT_SIGNING_KEY_ALIAS);
   }
 }

@@ -28,6 +28,7 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly siteKey: Key;
   readonly dataKey: Key;
+  readonly auditSigningKey: Key;
   readonly siteTable: TableV2;
   readonly directoryTable?: TableV2;
   readonly certificate: ICertificate;
@@ -41,6 +42,7 @@ export class StatefulStack extends Stack {
     const keys = new SiteKeys(this, 'Keys', { site: site.id });
     this.siteKey = keys.siteKey;
     this.dataKey = keys.dataKey;
+    this.auditSigningKey = keys.auditSigningKey;
 
     this.siteTable = definedTable(this, { definition: SITE_TABLE, tableName: siteTableName(site.id), key: this.dataKey });
 
@@ -71,6 +73,7 @@ export class StatefulStack extends Stack {
     if (props.alarmEmail) this.alerts.addSubscription(new EmailSubscription(props.alarmEmail));
 
     new CfnOutput(this, 'SiteKeyArn', { value: this.siteKey.keyArn });
+    new CfnOutput(this, 'AuditSigningKeyArn', { value: this.auditSigningKey.keyArn });
     new CfnOutput(this, 'SiteTableName', { value: this.siteTable.tableName });
   }
 }

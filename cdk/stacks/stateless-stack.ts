@@ -3,6 +3,8 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -15,6 +17,7 @@ import { ROUTE_GROUPS, type RouteGroupDefinition } from '../../lambdas/routes.js
 import { SiteHttpApi } from '../constructs/http-api.js';
 import { RouteFunction } from '../constructs/route-function.js';
 import { acknowledge } from '../nag.js';
+import { AUDIT_HEAD_SCHEDULE, AUDIT_HEAD_SIGNER } from '../route-groups.js';
 import { deployedEnvironment } from '../runtime-env.js';
 import { apiUrlOf, type MeetplaneSettings, type SiteSettings } from '../settings.js';
 
@@ -25,6 +28,8 @@ export interface StatelessStackProps extends StackProps {
   readonly siteKey: IKey;
   /** The site's data key: DynamoDB encrypts the local directory replica with it. */
   readonly dataKey: IKey;
+  /** The site's asymmetric key that signs the heads of tenants' audit logs. */
+  readonly auditSigningKey: IKey;
   readonly certificate: ICertificate;
   readonly livekitCredentials: ISecret;
   readonly alerts: ITopic;
@@ -42,6 +47,8 @@ const SES_SENDERS = ['meetings', 'advisories-publish'] as const;
  */
 export class StatelessStack extends Stack {
   readonly functions: ReadonlyMap<string, NodejsFunction>;
+  /** Signs every tenant's audit head on a schedule. */
+  readonly auditHeadSigner: NodejsFunction;
   readonly httpApi: SiteHttpApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -57,6 +64,7 @@ export class StatelessStack extends Stack {
       tableName: props.siteTable.tableName,
       directoryTableName: DIRECTORY_TABLE_NAME,
       siteKeyArn: props.siteKey.keyArn,
+      auditSigningKeyArn: props.auditSigningKey.keyArn,
       apiUrls,
       livekitUrl: `wss://${site.livekitDomain}`,
       // The key id is no secret; CloudFormation resolves it at deploy time, as the nodes read it at boot.
@@ -71,23 +79,42 @@ export class StatelessStack extends Stack {
       certificate: props.certificate,
     });
 
+    const shared = {
+      site: site.id,
+      environment,
+      siteTable: props.siteTable,
+      directoryTable,
+      siteKey: props.siteKey,
+      dataKey: props.dataKey,
+      auditSigningKey: props.auditSigningKey,
+      livekitSecret: props.livekitCredentials,
+      alerts: props.alerts,
+    };
     const functions = new Map<string, NodejsFunction>();
     for (const group of props.routeGroups ?? ROUTE_GROUPS) {
-      const routeFunction = new RouteFunction(this, `Group-${group.name}`, {
-        site: site.id,
-        group,
-        environment,
-        siteTable: props.siteTable,
-        directoryTable,
-        siteKey: props.siteKey,
-        dataKey: props.dataKey,
-        livekitSecret: props.livekitCredentials,
-        alerts: props.alerts,
-      });
+      const routeFunction = new RouteFunction(this, `Group-${group.name}`, { ...shared, group, invokedBy: 'api' });
       this.httpApi.addGroup(group, routeFunction.fn);
       functions.set(group.name, routeFunction.fn);
     }
     this.functions = functions;
+
+    // Every tenant's audit head, signed on a schedule (and on request by the audit routes).
+    this.auditHeadSigner = new RouteFunction(this, 'AuditHeadSigner', {
+      ...shared,
+      group: AUDIT_HEAD_SIGNER,
+      invokedBy: 'schedule',
+    }).fn;
+    const schedule = new Rule(this, 'AuditHeadSchedule', {
+      description: `meetplane-${site.id}: sign every tenant's audit head`,
+      schedule: Schedule.rate(AUDIT_HEAD_SCHEDULE),
+      // A failed run is not retried: the next one, a schedule period later, signs what it missed.
+      targets: [new LambdaFunction(this.auditHeadSigner, { retryAttempts: 0 })],
+    });
+    acknowledge(schedule, {
+      id: 'Serverless::Serverless-EventBusDLQ',
+      reason:
+        'The scheduled events carry nothing to keep: a run that fails raises the function error alarm, and the next run signs what it missed.',
+    });
 
     // Mail of tenants that chose Amazon SES (invitations, advisories): SES in this site's region only, never another.
     const sesIdentities = `arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`;

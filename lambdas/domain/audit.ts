@@ -25,8 +25,13 @@ export interface AuditDraft {
  * An entry of the chain. Its personal part (the actor's id and the subjects)
  * is not hashed directly: the chain carries `personalDigest`, a hash of that
  * part under a random `salt`. Erasing a person removes their part and the salt
- * (`redacted`) and leaves the digest, so the chain still verifies and nothing
- * left can be tied back to them, not even by guessing pseudonyms.
+ * (`redacted`) and leaves the digest, so the entry's hash — and every signed
+ * head that commits to it — is unchanged, and nothing left can be tied back to
+ * them, not even by guessing pseudonyms. Only entries whose actor is a user
+ * carry subjects or can be redacted: an operator's or the system's entry
+ * always says who. Each erasure's own entry (`privacy.erasure`) counts the
+ * entries it redacted (`details.redactedAuditEntries`) without naming them,
+ * which would tie them together again.
  */
 export interface AuditEntry extends AuditDraft {
   readonly tenantId: string;
@@ -68,16 +73,22 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return sha256(canonicalJson({ ...rest, actor: { type: actor.type } }));
 }
 
-/** Whether an entry is about a person known by any of `refs` (as its actor or a subject). */
+/** Whether an entry is about a person known by any of `refs` (as its actor or a subject); only users' entries are. */
 export function auditEntryConcerns(entry: AuditEntry, refs: ReadonlySet<string>): boolean {
-  if (entry.redacted) return false;
+  if (entry.redacted || entry.actor.type !== 'user') return false;
   return refs.has(entry.actor.id) || (entry.subjects ?? []).some((s) => refs.has(s));
 }
 
-/** The entry with its personal part erased; its hash and the chain are unchanged. */
+/** The action of the entry an erasure appends once done. */
+export const ERASURE_ACTION = 'privacy.erasure';
+/** In an erasure's entry: how many audit entries it redacted, over all its runs since the last such entry. */
+export const REDACTED_COUNT = 'redactedAuditEntries';
+
+/** The entry with its personal part erased; its hash and the chain are unchanged. Only a user's entry can be redacted. */
 export function redactAuditEntry(entry: AuditEntry): AuditEntry {
+  if (entry.actor.type !== 'user') throw new Error(`only a user's audit entry can be redacted, not a ${entry.actor.type}'s`);
   const { salt: _salt, subjects: _subjects, ...rest } = entry;
-  return { ...rest, actor: { type: entry.actor.type, id: ERASED_ACTOR }, redacted: true };
+  return { ...rest, actor: { type: 'user', id: ERASED_ACTOR }, redacted: true };
 }
 
 /** The next entry of a tenant's hash chain: it carries the hash of the one before. */
@@ -87,6 +98,9 @@ export function chainAuditEntry(
   draft: AuditDraft,
   at: Date,
 ): AuditEntry {
+  // Subjects are personal and erasable; only a user's entry may carry them (see AuditEntry).
+  if (draft.subjects && draft.subjects.length > 0 && draft.actor.type !== 'user')
+    throw new Error(`a ${draft.actor.type}'s audit entry cannot name subjects`);
   const salt = randomBytes(16).toString('base64url');
   const body = {
     ...draft,
@@ -99,37 +113,4 @@ export function chainAuditEntry(
     personalDigest: personalDigestOf(salt, draft.actor.id, draft.subjects),
   };
   return { ...body, hash: hashAuditEntry(body) };
-}
-
-export type ChainVerdict =
-  | { readonly intact: true; readonly entries: number; readonly retainedFrom?: number }
-  | { readonly intact: false; readonly entries: number; readonly firstBreak: { readonly seq: number; readonly problem: string } };
-
-/**
- * Recomputes a chain in order and reports the first entry that does not fit.
- * Entries older than the tenant's audit retention are gone (DynamoDB TTL); the
- * chain is then checked from the oldest one kept, anchored at the hash it
- * carries, and `retainedFrom` says where that is.
- */
-export function verifyAuditChain(entries: readonly AuditEntry[]): ChainVerdict {
-  const first = entries[0];
-  const truncated = first !== undefined && first.seq > 1;
-  let previous: { seq: number; hash: string } = truncated
-    ? { seq: first.seq - 1, hash: first.prevHash }
-    : { seq: 0, hash: GENESIS_HASH };
-  for (const entry of entries) {
-    const { hash, ...rest } = entry;
-    const brk = (problem: string): ChainVerdict => ({
-      intact: false,
-      entries: entries.length,
-      firstBreak: { seq: entry.seq, problem },
-    });
-    if (entry.seq !== previous.seq + 1) return brk(`expected entry ${previous.seq + 1}, found ${entry.seq}`);
-    if (entry.prevHash !== previous.hash) return brk('does not carry the hash of the entry before it');
-    if (!entry.redacted && personalDigestOf(entry.salt ?? '', entry.actor.id, entry.subjects) !== entry.personalDigest)
-      return brk('its actor or subjects do not match their digest');
-    if (hashAuditEntry(rest) !== hash) return brk('its content does not match its hash');
-    previous = { seq: entry.seq, hash };
-  }
-  return { intact: true, entries: entries.length, ...(truncated && { retainedFrom: first.seq }) };
 }

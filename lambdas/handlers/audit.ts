@@ -1,5 +1,8 @@
-import { currentSite } from '../composition.js';
-import { verifyAuditChain, type AuditEntry } from '../domain/audit.js';
+import { auditHeadStore, auditSigningKey, currentSite } from '../composition.js';
+import { headSigningPorts } from '../audit-heads-composition.js';
+import type { AuditEntry } from '../domain/audit.js';
+import { signAuditHead, verifyAuditLog } from '../domain/audit-heads.js';
+import { conflict } from '../domain/errors.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { problems } from '../http/problem.js';
 import { OPERATIONS } from '../api/operations/audit.js';
@@ -7,6 +10,9 @@ import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 
 const site = currentSite();
+const heads = auditHeadStore(site);
+const signingKey = auditSigningKey(site);
+const signingPorts = headSigningPorts(heads, signingKey, site.retentionOf);
 
 const VERIFY_PAGE = 500;
 
@@ -17,25 +23,48 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     requireRole(principal, 'admin');
     const after = request.query.cursor === undefined ? 0 : Number(request.query.cursor);
     const page = await site.tenants.auditPage(principal.tenant.id, after, request.query.limit ?? 50);
-    const last = page.entries.at(-1);
     return {
       status: 200,
-      body: { items: page.entries, ...(page.more && last && { nextCursor: String(last.seq) }) },
+      body: { items: page.entries, ...(page.more && { nextCursor: String(page.nextAfter) }) },
     };
   }),
 
-  /** Recomputes the whole hash chain and reports the first entry that does not fit. */
+  /** Checks every entry against the chain and the signed heads, and reports every break. */
   'GET /v1/audit/verify': route(OPERATIONS['GET /v1/audit/verify'], async (request) => {
     const principal = request.caller;
     requireRole(principal, 'admin');
+    const tenantId = principal.tenant.id;
     const entries: AuditEntry[] = [];
     for (let after = 0; ; ) {
-      const page = await site.tenants.auditPage(principal.tenant.id, after, VERIFY_PAGE);
+      const page = await site.tenants.auditPage(tenantId, after, VERIFY_PAGE);
       entries.push(...page.entries);
       if (!page.more) break;
-      after = page.entries.at(-1)!.seq;
+      after = page.nextAfter;
       if (entries.length > 1_000_000) throw problems.internal();
     }
-    return { status: 200, body: verifyAuditChain(entries) };
+    const verdict = verifyAuditLog({
+      tenantId,
+      entries,
+      heads: await heads.heads(tenantId),
+      signatureVerifies: await signingKey.verifier(),
+      tenantCreatedAt: principal.tenant.createdAt,
+      now: new Date(),
+    });
+    return { status: 200, body: verdict };
+  }),
+
+  /** Signs the log's head now (the site also does so on a schedule). */
+  'POST /v1/audit/heads': route(OPERATIONS['POST /v1/audit/heads'], async (request) => {
+    const principal = request.caller;
+    requireRole(principal, 'admin');
+    const head = await signAuditHead(signingPorts, site.config.siteId, principal.tenant.id, { whenDue: false });
+    if (!head) throw conflict('the audit log has no entries to sign');
+    return { status: 201, body: head };
+  }),
+
+  /** The public key that verifies signed heads, for admins' own tools. */
+  'GET /v1/audit/signing-key': route(OPERATIONS['GET /v1/audit/signing-key'], async (request) => {
+    requireRole(request.caller, 'admin');
+    return { status: 200, body: await signingKey.publicKey() };
   }),
 });

@@ -1,6 +1,7 @@
 import { OPERATIONS } from '../api/operations/data-subjects.js';
 import { currentSite, dataSubjectStore, reportStore } from '../composition.js';
 import { countByKind, findSubjectData, type SubjectRefs } from '../domain/data-subject.js';
+import { ERASURE_ACTION, REDACTED_COUNT } from '../domain/audit.js';
 import { normaliseAddress } from '../domain/address.js';
 import { notFound } from '../domain/errors.js';
 import { personPseudonyms } from '../keys/pseudonyms.js';
@@ -71,7 +72,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     );
     const email = request.body.email !== undefined ? normaliseAddress(request.body.email) : undefined;
     for (const finding of findings.filter((f) => f.action !== 'delete')) {
-      await dataSubjects.pseudonymise(key, finding, email, refs.emailRef);
+      await dataSubjects.pseudonymise(key, finding, email, refs.emailRef, refs.userRef);
     }
     await dataSubjects.deleteAll([...findings.filter((f) => f.action === 'delete').map((f) => f.item), ...idempotency]);
     const after = await dataSubjects.items(tenantId, refs.userRef);
@@ -79,15 +80,20 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const completedAt = new Date();
     const erased = countByKind(findings);
     if (remaining === 0) {
+      // It counts the audit entries redacted (this run and any that stopped part-way), never which they were.
+      const redactions = await dataSubjects.unreportedRedactions(tenantId, refs.userRef);
       await site.tenants.appendAudit(tenantId, {
         actor: { type: 'user', id: admin },
-        action: 'privacy.erasure',
+        action: ERASURE_ACTION,
         target: `tenant/${tenantId}`,
         reason: 'data-subject erasure request carried out by a tenant admin',
         legalBasis: 'GDPR Art. 17',
-        details: Object.fromEntries(Object.entries(erased).map(([kind, n]) => [kind, n])),
+        details: {
+          ...Object.fromEntries(Object.entries(erased).map(([kind, n]) => [kind, n])),
+          [REDACTED_COUNT]: redactions.unreported,
+        },
       });
-      await dataSubjects.completeReceipt(tenantId, refs.userRef, completedAt);
+      await dataSubjects.completeReceipt(tenantId, refs.userRef, completedAt, redactions.total);
     }
     const notes = [
       'Meetings they hosted were deleted with every record of them (attendance, keys, lobby, breakouts).',

@@ -2,6 +2,8 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -64,14 +66,23 @@ export class DataSubjectStore {
     );
   }
 
-  /** Applies one finding's erasure other than a plain delete. */
-  async pseudonymise(key: SealingKey, finding: Finding, email: string | undefined, emailRef: string | undefined): Promise<void> {
+  /** Applies one finding's erasure other than a plain delete, for the erasure of `userRef` (its receipt counts redactions). */
+  async pseudonymise(
+    key: SealingKey,
+    finding: Finding,
+    email: string | undefined,
+    emailRef: string | undefined,
+    userRef: string,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.pseudonymiseOnce(key, finding, email, emailRef);
+        await this.pseudonymiseOnce(key, finding, email, emailRef, userRef);
         return;
       } catch (error) {
-        const raced = error instanceof ConditionalCheckFailedException || (error as { kind?: string }).kind === 'stale';
+        const raced =
+          error instanceof ConditionalCheckFailedException ||
+          error instanceof TransactionCanceledException ||
+          (error as { kind?: string }).kind === 'stale';
         if (!raced || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
@@ -82,6 +93,7 @@ export class DataSubjectStore {
     finding: Finding,
     email: string | undefined,
     emailRef: string | undefined,
+    userRef: string,
   ): Promise<void> {
     const itemKey = marshall({ pk: finding.item.pk, sk: finding.item.sk });
     switch (finding.action) {
@@ -149,18 +161,34 @@ export class DataSubjectStore {
           });
         return;
       case 'redact-audit': {
+        // The redaction and its count on the erasure's receipt, together: the erasure's audit entry reports the count.
         const entry = finding.item.entry as AuditEntry;
         await this.dynamodb.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: itemKey,
-            UpdateExpression: 'SET #entry = :redacted',
-            ConditionExpression: '#entry.#hash = :hash',
-            ExpressionAttributeNames: { '#entry': 'entry', '#hash': 'hash' },
-            ExpressionAttributeValues: marshall(
-              { ':redacted': redactAuditEntry(entry), ':hash': entry.hash },
-              { removeUndefinedValues: true },
-            ),
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: itemKey,
+                  UpdateExpression: 'SET #entry = :redacted',
+                  ConditionExpression: '#entry.#hash = :hash',
+                  ExpressionAttributeNames: { '#entry': 'entry', '#hash': 'hash' },
+                  ExpressionAttributeValues: marshall(
+                    { ':redacted': redactAuditEntry(entry), ':hash': entry.hash },
+                    { removeUndefinedValues: true },
+                  ),
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: marshall({ pk: tenantPk(key.tenantId), sk: receiptSk(userRef) }),
+                  UpdateExpression: 'ADD auditRedactions :one',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: marshall({ ':one': 1 }),
+                },
+              },
+            ],
           }),
         );
         return;
@@ -195,13 +223,32 @@ export class DataSubjectStore {
     return receiptOf(unmarshall(result.Attributes!));
   }
 
-  async completeReceipt(tenantId: string, userRef: string, at: Date): Promise<void> {
+  /**
+   * How many audit entries this user's erasure redacted (over all its runs)
+   * that no erasure entry has reported yet, and the total so far.
+   */
+  async unreportedRedactions(tenantId: string, userRef: string): Promise<{ unreported: number; total: number }> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: receiptSk(userRef) }),
+        ProjectionExpression: 'auditRedactions, auditRedactionsReported',
+        ConsistentRead: true,
+      }),
+    );
+    const counts = Item ? (unmarshall(Item) as { auditRedactions?: number; auditRedactionsReported?: number }) : {};
+    const total = counts.auditRedactions ?? 0;
+    return { unreported: Math.max(0, total - (counts.auditRedactionsReported ?? 0)), total };
+  }
+
+  /** The erasure is done and its audit entry reported the redactions up to `reported`. */
+  async completeReceipt(tenantId: string, userRef: string, at: Date, reported: number): Promise<void> {
     await this.dynamodb.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall({ pk: tenantPk(tenantId), sk: receiptSk(userRef) }),
-        UpdateExpression: 'SET completedAt = :at',
-        ExpressionAttributeValues: marshall({ ':at': at.toISOString() }),
+        UpdateExpression: 'SET completedAt = :at, auditRedactionsReported = :reported',
+        ExpressionAttributeValues: marshall({ ':at': at.toISOString(), ':reported': reported }),
       }),
     );
   }

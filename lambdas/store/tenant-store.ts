@@ -24,7 +24,7 @@ import type { DirectoryStore } from './directory-store.js';
  * another partition.
  */
 export const tenantPk = (tenantId: string) => `T#${tenantId}`;
-const PROFILE = 'PROFILE';
+export const PROFILE = 'PROFILE';
 const AUDIT_HEAD = 'AUDIT#HEAD';
 export const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(12, '0')}`;
 /**
@@ -39,6 +39,31 @@ interface PersonalProfileFields {
 }
 
 const MAX_AUDIT_RETRIES = 3;
+
+/** The ids of the tenants homed at this site (only the active ones if asked), one page at a time, from the index. */
+export async function* tenantIdsHomedHere(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  options: { pageSize?: number; activeOnly?: boolean } = {},
+): AsyncGenerator<string[]> {
+  for await (const page of queryPages(dynamodb, {
+    TableName: tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :homed',
+    ProjectionExpression: 'id',
+    ...(options.activeOnly
+      ? {
+          FilterExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':homed': HOMED_HERE, ':active': 'active' }),
+        }
+      : { ExpressionAttributeValues: marshall({ ':homed': HOMED_HERE }) }),
+    Limit: options.pageSize ?? 100,
+  })) {
+    const ids = page.map((item) => (unmarshall(item) as { id: string }).id);
+    if (ids.length > 0) yield ids;
+  }
+}
 
 export class TenantStore {
   constructor(
@@ -141,24 +166,21 @@ export class TenantStore {
   }
 
   /** The ids of the active tenants homed at this site, one page (at most `pageSize`) at a time. */
-  async *activeTenantIds(pageSize = 100): AsyncGenerator<string[]> {
-    for await (const page of queryPages(this.dynamodb, {
-      TableName: this.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :homed',
-      FilterExpression: '#status = :active',
-      ProjectionExpression: 'id',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: marshall({ ':homed': HOMED_HERE, ':active': 'active' }),
-      Limit: pageSize,
-    })) {
-      const ids = page.map((item) => (unmarshall(item) as { id: string }).id);
-      if (ids.length > 0) yield ids;
-    }
+  activeTenantIds(pageSize = 100): AsyncGenerator<string[]> {
+    return tenantIdsHomedHere(this.dynamodb, this.tableName, { pageSize, activeOnly: true });
   }
 
-  /** A page of the tenant's audit chain in order, starting after `afterSeq`. */
-  async auditPage(tenantId: string, afterSeq: number, limit: number): Promise<{ entries: AuditEntry[]; more: boolean }> {
+  /**
+   * A page of the tenant's audit chain in order, starting after `afterSeq`.
+   * `nextAfter` is the position (from the stored key, not the entry, which may
+   * have been tampered with) to continue after when there is `more`. An item
+   * without an entry is left out, and so shows as a missing entry.
+   */
+  async auditPage(
+    tenantId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ entries: AuditEntry[]; more: boolean; nextAfter: number }> {
     const page = await this.dynamodb.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -172,8 +194,16 @@ export class TenantStore {
         ConsistentRead: true,
       }),
     );
-    const entries = (page.Items ?? []).map((item) => (unmarshall(item) as { entry: AuditEntry }).entry);
-    return { entries: entries.slice(0, limit), more: entries.length > limit };
+    const items = (page.Items ?? []).slice(0, limit).map((item) => unmarshall(item) as { sk: string; entry?: AuditEntry });
+    const entries = items
+      .map((item) => item.entry)
+      .filter((entry): entry is AuditEntry => typeof entry === 'object' && entry !== null && typeof entry.seq === 'number');
+    const last = items.at(-1);
+    return {
+      entries,
+      more: (page.Items ?? []).length > limit,
+      nextAfter: last ? Number(last.sk.slice('AUDIT#'.length)) : afterSeq,
+    };
   }
 
   /**

@@ -12,7 +12,13 @@ import {
   EnableKeyRotationCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { DIRECTORY_TABLE, SITE_KEY_ALIAS, SITE_TABLE, type TableDefinition } from '../../config/tables.js';
+import {
+  AUDIT_SIGNING_KEY_ALIAS,
+  DIRECTORY_TABLE,
+  SITE_KEY_ALIAS,
+  SITE_TABLE,
+  type TableDefinition,
+} from '../../config/tables.js';
 
 /** CreateTable input for a shared table definition (the CDK app builds its tables from the same definitions). */
 export function createTableInput(tableName: string, table: TableDefinition): CreateTableCommandInput {
@@ -93,5 +99,25 @@ export async function bootstrapSiteKey(kms: KMSClient, siteId: string): Promise<
   const keyId = created.KeyMetadata!.KeyId!;
   await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
   await kms.send(new CreateAliasCommand({ AliasName: SITE_KEY_ALIAS, TargetKeyId: keyId }));
+  return keyId;
+}
+
+/**
+ * The audit signing key: asymmetric ECC P-256 for signing, alias
+ * alias/meetplane-audit-signing, as the CDK app creates it. Returns its key id.
+ */
+export async function bootstrapAuditSigningKey(kms: KMSClient, siteId: string): Promise<string> {
+  const existing = await kms.send(new DescribeKeyCommand({ KeyId: AUDIT_SIGNING_KEY_ALIAS })).catch(() => undefined);
+  if (existing?.KeyMetadata?.KeyId) return existing.KeyMetadata.KeyId;
+  const created = await kms.send(
+    new CreateKeyCommand({
+      Description: `Meetplane audit signing key (${siteId})`,
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+      Tags: [{ TagKey: 'meetplane:site', TagValue: siteId }],
+    }),
+  );
+  const keyId = created.KeyMetadata!.KeyId!;
+  await kms.send(new CreateAliasCommand({ AliasName: AUDIT_SIGNING_KEY_ALIAS, TargetKeyId: keyId }));
   return keyId;
 }

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SITES, resolveSiteRegion, type SiteId } from '../../config/sites.js';
-import { DIRECTORY_TABLE_NAME, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
-import { bootstrapSiteKey, bootstrapSiteTables } from './bootstrap.js';
+import { AUDIT_SIGNING_KEY_ALIAS, DIRECTORY_TABLE_NAME, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
+import { bootstrapAuditSigningKey, bootstrapSiteKey, bootstrapSiteTables } from './bootstrap.js';
 import {
   DYNAMODB_PORT,
   LOCAL_SITES,
@@ -183,7 +183,7 @@ try {
   for (const site of LOCAL_SITES) {
     const ports = SITE_PORTS[site];
     const region = regions[site];
-    step(`${site}: tables and site key (${SITE_KEY_ALIAS}) in ${region}`);
+    step(`${site}: tables, site key (${SITE_KEY_ALIAS}) and audit signing key (${AUDIT_SIGNING_KEY_ALIAS}) in ${region}`);
     const dynamodbEndpoint = `http://127.0.0.1:${DYNAMODB_PORT}`;
     const kmsEndpoint = `http://127.0.0.1:${ports.kms}`;
     await bootstrapSiteTables(
@@ -191,7 +191,9 @@ try {
       siteTableName(site),
       DIRECTORY_TABLE_NAME,
     );
-    await bootstrapSiteKey(new KMSClient({ region, endpoint: kmsEndpoint, credentials: LOCAL_CREDENTIALS }), site);
+    const kms = new KMSClient({ region, endpoint: kmsEndpoint, credentials: LOCAL_CREDENTIALS });
+    await bootstrapSiteKey(kms, site);
+    await bootstrapAuditSigningKey(kms, site);
 
     const env: Record<string, string> = {
       MEETPLANE_STAGE: 'local',
@@ -200,6 +202,7 @@ try {
       MEETPLANE_TABLE: siteTableName(site),
       MEETPLANE_DIRECTORY_TABLE: DIRECTORY_TABLE_NAME,
       MEETPLANE_SITE_KEY: SITE_KEY_ALIAS,
+      MEETPLANE_AUDIT_SIGNING_KEY: AUDIT_SIGNING_KEY_ALIAS,
       MEETPLANE_API_URLS: apiUrls,
       MEETPLANE_LIVEKIT_URL: `ws://127.0.0.1:${ports.livekit}`,
       MEETPLANE_LIVEKIT_API_KEY: livekitKeys[site].apiKey,

@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { DIRECTORY_TABLE_NAME, SITE_TABLE, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
+import { AUDIT_SIGNING_KEY_ALIAS, DIRECTORY_TABLE_NAME, SITE_TABLE, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
 import { expectCount, expectProperties, expectResource, synthMeetplane, templatesOf, type Templates } from './synth.js';
 
 let templates: Templates;
@@ -47,15 +47,50 @@ describe.each(['fra', 'ams'] as const)('the %s stateful stack', (site) => {
     });
   });
 
-  it('rotates both keys and retains them', () => {
+  it('rotates both symmetric keys and retains all three', () => {
     const template = templates[site].stateful;
-    const keys = template.findResources('AWS::KMS::Key');
-    expect(Object.keys(keys)).toHaveLength(2);
-    for (const key of Object.values(keys) as { Properties: { EnableKeyRotation?: boolean }; DeletionPolicy?: string }[]) {
-      expect(key.Properties.EnableKeyRotation).toBe(true);
+    const keys = Object.values(template.findResources('AWS::KMS::Key')) as {
+      Properties: { EnableKeyRotation?: boolean; KeySpec?: string };
+      DeletionPolicy?: string;
+    }[];
+    expect(keys).toHaveLength(3);
+    for (const key of keys) {
+      // KMS rotates only symmetric keys; the signing key's heads name it, so it stays as it is.
+      expect(key.Properties.EnableKeyRotation).toBe(key.Properties.KeySpec === undefined ? true : undefined);
       expect(key.DeletionPolicy).toBe('Retain');
     }
     expectProperties(template, 'AWS::KMS::Alias', { AliasName: SITE_KEY_ALIAS });
+  });
+
+  it("has an asymmetric P-256 key with an alias that only the site's roles may sign audit heads with", () => {
+    const template = templates[site].stateful;
+    const siteRoles = Match.objectLike({
+      'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:role/meetplane/${site}/\\*$`)])],
+    });
+    expectResource(template, 'AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'SiteRolesSignAuditHeads',
+              Action: 'kms:Sign',
+              Condition: {
+                ArnLike: { 'aws:PrincipalArn': siteRoles },
+                StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' },
+              },
+            }),
+            Match.objectLike({ Sid: 'SiteRolesReadPublicKey', Action: ['kms:GetPublicKey', 'kms:DescribeKey'] }),
+          ]),
+        },
+      }),
+    });
+    expectProperties(template, 'AWS::KMS::Alias', {
+      AliasName: AUDIT_SIGNING_KEY_ALIAS,
+      TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditSigningKey'), 'Arn'] },
+    });
   });
 
   it("limits the site key to the site's roles and to contexts naming a tenant (or the health probe's)", () => {

@@ -25,10 +25,60 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
     });
   });
 
-  it('has exactly the routes of lambdas/routes.ts and one function per route group', () => {
+  it('has exactly the routes of lambdas/routes.ts, one function per route group and the audit head signer', () => {
     const template = templates[site].stateless;
     expectCount(template, 'AWS::ApiGatewayV2::Route', routes.length);
-    expectCount(template, 'AWS::Lambda::Function', ROUTE_GROUPS.length);
+    expectCount(template, 'AWS::Lambda::Function', ROUTE_GROUPS.length + 1);
+  });
+
+  it("signs every tenant's audit head every 15 minutes, with a function that may sign but holds no tenant key", () => {
+    const template = templates[site].stateless;
+    expectProperties(template, 'AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditHeadSigner'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+    expectProperties(template, 'AWS::Lambda::Function', {
+      Description: `Meetplane ${site} audit-heads: scheduled`,
+      Environment: { Variables: Match.objectLike({ MEETPLANE_AUDIT_SIGNING_KEY: Match.anyValue() }) },
+    });
+    const policies = template.findResources('AWS::IAM::Policy') as Record<
+      string,
+      { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] }; Roles: { Ref: string }[] } }
+    >;
+    const roleOf = (policy: { Properties: { Roles: { Ref: string }[] } }) => policy.Properties.Roles[0]!.Ref;
+    const signers = Object.values(policies).filter((policy) =>
+      policy.Properties.PolicyDocument.Statement.some((s) => ([] as string[]).concat(s.Action).includes('kms:Sign')),
+    );
+    // Only the audit routes (on request) and the schedule sign, with the one algorithm.
+    expect(
+      signers
+        .map(roleOf)
+        .map((ref) => ref.replace(/Role[A-F0-9]+$/, ''))
+        .sort(),
+    ).toEqual(['AuditHeadSigner', 'Groupaudit']);
+    for (const policy of signers) {
+      const sign = policy.Properties.PolicyDocument.Statement.find((s) =>
+        ([] as string[]).concat(s.Action).includes('kms:Sign'),
+      )!;
+      expect(sign.Condition).toEqual({ StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } });
+      expect(JSON.stringify(sign.Resource)).toMatch(/AuditSigningKey/);
+    }
+    const signer = Object.values(policies).filter((policy) => roleOf(policy).startsWith('AuditHeadSigner'));
+    const kmsStatements = signer
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('kms:')));
+    // Beyond signing: only what DynamoDB does with the table's data key on its behalf.
+    for (const statement of kmsStatements.filter((s) => !['kms:Sign', 'kms:GetPublicKey'].includes(String(s.Action))))
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': expect.stringMatching(/^dynamodb\./) as unknown },
+      });
+    expect(JSON.stringify(signer)).not.toMatch(/meetplane\/tenant|SiteKey/);
   });
 
   it('runs every handler as a traced arm64 ESM bundle on Node 20 or newer, sized explicitly', () => {
@@ -72,9 +122,10 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
 
   it('keeps function logs for a month and alarms on errors and throttles', () => {
     const template = templates[site].stateless;
-    expectCount(template, 'AWS::Logs::LogGroup', ROUTE_GROUPS.length + 1, { RetentionInDays: 30 });
+    // Each function's (the route groups' and the audit head signer's) and the API's access log.
+    expectCount(template, 'AWS::Logs::LogGroup', ROUTE_GROUPS.length + 2, { RetentionInDays: 30 });
     for (const metric of ['Errors', 'Throttles']) {
-      expectCount(template, 'AWS::CloudWatch::Alarm', ROUTE_GROUPS.length, {
+      expectCount(template, 'AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1, {
         MetricName: metric,
         Namespace: 'AWS/Lambda',
         AlarmActions: Match.anyValue(),

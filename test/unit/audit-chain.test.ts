@@ -3,11 +3,17 @@ import {
   canonicalJson,
   chainAuditEntry,
   ERASED_ACTOR,
+  ERASURE_ACTION,
   GENESIS_HASH,
+  REDACTED_COUNT,
   redactAuditEntry,
-  verifyAuditChain,
   type AuditEntry,
 } from '../../lambdas/domain/audit.js';
+import { verifyAuditLog } from '../../lambdas/domain/audit-heads.js';
+
+/** The chain alone (no signed heads), checked the day after `chain()` wrote it unless `now` says otherwise. */
+const verifyAuditChain = (entries: AuditEntry[], now = new Date(Date.UTC(2026, 0, 2))) =>
+  verifyAuditLog({ tenantId: 'tn_1', entries, heads: [], signatureVerifies: () => true, now });
 
 const actor = { type: 'operator' as const, id: 'op-1' };
 function chain(n: number): AuditEntry[] {
@@ -34,23 +40,32 @@ describe('audit hash chain', () => {
   });
 
   it('verifies an intact chain', () => {
-    expect(verifyAuditChain(chain(5))).toEqual({ intact: true, entries: 5 });
-    expect(verifyAuditChain([])).toEqual({ intact: true, entries: 0 });
+    expect(verifyAuditChain(chain(5))).toEqual({ intact: true, entries: 5, breaks: [], headsChecked: 0, notYetSigned: 5 });
+    expect(verifyAuditChain([])).toMatchObject({ intact: true, entries: 0, breaks: [] });
   });
 
   it('reports the first entry whose content was changed', () => {
     const entries = chain(5);
     entries[2] = { ...entries[2]!, reason: 'rewritten' };
-    expect(verifyAuditChain(entries)).toEqual({
+    expect(verifyAuditChain(entries)).toMatchObject({
       intact: false,
       entries: 5,
-      firstBreak: { seq: 3, problem: 'its content does not match its hash' },
+      firstBreak: { kind: 'edited', seq: 3, problem: 'its content does not match its hash' },
+      breaks: [{ kind: 'edited', seq: 3 }],
     });
   });
 
-  it('reports a removed entry and a re-hashed forgery', () => {
+  it('reports a removed entry (too young to have expired) and a re-hashed forgery', () => {
     const entries = chain(4);
-    expect(verifyAuditChain([entries[0]!, entries[2]!, entries[3]!])).toMatchObject({ intact: false, firstBreak: { seq: 3 } });
+    expect(verifyAuditChain([entries[0]!, entries[2]!, entries[3]!])).toMatchObject({
+      intact: false,
+      firstBreak: { kind: 'missing', seq: 2, problem: 'entry 2 is missing and cannot have expired' },
+    });
+    // Half a year later the same gap may be entries that expired under a retention shortened since.
+    expect(verifyAuditChain([entries[0]!, entries[2]!, entries[3]!], new Date(Date.UTC(2026, 6, 1)))).toMatchObject({
+      intact: true,
+      expired: [{ seq: 2, lastSeq: 2 }],
+    });
     const forged = chainAuditEntry(
       'tn_1',
       { seq: 1, hash: 'f'.repeat(64) },
@@ -71,7 +86,7 @@ describe('audit hash chain', () => {
 describe('audit chain under retention', () => {
   it('checks a chain whose oldest entries expired from the oldest one kept', () => {
     const entries = chain(5).slice(2);
-    expect(verifyAuditChain(entries)).toEqual({ intact: true, entries: 3, retainedFrom: 3 });
+    expect(verifyAuditChain(entries)).toMatchObject({ intact: true, entries: 3, retainedFrom: 3, breaks: [] });
     const tampered = [...entries];
     tampered[1] = { ...tampered[1]!, action: 'changed' };
     expect(verifyAuditChain(tampered)).toMatchObject({ intact: false, firstBreak: { seq: 4 } });
@@ -91,6 +106,20 @@ describe('erasing a person from the audit chain', () => {
     const third = chainAuditEntry('tn_1', second, { actor, action: 'c', target: 't', reason: 'r' }, new Date());
     return [first, second, third];
   }
+  /** What an erasure appends once done: the count of entries it redacted. */
+  const erasureEntry = (previous: AuditEntry, redacted: number) =>
+    chainAuditEntry(
+      'tn_1',
+      previous,
+      {
+        actor: { type: 'user', id: 'u_admin' },
+        action: ERASURE_ACTION,
+        target: 'tenant/tn_1',
+        reason: 'erasure',
+        details: { [REDACTED_COUNT]: redacted },
+      },
+      new Date(),
+    );
 
   it('finds the entries about a person as actor or subject', () => {
     const entries = withPerson();
@@ -102,7 +131,8 @@ describe('erasing a person from the audit chain', () => {
   it('keeps the chain intact after redaction and leaves nothing of the person', () => {
     const entries = withPerson();
     entries[1] = redactAuditEntry(entries[1]!);
-    expect(verifyAuditChain(entries)).toEqual({ intact: true, entries: 3 });
+    entries.push(erasureEntry(entries[2]!, 1));
+    expect(verifyAuditChain(entries)).toMatchObject({ intact: true, entries: 4, breaks: [] });
     expect(JSON.stringify(entries[1])).not.toMatch(/u_alice|p_bob/);
     expect(entries[1]).toMatchObject({ actor: { type: 'user', id: ERASED_ACTOR }, redacted: true });
     expect(entries[1]!.salt).toBeUndefined();
@@ -124,6 +154,38 @@ describe('erasing a person from the audit chain', () => {
   it('detects a redaction that pretends to change the action', () => {
     const entries = withPerson();
     entries[1] = { ...redactAuditEntry(entries[1]!), action: 'other' };
+    entries.push(erasureEntry(entries[2]!, 1));
     expect(verifyAuditChain(entries)).toMatchObject({ intact: false, firstBreak: { seq: 2 } });
+  });
+
+  it('reports a redaction that no erasure after it accounts for', () => {
+    const entries = withPerson();
+    entries[1] = redactAuditEntry(entries[1]!);
+    expect(verifyAuditChain(entries)).toMatchObject({
+      intact: false,
+      breaks: [{ kind: 'redaction', seq: 2, problem: 'it was redacted, but no erasure recorded after it accounts for it' }],
+    });
+    // An erasure that redacted nothing accounts for nothing.
+    entries.push(erasureEntry(entries[2]!, 0));
+    expect(verifyAuditChain(entries)).toMatchObject({ intact: false, breaks: [{ kind: 'redaction', seq: 2 }] });
+  });
+
+  it("never redacts an operator's entry, and reports one made to look redacted", () => {
+    const entries = withPerson();
+    expect(() => redactAuditEntry(entries[0]!)).toThrow(/only a user's audit entry/);
+    expect(auditEntryConcerns(entries[0]!, new Set(['op-1']))).toBe(false);
+    const { salt: _salt, ...rest } = entries[0]!;
+    entries[0] = { ...rest, actor: { type: 'operator', id: ERASED_ACTOR }, redacted: true };
+    entries.push(erasureEntry(entries[2]!, 1));
+    expect(verifyAuditChain(entries)).toMatchObject({
+      intact: false,
+      breaks: [{ kind: 'redaction', seq: 1, problem: "only a user's entry can be redacted, and its actor is of type operator" }],
+    });
+  });
+
+  it("refuses subjects on an operator's entry: only users' entries carry what an erasure removes", () => {
+    expect(() =>
+      chainAuditEntry('tn_1', undefined, { actor, action: 'a', target: 't', reason: 'r', subjects: ['p_bob'] }, new Date()),
+    ).toThrow(/cannot name subjects/);
   });
 });

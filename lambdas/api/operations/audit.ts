@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { emptyQuery, queryInteger } from '../schemas/common.js';
-import { auditPage, chainVerdict } from '../schemas/responses.js';
+import { auditPage, auditSigningKey, chainVerdict, signedHead } from '../schemas/responses.js';
 import type { Operation } from '../operation.js';
 
 const auditQuery = z.strictObject({
@@ -21,10 +21,29 @@ export const OPERATIONS = {
     success: { status: 200, description: 'A page of audit entries', schema: auditPage },
   },
   'GET /v1/audit/verify': {
-    summary: "Recompute the audit log's hash chain and report the first break (admins)",
+    summary:
+      'Check every entry of the audit log against its hash chain and its signed heads; report missing, edited and rewritten entries (admins)',
     tag: 'audit',
     auth: 'tenant',
     query: emptyQuery,
-    success: { status: 200, description: 'Whether the chain is intact', schema: chainVerdict },
+    success: {
+      status: 200,
+      description: 'Whether the log is intact, every break found, the newest signed head and how many entries follow it',
+      schema: chainVerdict,
+    },
+  },
+  'POST /v1/audit/heads': {
+    summary: "Sign the audit log's head now with the site's audit signing key and keep it (admins)",
+    tag: 'audit',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 201, description: 'The signed head', schema: signedHead },
+  },
+  'GET /v1/audit/signing-key': {
+    summary: "The public key of the site's audit signing key, to verify signed heads anywhere (admins)",
+    tag: 'audit',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The key id, algorithm and public key (PEM)', schema: auditSigningKey },
   },
 } as const satisfies Record<string, Operation>;

@@ -92,8 +92,44 @@ const auditEntry = z.object({
 
 export const auditPage = z.object({ items: z.array(auditEntry), nextCursor: z.string().optional() });
 
+export const signedHead = z.object({
+  site: z.string(),
+  tenantId: z.string(),
+  seq: z.number().int().describe('The sequence number of the newest entry when the head was signed'),
+  hash: z.string().describe("That entry's hash"),
+  at: z.string().describe('When that entry was written'),
+  signedAt: z.string(),
+  keyId: z.string().describe('The ARN of the KMS key that signed it'),
+  algorithm: z.literal('ECDSA_SHA_256'),
+  signature: z
+    .string()
+    .describe(
+      'DER-encoded ECDSA P-256 signature, base64, over the UTF-8 canonical JSON (keys sorted) of ' +
+        '{purpose: "meetplane-audit-head/v1", site, tenantId, seq, hash, at, signedAt}',
+    ),
+});
+
+const auditBreak = z.object({
+  kind: z.enum(['missing', 'edited', 'unlinked', 'rewritten', 'redaction', 'forged-head']),
+  seq: z.number().int(),
+  lastSeq: z.number().int().optional().describe('The last entry of a range (missing or rewritten entries)'),
+  problem: z.string(),
+});
+
 export const chainVerdict = z.object({
   intact: z.boolean(),
   entries: z.number().int(),
-  firstBreak: z.object({ seq: z.number().int(), problem: z.string() }).optional(),
+  retainedFrom: z.number().int().optional().describe('The oldest entry kept when older ones expired'),
+  expired: z.array(z.object({ seq: z.number().int(), lastSeq: z.number().int() })).optional(),
+  firstBreak: auditBreak.optional(),
+  breaks: z.array(auditBreak),
+  signedHead: signedHead.optional().describe('The newest head whose signature verifies'),
+  headsChecked: z.number().int(),
+  notYetSigned: z.number().int().describe('Entries after the newest signed head, checked by the chain only'),
+});
+
+export const auditSigningKey = z.object({
+  keyId: z.string(),
+  algorithm: z.literal('ECDSA_SHA_256'),
+  publicKeyPem: z.string().describe('The public key, SubjectPublicKeyInfo in PEM'),
 });
