@@ -63,6 +63,8 @@ const BY_NAME: Readonly<Record<string, Grants>> = {
   openapi: { siteTable: 'none', directory: 'none', siteKey: 'none', tenantKeys: 'none', ...SIZE },
   // Answers from the directory alone; it must work for tenants of every site.
   directory: { siteTable: 'none', directory: 'read', siteKey: 'none', tenantKeys: 'none', ...SIZE },
+  // Public, but redeeming marks the tenant's link used and signs a guest token with a key derived under the tenant's key.
+  'guest-links': { siteTable: 'readwrite', directory: 'read', siteKey: 'tenant', tenantKeys: 'use', ...SIZE },
 };
 
 export function profileOf(group: RouteGroupDefinition): GroupProfile {

@@ -42,6 +42,7 @@ export const FINDING_KINDS = [
   'reportClips',
   'reportsAbout',
   'auditEntries',
+  'guestLinks',
   'recordsOfHostedMeetings',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -56,7 +57,7 @@ export interface Finding {
   readonly participantId?: string;
 }
 
-const MEETING_SCOPED = ['ATT', 'LOBBY', 'PASS', 'ADM', 'MDEV', 'ENV', 'LIVE', 'BRK', 'MKEY', 'M'] as const;
+const MEETING_SCOPED = ['ATT', 'LOBBY', 'PASS', 'ADM', 'MDEV', 'ENV', 'LIVE', 'BRK', 'MKEY', 'GUEST', 'M'] as const;
 
 /** The meeting id an item's sort key carries, e.g. `ATT#mt_…#sid`. */
 export function meetingIdOf(sk: string): string | undefined {
@@ -72,8 +73,22 @@ export function meetingIdOf(sk: string): string | undefined {
 export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs): Finding[] {
   const findings: Finding[] = [];
   const hosted = new Set(items.filter((i) => i.sk.startsWith('M#') && i.hostRef === refs.userRef).map((i) => meetingIdOf(i.sk)!));
-  const devicePrefix = `DEV#${refs.userRef}#`;
-  const deviceIds = new Set(items.filter((i) => i.sk.startsWith(devicePrefix)).map((i) => i.sk.slice(devicePrefix.length)));
+  // Guest links sent to their address, and what the guest who redeemed one left (under the guest's own pseudonyms).
+  const guestLinks = items.filter(
+    (i) => i.sk.startsWith('GUEST#') && refs.emailRef !== undefined && i.inviteeRef === refs.emailRef,
+  );
+  const asGuest = new Set(guestLinks.flatMap((i) => (typeof i.guestParticipantId === 'string' ? [i.guestParticipantId] : [])));
+  const devicePrefixes = [
+    `DEV#${refs.userRef}#`,
+    ...guestLinks.flatMap((i) => (typeof i.guestRef === 'string' ? [`DEV#${i.guestRef}#`] : [])),
+  ];
+  const devicePrefixOf = (sk: string) => devicePrefixes.find((prefix) => sk.startsWith(prefix));
+  const deviceIds = new Set(
+    items.flatMap((i) => {
+      const prefix = devicePrefixOf(i.sk);
+      return prefix ? [i.sk.slice(prefix.length)] : [];
+    }),
+  );
   const meetingIds = new Set(items.map((i) => meetingIdOf(i.sk)).filter((id): id is string => id !== undefined));
   const filedReports = new Set(
     items
@@ -86,6 +101,7 @@ export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs)
     const { sk } = item;
     const meetingId = meetingIdOf(sk);
     const participantId = meetingId && refs.participantIdIn(meetingId);
+    const theirs = (pid: unknown) => (pid !== undefined && pid === participantId) || asGuest.has(pid as string);
     const found = (kind: FindingKind, action: ErasureAction) =>
       findings.push({ kind, action, item, ...(meetingId && { meetingId }), ...(participantId && { participantId }) });
 
@@ -94,18 +110,20 @@ export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs)
     } else if (sk.startsWith('M#')) {
       if (refs.emailRef !== undefined && ((item.inviteeRefs as string[] | undefined) ?? []).includes(refs.emailRef))
         found('invitations', 'uninvite');
+    } else if (sk.startsWith('GUEST#')) {
+      if (guestLinks.includes(item)) found('guestLinks', 'delete');
     } else if (sk.startsWith('ATT#')) {
-      if (item.participantId === participantId) found('attendance', 'delete');
+      if (theirs(item.participantId)) found('attendance', 'delete');
     } else if (sk.startsWith('LOBBY#')) {
-      if (item.participantId === participantId || item.userRef === refs.userRef) found('lobbyTickets', 'delete');
+      if (theirs(item.participantId) || item.userRef === refs.userRef) found('lobbyTickets', 'delete');
     } else if (sk.startsWith('PASS#')) {
-      if (sk.endsWith(`#${participantId}`)) found('passcodeAttempts', 'delete');
+      if (theirs(sk.split('#')[2])) found('passcodeAttempts', 'delete');
     } else if (sk.startsWith('ADM#')) {
-      if (item.participantId === participantId) found('admissions', 'delete');
-    } else if (sk.startsWith(devicePrefix)) {
+      if (theirs(item.participantId)) found('admissions', 'delete');
+    } else if (devicePrefixOf(sk)) {
       found('devices', 'delete');
     } else if (sk.startsWith('MDEV#')) {
-      if (item.participantId === participantId) found('meetingDevices', 'delete');
+      if (theirs(item.participantId)) found('meetingDevices', 'delete');
     } else if (sk.startsWith('ENV#')) {
       if (deviceIds.has(sk.split('#')[3] ?? '')) found('keyEnvelopes', 'delete');
     } else if (sk.startsWith('LIVE#')) {
