@@ -30,8 +30,7 @@ export const handler = routeGroup(
       if (!code) throw notFound('No such guest link');
       const entry = await site.directory.byTenantId(code.tenantId);
       if (!entry) throw notFound('No such guest link');
-      if (entry.homeSite !== site.config.siteId)
-        throw problems.misdirected(entry.homeSite, site.config.apiUrls[entry.homeSite]);
+      if (entry.homeSite !== site.config.siteId) throw problems.misdirected(entry.homeSite, site.config.apiUrls[entry.homeSite]);
       const tenant = await site.tenants.get(code.tenantId);
       if (!tenant || tenant.status === 'offboarding') throw notFound('No such guest link');
       if (tenant.status === 'suspended') throw forbidden('the tenant is suspended');

@@ -129,7 +129,15 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
       const role = mediaRole(meeting, live, joiner, admission);
-      const outcome = await admit(ports, joinSettings(principal), meeting, live, joiner, role, joinRequestOf(principal, {}).displayName);
+      const outcome = await admit(
+        ports,
+        joinSettings(principal),
+        meeting,
+        live,
+        joiner,
+        role,
+        joinRequestOf(principal, {}).displayName,
+      );
       await bindDevice(principal, joiner, meetingId, outcome, stored.deviceId);
       return joinResponse(outcome);
     },

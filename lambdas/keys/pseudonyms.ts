@@ -79,7 +79,11 @@ export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys 
       };
     },
     async derivedKey(tenant, purpose) {
-      return new Uint8Array(createHmac('sha256', await unwrapped(tenant)).update(`derived-key\n${purpose}`).digest());
+      return new Uint8Array(
+        createHmac('sha256', await unwrapped(tenant))
+          .update(`derived-key\n${purpose}`)
+          .digest(),
+      );
     },
   };
 

@@ -11,7 +11,9 @@ export const redeemGuestLinkBody = z.strictObject({
     .trim()
     .min(1)
     .max(80)
-    .describe('How the guest wants to be shown; kept only where the organisation shows names, else they appear under a pseudonym'),
+    .describe(
+      'How the guest wants to be shown; kept only where the organisation shows names, else they appear under a pseudonym',
+    ),
 });
 
 export const guestSession = z.object({
