@@ -76,8 +76,8 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       const joiner = await joinerFor(site, principal, meetingId);
       const { meeting, live, admission } = await site.live.forJoin(principal.tenant.id, meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
-      if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; fetch its key instead');
       checkMayHoldKey({ ...meeting, encryption: 'standard' }, live, joiner, admission, epoch);
+      if (meeting.encryption !== 'e2ee') throw conflict('the meeting is not end-to-end encrypted; fetch its key instead');
       // Only the device this participant joined with: nobody fetches another participant's envelope.
       const bound = (await site.e2ee.meetingDevices(principal.tenant.id, meetingId)).find(
         (d) => d.participantId === joiner.participantId,

@@ -309,9 +309,11 @@ describe('a guest link', () => {
       ((await scanRegion('fra'))[siteTableName('fra')] ?? []).filter(
         (i) => String(i.sk).startsWith(`GUEST#${meetingId}#`) || i.participantId === session.participantId,
       );
-    const found = await items();
-    expect(found.filter((i) => String(i.sk).startsWith('GUEST#'))).toHaveLength(2);
-    expect(found.some((i) => String(i.sk).startsWith('LOBBY#'))).toBe(true);
+    const links = async () => (await items()).filter((i) => String(i.sk).startsWith('GUEST#'));
+    const visit = async () => (await items()).filter((i) => i.participantId === session.participantId);
+    // Two sends to two invitees: four links, two of them the guest's.
+    expect(await links()).toHaveLength(4);
+    expect((await visit()).some((i) => String(i.sk).startsWith('LOBBY#'))).toBe(true);
 
     const exported = await acme.call('/v1/data-subjects/export', admin, {
       method: 'POST',
@@ -330,6 +332,9 @@ describe('a guest link', () => {
     });
     expect(erased.status).toBe(200);
     expect(erased.body).toMatchObject({ erased: expect.objectContaining({ guestLinks: 2 }), remaining: 0 });
-    expect(await items()).toEqual([]);
+    // The colleague's links stay; the guest's and everything of their visit are gone.
+    expect(await links()).toHaveLength(2);
+    expect((await links()).some((i) => i.status === 'redeemed')).toBe(false);
+    expect(await visit()).toEqual([]);
   });
 });
