@@ -102,6 +102,8 @@ const BY_NAME: Readonly<Record<string, Grants>> = {
     memoryMb: 512,
     timeout: Duration.minutes(5),
   },
+  // Public, but redeeming marks the tenant's link used and signs a guest token with a key derived under the tenant's key.
+  'guest-links': { siteTable: 'readwrite', directory: 'read', siteKey: 'tenant', tenantKeys: 'use', ...NO_SIGNING, ...SIZE },
 };
 
 export function profileOf(group: RouteGroupDefinition): GroupProfile {

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { siteConfig, type SiteConfig } from '../config/env.js';
 import { siteClients, type SiteClients } from './clients.js';
 import type { TenantRules } from './domain/tenant-lifecycle.js';
+import { GuestTokens } from './http/auth/guest.js';
 import { TenantAuthenticator } from './http/auth/tenant-user.js';
 import { kmsPersonalDataCipher, type PersonalDataCipher } from './keys/personal-data-cipher.js';
 import { kmsPseudonymKeys, type PseudonymKeys } from './keys/pseudonyms.js';
@@ -16,6 +17,7 @@ import { SecurityContactsStore } from './store/security-contacts-store.js';
 import { PrivacyStore } from './store/privacy-store.js';
 import { ReportStore } from './store/report-store.js';
 import { DataSubjectStore } from './store/data-subject-store.js';
+import { GuestLinkStore } from './store/guest-link-store.js';
 import { LiveStore } from './store/live-store.js';
 import { outboundPolicyOf, type OutboundPolicy } from './net/outbound-policy.js';
 import { MeetingStore } from './store/meeting-store.js';
@@ -40,6 +42,8 @@ export interface Site {
   readonly authenticator: TenantAuthenticator;
   /** The one policy for every destination a tenant supplies (IdP key set, SMTP server, advisory webhook). */
   readonly outbound: OutboundPolicy;
+  /** Mints and verifies guest tokens (lambdas/http/auth/guest.ts). */
+  readonly guestTokens: GuestTokens;
   readonly pseudonyms: PseudonymKeys;
   readonly meetings: MeetingStore;
   readonly live: LiveStore;
@@ -100,6 +104,7 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     idempotency: new IdempotencyStore(clients.dynamodb, config.tableName),
     authenticator: new TenantAuthenticator(config, directory, (id) => tenants.get(id), outbound),
     outbound,
+    guestTokens: new GuestTokens(config, directory, (id) => tenants.get(id), pseudonyms),
   };
 }
 
@@ -111,6 +116,7 @@ export const privacyStore = (site: Site) => new PrivacyStore(site.clients.dynamo
 export const reportStore = (site: Site) =>
   new ReportStore(site.clients.dynamodb, site.config.tableName, site.cipher, site.retentionOf);
 export const dataSubjectStore = (site: Site) => new DataSubjectStore(site.clients.dynamodb, site.config.tableName, site.meetings);
+export const guestLinkStore = (site: Site) => new GuestLinkStore(site.clients.dynamodb, site.config.tableName);
 export const mailSettingsStore = (site: Site) => new MailSettingsStore(site.clients.dynamodb, site.config.tableName, site.cipher);
 export const securityContactsStore = (site: Site) =>
   new SecurityContactsStore(site.clients.dynamodb, site.config.tableName, site.cipher);

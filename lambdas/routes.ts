@@ -119,6 +119,8 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
       'PUT /v1/settings/mail',
       'GET /v1/settings/security-contacts',
       'PUT /v1/settings/security-contacts',
+      'GET /v1/settings/guests',
+      'PUT /v1/settings/guests',
     ],
   },
   {
@@ -171,4 +173,6 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     routes: ['POST /v1/advisories'],
   },
   { name: 'advisories', entry: 'lambdas/handlers/advisories.ts', auth: 'tenant', routes: ['GET /v1/advisories'] },
+  // Public: a guest has no credentials but the code from their invitation, which the route checks itself.
+  { name: 'guest-links', entry: 'lambdas/handlers/guest-links.ts', auth: 'public', routes: ['POST /v1/guest-links/redeem'] },
 ];

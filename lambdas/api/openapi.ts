@@ -19,6 +19,7 @@ const PROBLEM_STATUSES: Record<number, string> = {
   403: 'Authenticated, but not allowed to do this',
   404: 'No such route or resource (also for resources of other tenants)',
   409: 'The request conflicts with the current state',
+  410: 'It existed, and is no longer valid (an expired link)',
   412: 'If-Match names a version that is no longer current',
   413: 'The body is too large',
   415: 'The body is not application/json',
@@ -134,7 +135,7 @@ export function openApiDocument(serverUrl?: string): JsonSchema {
       operationId: routeKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
       summary: op.summary,
       tags: [op.tag],
-      ...(op.auth === 'tenant' && { security: [{ tenantJwt: [] }] }),
+      ...(op.auth === 'tenant' && { security: [{ tenantJwt: [] }, ...(op.guests ? [{ guestJwt: [] }] : [])] }),
       ...(op.auth === 'operator' && { security: [{ operator: [] }] }),
       parameters: parameters(op),
       ...(op.body && {
@@ -162,6 +163,13 @@ export function openApiDocument(serverUrl?: string): JsonSchema {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: "A JWT of the tenant's own identity provider (RS256, ES256 or EdDSA)",
+        },
+        guestJwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A guest token from POST /v1/guest-links/redeem: for one meeting, accepted only by the routes that list it',
         },
         operator: {
           type: 'http',

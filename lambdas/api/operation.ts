@@ -20,6 +20,11 @@ export interface Operation extends RequestSchemas {
    * unadmitted or removed gets anything from it.
    */
   readonly handsOutMedia?: true;
+  /**
+   * Guests (people who redeemed a guest link) may call it too, for their own
+   * meeting only; the router refuses a guest token on every other route.
+   */
+  readonly guests?: true;
   /** Writes honour Idempotency-Key. */
   readonly idempotent?: boolean;
   /** Updates need If-Match ('required') or honour it ('optional'). */

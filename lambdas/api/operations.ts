@@ -16,6 +16,7 @@ import { OPERATIONS as support } from './operations/support.js';
 import { OPERATIONS as audit } from './operations/audit.js';
 import { OPERATIONS as advisoriesPublish } from './operations/advisories-publish.js';
 import { OPERATIONS as advisories } from './operations/advisories.js';
+import { OPERATIONS as guestLinks } from './operations/guest-links.js';
 import type { Operation } from './operation.js';
 
 export type { Operation } from './operation.js';
@@ -45,6 +46,7 @@ export const OPERATIONS = {
   ...audit,
   ...advisoriesPublish,
   ...advisories,
+  ...guestLinks,
 } as const satisfies Record<string, Operation>;
 
 export type RouteKey = keyof typeof OPERATIONS;

@@ -21,13 +21,19 @@ export interface Admission {
 
 type MeetingFacts = Pick<Meeting, 'hostRef' | 'inviteeRefs' | 'status'>;
 
-/** Admins and the meeting's host run it; everyone else joins as a participant. */
+/** Admins and the meeting's host run it; everyone else joins as a participant, and a guest never runs anything. */
 export function roleIn(meeting: Pick<Meeting, 'hostRef'>, joiner: Joiner): JoinRole {
+  if (joiner.guest) return 'participant';
   return joiner.admin || meeting.hostRef === joiner.userRef ? 'host' : 'participant';
 }
 
-/** Whether the meeting lets this user in at all: it invites them, or invites nobody and so the whole tenant. */
-export function isInvited(meeting: Pick<Meeting, 'inviteeRefs'>, joiner: Pick<Joiner, 'emailRef'>): boolean {
+/**
+ * Whether the meeting lets this user in at all: it invites them, or invites
+ * nobody and so the whole tenant. A guest's invitation is the link they
+ * redeemed, which was for this meeting only (their principal names no other).
+ */
+export function isInvited(meeting: Pick<Meeting, 'inviteeRefs'>, joiner: Pick<Joiner, 'emailRef' | 'guest'>): boolean {
+  if (joiner.guest) return true;
   return meeting.inviteeRefs.length === 0 || (joiner.emailRef !== undefined && meeting.inviteeRefs.includes(joiner.emailRef));
 }
 

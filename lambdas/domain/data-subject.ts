@@ -42,6 +42,7 @@ export const FINDING_KINDS = [
   'reportClips',
   'reportsAbout',
   'auditEntries',
+  'guestLinks',
   'recordsOfHostedMeetings',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -56,7 +57,7 @@ export interface Finding {
   readonly participantId?: string;
 }
 
-const MEETING_SCOPED = ['ATT', 'LOBBY', 'PASS', 'ADM', 'MDEV', 'ENV', 'LIVE', 'BRK', 'MKEY', 'M'] as const;
+const MEETING_SCOPED = ['ATT', 'LOBBY', 'PASS', 'ADM', 'MDEV', 'ENV', 'LIVE', 'BRK', 'MKEY', 'GUEST', 'M'] as const;
 
 /** The meeting id an item's sort key carries, e.g. `ATT#mt_…#sid`. */
 export function meetingIdOf(sk: string): string | undefined {
@@ -72,8 +73,14 @@ export function meetingIdOf(sk: string): string | undefined {
 export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs): Finding[] {
   const findings: Finding[] = [];
   const hosted = new Set(items.filter((i) => i.sk.startsWith('M#') && i.hostRef === refs.userRef).map((i) => meetingIdOf(i.sk)!));
-  // A device registration is keyed by its id (unique in the tenant) and names its owner.
-  const isOwnDevice = (i: StoredItem) => i.sk.startsWith('DEV#') && i.userRef === refs.userRef;
+  // Guest links sent to their address, and what the guest who redeemed one left (under the guest's own pseudonyms).
+  const guestLinks = items.filter(
+    (i) => i.sk.startsWith('GUEST#') && refs.emailRef !== undefined && i.inviteeRef === refs.emailRef,
+  );
+  const asGuest = new Set(guestLinks.flatMap((i) => (typeof i.guestParticipantId === 'string' ? [i.guestParticipantId] : [])));
+  // A device registration is keyed by its id (unique in the tenant) and names its owner: the user, or them as a guest.
+  const owners = new Set([refs.userRef, ...guestLinks.flatMap((i) => (typeof i.guestRef === 'string' ? [i.guestRef] : []))]);
+  const isOwnDevice = (i: StoredItem) => i.sk.startsWith('DEV#') && typeof i.userRef === 'string' && owners.has(i.userRef);
   const deviceIds = new Set(items.filter(isOwnDevice).map((i) => i.sk.slice('DEV#'.length)));
   const meetingIds = new Set(items.map((i) => meetingIdOf(i.sk)).filter((id): id is string => id !== undefined));
   const filedReports = new Set(
@@ -87,6 +94,7 @@ export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs)
     const { sk } = item;
     const meetingId = meetingIdOf(sk);
     const participantId = meetingId && refs.participantIdIn(meetingId);
+    const theirs = (pid: unknown) => (pid !== undefined && pid === participantId) || asGuest.has(pid as string);
     const found = (kind: FindingKind, action: ErasureAction) =>
       findings.push({ kind, action, item, ...(meetingId && { meetingId }), ...(participantId && { participantId }) });
 
@@ -95,18 +103,20 @@ export function findSubjectData(items: readonly StoredItem[], refs: SubjectRefs)
     } else if (sk.startsWith('M#')) {
       if (refs.emailRef !== undefined && ((item.inviteeRefs as string[] | undefined) ?? []).includes(refs.emailRef))
         found('invitations', 'uninvite');
+    } else if (sk.startsWith('GUEST#')) {
+      if (guestLinks.includes(item)) found('guestLinks', 'delete');
     } else if (sk.startsWith('ATT#')) {
-      if (item.participantId === participantId) found('attendance', 'delete');
+      if (theirs(item.participantId)) found('attendance', 'delete');
     } else if (sk.startsWith('LOBBY#')) {
-      if (item.participantId === participantId || item.userRef === refs.userRef) found('lobbyTickets', 'delete');
+      if (theirs(item.participantId) || item.userRef === refs.userRef) found('lobbyTickets', 'delete');
     } else if (sk.startsWith('PASS#')) {
-      if (sk.endsWith(`#${participantId}`)) found('passcodeAttempts', 'delete');
+      if (theirs(sk.split('#')[2])) found('passcodeAttempts', 'delete');
     } else if (sk.startsWith('ADM#')) {
-      if (item.participantId === participantId) found('admissions', 'delete');
+      if (theirs(item.participantId)) found('admissions', 'delete');
     } else if (isOwnDevice(item)) {
       found('devices', 'delete');
     } else if (sk.startsWith('MDEV#')) {
-      if (item.participantId === participantId) found('meetingDevices', 'delete');
+      if (theirs(item.participantId)) found('meetingDevices', 'delete');
     } else if (sk.startsWith('ENV#')) {
       if (deviceIds.has(sk.split('#')[3] ?? '')) found('keyEnvelopes', 'delete');
     } else if (sk.startsWith('LIVE#')) {

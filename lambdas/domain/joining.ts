@@ -1,6 +1,7 @@
 import type { SiteId } from '../../config/sites.js';
 import { forbidden, notFound, unavailable } from './errors.js';
 import { checkMayBeAdmitted, mediaRole, newAdmission, type Admission } from './admission.js';
+import { GUEST_ATTRIBUTES } from './guests.js';
 import {
   isModeratorEntry,
   MODERATOR_ATTRIBUTES,
@@ -84,6 +85,7 @@ export interface JoinRequest {
  * then an admission and media — placed at the first join, a token for one room
  * under a per-meeting pseudonym. Nobody waiting holds a token. Someone already
  * admitted comes back without passing it all again (a lock does not shut them out).
+ * A guest always waits for a host, whether or not the meeting has a waiting room.
  */
 export async function joinMeeting(
   ports: JoinPorts,
@@ -103,7 +105,7 @@ export async function joinMeeting(
     if (!(await ports.verifyPasscode(request.passcode, meeting.passcodeHash))) throw forbidden('the passcode is wrong');
     await ports.clearPasscodeAttempts(meetingId, joiner.participantId);
   }
-  if (role === 'participant' && meeting.waitingRoom) {
+  if (role === 'participant' && (meeting.waitingRoom || joiner.guest)) {
     return { status: 'waiting', ticket: await ports.openTicket(meetingId, joiner, request) };
   }
   if (role === 'participant')
@@ -116,7 +118,9 @@ export async function joinMeeting(
  * new placement. A moderator (an admin the meeting did not invite) comes in
  * only visibly: audited before any token exists, named and marked as
  * moderator to everyone, and announced in the room; end-to-end meetings admit
- * nobody they did not invite, so no such token for them exists.
+ * nobody they did not invite, so no such token for them exists. A guest is
+ * marked as one to everyone (`meetplane.role=guest`), and named as they asked
+ * only where the tenant shows names, like everyone else.
  */
 export async function admit(
   ports: JoinPorts,
@@ -145,6 +149,7 @@ export async function admit(
     roomName: state.roomName!,
     identity: joiner.participantId,
     ...(settings.displayNames && displayName !== undefined && { name: displayName }),
+    ...(joiner.guest && { attributes: GUEST_ATTRIBUTES }),
     ...(moderator && { name: MODERATOR_NAME, attributes: MODERATOR_ATTRIBUTES }),
     canPublish: true,
   });

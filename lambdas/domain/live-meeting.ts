@@ -26,6 +26,12 @@ export interface Joiner {
   readonly participantId: string;
   readonly admin: boolean;
   readonly host: boolean;
+  /**
+   * Someone who came in through a guest link (./guests.ts) rather than the
+   * tenant's IdP: for one meeting only, always through the waiting room,
+   * never a host.
+   */
+  readonly guest?: true;
 }
 
 export type JoinRole = 'host' | 'participant';

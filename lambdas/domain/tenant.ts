@@ -47,6 +47,11 @@ export interface Tenant {
   readonly key: TenantKey;
   /** Whether participants' display names may reach the media plane. Off by default. */
   readonly displayNames: boolean;
+  /**
+   * Whether people invited by e-mail who are not users of the IdP may join as
+   * guests (./guests.ts). Off unless a tenant admin turns it on.
+   */
+  readonly guests?: boolean;
   /** Personal data: stored only encrypted under the tenant's key. */
   readonly securityContacts: readonly SecurityContact[];
   readonly suspension?: StatusChange;

@@ -9,14 +9,14 @@ import { checkEncryptionAllowed, checkFeaturesFitEncryption, NO_SERVER_MEDIA } f
 import { etagOf } from '../domain/tenant.js';
 import { boundDevices, hostContext, joinerFor, keyHostContext } from '../http/join-context.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
-import { tenantCallers } from '../http/auth/callers-of.js';
+import { tenantAndGuestCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { principalPseudonyms, schedulingFor } from '../http/tenant-context.js';
 import { verifyDeviceRegistration } from '../../media/e2ee/device-keys.js';
 
 const site = currentMediaSite();
 
-export const handler = routeGroup(tenantCallers(site.authenticator), {
+export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site.guestTokens), {
   'POST /v1/devices': route(OPERATIONS['POST /v1/devices'], async (request) => {
     const principal = request.caller;
     // A registration whose signature does not hold is refused: the server never substitutes a key unnoticed.

@@ -3,13 +3,13 @@ import { currentMediaSite } from '../media-composition.js';
 import { admitFromLobby, mediaRole } from '../domain/admission.js';
 import { DomainError, invalid, notFound } from '../domain/errors.js';
 import { endPlan, removeFromPlan, type BreakoutPlan } from '../domain/breakouts.js';
-import { admit, encryptionGrant, joinMeeting, type JoinOutcome } from '../domain/joining.js';
+import { admit, encryptionGrant, joinMeeting, type JoinOutcome, type JoinRequest } from '../domain/joining.js';
 import { checkMayHoldKey, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import { endEffects, removalEffects } from '../domain/meeting-rooms.js';
 import { carryOutRoomEffects } from '../http/room-effects.js';
-import type { TenantPrincipal } from '../http/auth/tenant-user.js';
+import type { TenantOrGuest } from '../http/callers.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
-import { tenantCallers } from '../http/auth/callers-of.js';
+import { tenantAndGuestCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 
 const site = currentMediaSite();
@@ -26,7 +26,7 @@ function joinResponse(outcome: JoinOutcome): RouteResult {
  * the host's client is to seal keys to; it must be one of their own devices.
  */
 async function bindDevice(
-  principal: TenantPrincipal,
+  principal: TenantOrGuest,
   joiner: Joiner,
   meetingId: string,
   outcome: JoinOutcome,
@@ -48,7 +48,7 @@ async function bindDevice(
  * changed meanwhile is read again and changed the same way, a few times at most.
  */
 async function settlePlan(
-  principal: TenantPrincipal,
+  principal: TenantOrGuest,
   meetingId: string,
   read: BreakoutPlan | undefined,
   changed: BreakoutPlan | undefined,
@@ -107,7 +107,14 @@ function lockRoute(key: 'POST /v1/meetings/{meetingId}/lock' | 'POST /v1/meeting
   });
 }
 
-export const handler = routeGroup(tenantCallers(site.authenticator), {
+/** A guest is named only as they asked when they redeemed their link (and only where the tenant shows names). */
+function joinRequestOf(principal: TenantOrGuest, body: JoinRequest): JoinRequest {
+  if (!('kind' in principal)) return body;
+  const { displayName: _ignored, ...rest } = body;
+  return { ...rest, ...(principal.displayName !== undefined && { displayName: principal.displayName }) };
+}
+
+export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site.guestTokens), {
   'POST /v1/meetings/{meetingId}/join': route(OPERATIONS['POST /v1/meetings/{meetingId}/join'], async (request) => {
     const principal = request.caller;
     const joiner = await joinerFor(site, principal, request.path.meetingId);
@@ -116,7 +123,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       joinSettings(principal),
       joiner,
       request.path.meetingId,
-      request.body,
+      joinRequestOf(principal, request.body),
     );
     await bindDevice(principal, joiner, request.path.meetingId, outcome, request.body.deviceId);
     return joinResponse(outcome);
@@ -148,7 +155,15 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
       const role = mediaRole(meeting, live, joiner, admission);
-      const outcome = await admit(ports, joinSettings(principal), meeting, live, joiner, role);
+      const outcome = await admit(
+        ports,
+        joinSettings(principal),
+        meeting,
+        live,
+        joiner,
+        role,
+        joinRequestOf(principal, {}).displayName,
+      );
       await bindDevice(principal, joiner, meetingId, outcome, stored.deviceId);
       return joinResponse(outcome);
     },
@@ -163,6 +178,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       waiting.map(async (t) => ({
         ticket: t.ticket,
         since: t.since,
+        ...(t.guest && { guest: true as const }),
         ...(t.sealedName && {
           displayName: (await site.cipher.open<{ displayName: string }>(key, 'participant', t.sealedName)).displayName,
         }),

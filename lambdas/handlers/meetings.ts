@@ -1,4 +1,5 @@
-import { currentSite, mailSettingsStore } from '../composition.js';
+import { currentSite, guestLinkStore, mailSettingsStore } from '../composition.js';
+import { newGuestLink } from '../domain/guests.js';
 import { cancelMeeting, listOccurrences, readableMeeting, scheduleMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
 import type { Meeting } from '../domain/meeting.js';
 import { conflict, forbidden } from '../domain/errors.js';
@@ -18,6 +19,27 @@ import { schedulingFor } from '../http/tenant-context.js';
 
 const site = currentSite();
 const mailSettings = mailSettingsStore(site);
+const guestLinks = guestLinkStore(site);
+
+/**
+ * With guests on, each invitee's mail carries a guest link of their own: a
+ * single-use code for this meeting, stored only as its hash. The code is in
+ * the link's fragment, which browsers never send, and is redeemed in a POST
+ * body, so it reaches no URL of ours and no access log. It is not in the .ics,
+ * which calendars share more widely than mail.
+ */
+async function guestLinkText(tenantId: string, meeting: Meeting, inviteeRef: string): Promise<string> {
+  const { code, link } = newGuestLink(tenantId, meeting, inviteeRef, new Date());
+  await guestLinks.put(tenantId, link);
+  const url = `${site.config.apiUrls[site.config.siteId]}/v1/guest-links/redeem#${code}`;
+  return [
+    '',
+    '',
+    `No account with the organisation? Join as a guest with this link, once, until ${link.validUntil}:`,
+    url,
+    'It is yours alone and for this meeting only: a host lets you in from the waiting room.',
+  ].join('\n');
+}
 
 function represented(meeting: Meeting, access: { isHost: boolean; manage: boolean }, status = 200): RouteResult {
   return {
@@ -120,18 +142,19 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const settings = requireMailSettings(mail?.settings);
     const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
     const ics = meetingCalendar(meeting, joinUrl);
-    const sent = await sendInvitations(
-      settings,
-      mail?.password,
-      sesTargetOf(site.config),
-      meeting.invitees.map((to) => ({
+    // The setting as stored now, not as cached with the caller's token: turning guests off takes effect at once.
+    const guests = ((await site.tenants.get(principal.tenant.id)) ?? principal.tenant).guests === true;
+    const messages = [];
+    for (const to of meeting.invitees) {
+      const guestText = guests ? await guestLinkText(principal.tenant.id, meeting, ctx.emailRef(to)) : '';
+      messages.push({
         to,
         subject: `Invitation: ${meeting.title}`,
-        text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.`,
+        text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.${guestText}`,
         ics,
-      })),
-      site.outbound,
-    );
+      });
+    }
+    const sent = await sendInvitations(settings, mail?.password, sesTargetOf(site.config), messages, site.outbound);
     return { status: 200, body: { sent } };
   }),
 

@@ -6,7 +6,7 @@ import { smtpHostProblem } from '../domain/mail.js';
 import { checkRetention, RETENTION_BOUNDS, retentionPolicy } from '../domain/retention.js';
 import { etagOf, type Tenant } from '../domain/tenant.js';
 import { requireRole } from '../http/auth/tenant-user.js';
-import { requiredVersion } from '../http/if-match.js';
+import { optionalVersion, requiredVersion } from '../http/if-match.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
 import { refusalAtWrite } from '../net/outbound-policy.js';
@@ -20,6 +20,14 @@ function retentionView(tenant: Tenant) {
   return {
     status: 200,
     body: { periods: retentionPolicy(tenant.retention), bounds: RETENTION_BOUNDS, etag: etagOf(tenant.version) },
+    headers: { etag: etagOf(tenant.version) },
+  };
+}
+
+function guestsView(tenant: Tenant) {
+  return {
+    status: 200,
+    body: { enabled: tenant.guests === true, etag: etagOf(tenant.version) },
     headers: { etag: etagOf(tenant.version) },
   };
 }
@@ -109,6 +117,38 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       details: { emails: emails.length, webhook: webhook !== undefined },
     });
     return securityContactsView(principal.tenant);
+  }),
+
+  'GET /v1/settings/guests': route(OPERATIONS['GET /v1/settings/guests'], async (request) => {
+    const principal = request.caller;
+    requireRole(principal, 'admin');
+    return guestsView((await site.tenants.get(principal.tenant.id)) ?? principal.tenant);
+  }),
+
+  'PUT /v1/settings/guests': route(OPERATIONS['PUT /v1/settings/guests'], async (request) => {
+    const principal = request.caller;
+    requireRole(principal, 'admin');
+    const version = optionalVersion(request);
+    const before = (await site.tenants.get(principal.tenant.id)) ?? principal.tenant;
+    if (version !== undefined && before.version !== version)
+      throw stale('the settings were changed since they were read; read them again');
+    const { enabled } = request.body;
+    if ((before.guests === true) === enabled) return guestsView(before);
+    const viewer = await principalPseudonyms(site, principal);
+    const after = await site.tenants.update(
+      before,
+      { ...before, guests: enabled },
+      {
+        actor: { type: 'user', id: viewer.userRef },
+        action: 'settings.guests',
+        target: `tenant/${before.id}`,
+        reason: enabled ? 'guests turned on by a tenant admin' : 'guests turned off by a tenant admin',
+        details: { enabled },
+      },
+    );
+    site.authenticator.forget(before.id);
+    site.guestTokens.forget(before.id);
+    return guestsView(after);
   }),
 
   'GET /v1/settings/retention': route(OPERATIONS['GET /v1/settings/retention'], async (request) => {

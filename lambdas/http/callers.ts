@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { WebhookEvent } from 'livekit-server-sdk';
 import type { AuditActor } from '../domain/audit.js';
 import type { RouteAuth } from '../routes.js';
+import type { GuestPrincipal } from './auth/guest.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 
 /** A request as it arrived, before anything of it is parsed or validated. */
@@ -27,7 +28,13 @@ export interface CallerKinds {
   readonly livekit: VerifiedWebhook;
 }
 
+/** Who calls a tenant route that also lets guests in (`guests: true`): a user of the tenant's IdP, or a guest. */
+export type TenantOrGuest = TenantPrincipal | GuestPrincipal;
+
 /** How a route group authenticates each kind of caller its routes declare; each throws 401/403/421 problems. */
 export type Callers = {
   readonly [K in Exclude<RouteAuth, 'public'>]?: (request: RawRequest) => Promise<CallerKinds[K]> | CallerKinds[K];
+} & {
+  /** Guests, for the routes that declare `guests: true`; a group with such a route and no guest authenticator refuses to load. */
+  readonly guest?: (request: RawRequest) => Promise<GuestPrincipal>;
 };

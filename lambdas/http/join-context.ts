@@ -10,11 +10,18 @@ import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
 import { verifyPasscode } from '../domain/passcode.js';
 import type { MediaNodeState } from '../domain/placement.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
+import type { TenantOrGuest } from './callers.js';
 import { principalPseudonyms } from './tenant-context.js';
 
-/** The joiner in the tenant's pseudonyms: their participant id is a keyed hash of their subject, per meeting. */
-export async function joinerFor(site: Site, principal: TenantPrincipal, meetingId: string): Promise<Joiner> {
+/**
+ * The joiner in the tenant's pseudonyms: their participant id is a keyed hash
+ * of their subject, per meeting. A guest exists for their own meeting only:
+ * any other is 404 to them, as if it did not exist.
+ */
+export async function joinerFor(site: Site, principal: TenantOrGuest, meetingId: string): Promise<Joiner> {
+  if ('kind' in principal && principal.meetingId !== meetingId) throw notFound('No such meeting');
   const { userRef, emailRef, participantIdIn } = await principalPseudonyms(site, principal);
+  if ('kind' in principal) return { userRef, participantId: participantIdIn(meetingId), admin: false, host: false, guest: true };
   return {
     userRef,
     ...(emailRef !== undefined && { emailRef }),
@@ -24,7 +31,7 @@ export async function joinerFor(site: Site, principal: TenantPrincipal, meetingI
   };
 }
 
-export function joinSettings(principal: TenantPrincipal): JoinSettings {
+export function joinSettings(principal: TenantOrGuest): JoinSettings {
   const tenant = principal.tenant;
   return {
     homeSite: tenant.homeSite,
@@ -35,7 +42,7 @@ export function joinSettings(principal: TenantPrincipal): JoinSettings {
 }
 
 /** The join rules' ports, bound to this site's stores and media nodes for one tenant. */
-export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPorts {
+export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts {
   const tenantId = principal.tenant.id;
   const node = (nodeId: string) => {
     const found = site.nodes.get(nodeId);
@@ -89,6 +96,7 @@ export function joinPorts(site: MediaSite, principal: TenantPrincipal): JoinPort
         since: new Date().toISOString(),
         ...(deviceId !== undefined && { deviceId }),
         ...(sealedName && { sealedName }),
+        ...(joiner.guest && { guest: true }),
       });
       return ticket;
     },

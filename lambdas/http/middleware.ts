@@ -90,6 +90,8 @@ export function fromDomainError(error: DomainError): HttpProblem {
         detail: error.message,
         ...(errors && { errors }),
       });
+    case 'gone':
+      return new HttpProblem({ status: 410, slug: 'gone', title: 'Gone', detail: error.message });
     case 'stale':
       return problems.preconditionFailed(error.message);
     case 'too-large':

@@ -15,6 +15,7 @@ export function tenantResource(tenant: Tenant) {
     idp: tenant.idp,
     key: tenant.key,
     displayNames: tenant.displayNames,
+    guests: tenant.guests === true,
     securityContacts: tenant.securityContacts,
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,

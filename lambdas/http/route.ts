@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { RouteAuth } from '../routes.js';
+import type { GuestPrincipal } from './auth/guest.js';
+import { isGuestToken } from './auth/guest-token-type.js';
 import type { CallerKinds, Callers } from './callers.js';
 import { withCallCounts } from './call-counter.js';
 import { accessLog, noteCallCounts, problemErrors, requestIdOf } from './middleware.js';
@@ -20,10 +22,20 @@ export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context
 /** What a route declares: its request schemas and who may call it. */
 export interface RouteContract extends RequestSchemas {
   readonly auth: RouteAuth;
+  /**
+   * Guests (lambdas/http/auth/guest.ts) may call it too. A guest token on any
+   * route that does not say so is refused with 403 before anything is parsed.
+   */
+  readonly guests?: true;
 }
 
+/** Who the route's handler is handed: its declared kind of caller, or a guest where the route lets guests in. */
+export type CallerOf<S extends RouteContract> = S extends { readonly guests: true }
+  ? CallerKinds[S['auth']] | GuestPrincipal
+  : CallerKinds[S['auth']];
+
 /** A validated request and the caller the router authenticated by the route's declaration. */
-export type AuthenticatedRequest<S extends RouteContract> = ParsedRequest<S> & { readonly caller: CallerKinds[S['auth']] };
+export type AuthenticatedRequest<S extends RouteContract> = ParsedRequest<S> & { readonly caller: CallerOf<S> };
 
 export interface Route {
   readonly contract: RouteContract;
@@ -59,7 +71,9 @@ function shape(result: RouteResult, requestId: string): APIGatewayProxyStructure
  * Each request is authenticated by its route's declared caller kind before any
  * of it is parsed, so that nobody unauthenticated learns anything from
  * validation, and no route can forget to authenticate: a group whose routes
- * declare a caller kind it has no authenticator for refuses to load.
+ * declare a caller kind it has no authenticator for refuses to load. A guest
+ * token is accepted only by routes that declare `guests: true` (and only on
+ * tenant routes); everywhere else it is refused before anything is parsed.
  */
 export function routeGroup(
   callers: Callers,
@@ -68,13 +82,15 @@ export function routeGroup(
   for (const [key, { contract }] of Object.entries(routes)) {
     if (contract.auth !== 'public' && !callers[contract.auth])
       throw new Error(`route ${key} declares ${contract.auth} callers, and its group has no authenticator for them`);
+    if (contract.guests && (contract.auth !== 'tenant' || !callers.guest))
+      throw new Error(`route ${key} lets guests in, and is not a tenant route of a group with a guest authenticator`);
   }
   const dispatch = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const requestId = requestIdOf(event);
     const selected = routes[event.routeKey];
     if (!selected) throw problems.routeNotFound(event.requestContext?.http?.method ?? '?', event.rawPath ?? '?');
     const { result, counts } = withCallCounts(async () => {
-      const caller = await authenticate(callers, selected.contract.auth, event);
+      const caller = await authenticate(callers, selected.contract, event);
       const request = parseRequest(selected.contract, event, requestId);
       return selected.handle({ ...request, caller } as AuthenticatedRequest<RouteContract>, context);
     });
@@ -88,8 +104,15 @@ export function routeGroup(
   return Object.assign(handler as unknown as LambdaHttpHandler, { routeKeys: Object.keys(routes) });
 }
 
-async function authenticate(callers: Callers, auth: RouteAuth, event: APIGatewayProxyEventV2): Promise<unknown> {
-  if (auth === 'public') return undefined;
+async function authenticate(callers: Callers, contract: RouteContract, event: APIGatewayProxyEventV2): Promise<unknown> {
+  if (contract.auth === 'public') return undefined;
   const raw = { headers: lowerCaseHeaders(event.headers), rawBody: rawBodyOf(event), event };
-  return callers[auth]!(raw);
+  if (isGuestToken(raw.headers)) {
+    if (!contract.guests)
+      throw problems.forbidden(
+        "a guest may only join their meeting, wait in its waiting room, fetch its keys and register a device; this route is for the organisation's users",
+      );
+    return callers.guest!(raw);
+  }
+  return callers[contract.auth]!(raw);
 }

@@ -95,6 +95,9 @@ export async function subjectExport(
       return { id, meetingId, reason, status, createdAt, ...(outcome && { outcome }), ...(resolvedAt && { resolvedAt }) };
     }),
     auditEntries: await rows('auditEntries', (f) => ({ ...(f.item.entry as Row) })),
+    guestLinks: await rows('guestLinks', (f) =>
+      plain(f, 'status', 'createdAt', 'validUntil', 'redeemedAt', 'guestParticipantId'),
+    ),
     recordsOfHostedMeetings: of('recordsOfHostedMeetings').length,
     requestRecords,
   };

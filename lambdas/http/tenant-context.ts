@@ -4,8 +4,9 @@ import type { AuditDraft } from '../domain/audit.js';
 import type { SchedulingContext, Viewer } from '../domain/meeting-scheduling.js';
 import { hashPasscode } from '../domain/passcode.js';
 import type { SubjectRefs } from '../domain/data-subject.js';
-import { personPseudonyms } from '../keys/pseudonyms.js';
+import { guestPseudonyms, personPseudonyms } from '../keys/pseudonyms.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
+import type { TenantOrGuest } from './callers.js';
 
 /**
  * The signed-in user's address, only when it is known to belong to them: the
@@ -19,9 +20,11 @@ export function verifiedAddress(principal: Pick<TenantPrincipal, 'claims' | 'ten
   return email_verified === true || principal.tenant.idp.emailsVerified === true ? email : undefined;
 }
 
-/** The signed-in user in the tenant's pseudonyms. */
-export async function principalPseudonyms(site: Site, principal: TenantPrincipal): Promise<SubjectRefs> {
-  return personPseudonyms(await site.pseudonyms.forTenant(principal.tenant), principal.subject, verifiedAddress(principal));
+/** The signed-in user (or guest) in the tenant's pseudonyms. */
+export async function principalPseudonyms(site: Site, principal: TenantOrGuest): Promise<SubjectRefs> {
+  const pseudonyms = await site.pseudonyms.forTenant(principal.tenant);
+  if ('kind' in principal) return guestPseudonyms(pseudonyms, principal.guestId, principal.meetingId);
+  return personPseudonyms(pseudonyms, principal.subject, verifiedAddress(principal));
 }
 
 /** Appends an entry to the tenant's audit log whose actor is the signed-in user, named only by their pseudonym. */

@@ -12,7 +12,7 @@ import type { SubjectRefs } from '../domain/data-subject.js';
  * tenant's KMS key, a pseudonym cannot be tied back to the person, and the
  * same person has unrelated pseudonyms in different tenants.
  */
-export type PseudonymKind = 'user' | 'email' | `participant:${string}`;
+export type PseudonymKind = 'user' | 'email' | `participant:${string}` | 'guest' | `guest-participant:${string}`;
 
 export interface Pseudonymizer {
   of(kind: PseudonymKind, value: string): string;
@@ -27,10 +27,31 @@ export function personPseudonyms(pseudonyms: Pseudonymizer, subject: string, ema
   };
 }
 
+/**
+ * A guest (lambdas/domain/guests.ts) in the tenant's pseudonyms: kinds of
+ * their own, so that no IdP subject can ever hash to a guest's pseudonym.
+ * A guest exists for one meeting; they have a participant id there only.
+ */
+export function guestPseudonyms(pseudonyms: Pseudonymizer, guestId: string, meetingId: string): SubjectRefs {
+  return {
+    userRef: pseudonyms.of('guest', guestId),
+    participantIdIn: (id) => {
+      if (id !== meetingId) throw new Error('a guest has a participant id in their own meeting only');
+      return `p_${pseudonyms.of(`guest-participant:${meetingId}`, guestId)}`;
+    },
+  };
+}
+
 export interface PseudonymKeys {
   /** A new wrapped pseudonym key for a tenant (base64). */
   create(tenantId: string, keyArn: string): Promise<string>;
   forTenant(tenant: { id: string; key: { keyArn: string }; pseudonymKey: string }): Promise<Pseudonymizer>;
+  /**
+   * A 256-bit key for one purpose, derived from the tenant's pseudonym key
+   * (HMAC-SHA-256 under a label no pseudonym kind uses): it needs no secret of
+   * its own, is unrelated between tenants, and is shredded with the tenant's key.
+   */
+  derivedKey(tenant: { id: string; key: { keyArn: string }; pseudonymKey: string }, purpose: 'guest-token'): Promise<Uint8Array>;
 }
 
 const MAX_CACHED_TENANTS = 1000;
@@ -52,26 +73,38 @@ export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys 
       return Buffer.from(CiphertextBlob!).toString('base64');
     },
     async forTenant(tenant) {
-      const cacheKey = `${tenant.id}:${tenant.pseudonymKey}`;
-      let key = cache.get(cacheKey);
-      if (!key) {
-        const { Plaintext } = await callKms(() =>
-          kms.send(
-            new DecryptCommand({
-              KeyId: tenant.key.keyArn,
-              CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
-              EncryptionContext: context(tenant.id),
-            }),
-          ),
-        );
-        key = Buffer.from(Plaintext!);
-        if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);
-        cache.set(cacheKey, key);
-      }
-      const secret = key;
+      const secret = await unwrapped(tenant);
       return {
         of: (kind, value) => createHmac('sha256', secret).update(`${kind}\n${value}`).digest('base64url').slice(0, 32),
       };
     },
+    async derivedKey(tenant, purpose) {
+      return new Uint8Array(
+        createHmac('sha256', await unwrapped(tenant))
+          .update(`derived-key\n${purpose}`)
+          .digest(),
+      );
+    },
   };
+
+  /** The tenant's pseudonym key, unwrapped by KMS once per container and tenant. */
+  async function unwrapped(tenant: { id: string; key: { keyArn: string }; pseudonymKey: string }): Promise<Buffer> {
+    const cacheKey = `${tenant.id}:${tenant.pseudonymKey}`;
+    let key = cache.get(cacheKey);
+    if (!key) {
+      const { Plaintext } = await callKms(() =>
+        kms.send(
+          new DecryptCommand({
+            KeyId: tenant.key.keyArn,
+            CiphertextBlob: Buffer.from(tenant.pseudonymKey, 'base64'),
+            EncryptionContext: context(tenant.id),
+          }),
+        ),
+      );
+      key = Buffer.from(Plaintext!);
+      if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);
+      cache.set(cacheKey, key);
+    }
+    return key;
+  }
 }

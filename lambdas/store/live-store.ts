@@ -37,6 +37,8 @@ export interface LobbyTicket {
   readonly deviceId?: string;
   /** Sealed display name, when the tenant shows names. */
   readonly sealedName?: Uint8Array;
+  /** Someone who came by a guest link, shown to hosts as a guest. */
+  readonly guest?: true;
 }
 
 export interface AttendanceRecord {

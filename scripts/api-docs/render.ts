@@ -81,8 +81,9 @@ export function renderApiDocs(): string {
     for (const [method, op] of Object.entries(methods)) {
       const lines: string[] = [`### \`${method.toUpperCase()} ${path}\``, '', op.summary, ''];
       const auth = op.security?.[0] ? Object.keys(op.security[0])[0] : undefined;
+      const guests = op.security?.some((s) => 'guestJwt' in s) ? ", or a guest token (of the guest's own meeting)" : '';
       lines.push(
-        `Auth: ${auth === 'tenantJwt' ? "a JWT of the tenant's identity provider" : auth === 'operator' ? 'operator (IAM when deployed)' : 'none'}`,
+        `Auth: ${auth === 'tenantJwt' ? "a JWT of the tenant's identity provider" + guests : auth === 'operator' ? 'operator (IAM when deployed)' : 'none'}`,
         '',
       );
       if (op.parameters.length > 0) {

@@ -1,4 +1,5 @@
-import type { OPERATIONS } from '../../lambdas/api/operations.js';
+import { randomUUID } from 'node:crypto';
+import { OPERATIONS } from '../../lambdas/api/operations.js';
 import { etagOf } from '../../lambdas/domain/tenant.js';
 import { ROUTE_GROUPS, type RouteAuth } from '../../lambdas/routes.js';
 import { writableSnapshot } from '../support/scan.js';
@@ -15,10 +16,18 @@ type RouteKey = keyof typeof OPERATIONS;
 interface GuardedRoute {
   readonly key: RouteKey;
   readonly auth: Exclude<RouteAuth, 'public'>;
+  /** Guests may call it (for their own meeting). */
+  readonly guests: boolean;
 }
 
 const ROUTES: GuardedRoute[] = ROUTE_GROUPS.flatMap((group) =>
-  group.auth === 'public' ? [] : group.routes.map((key) => ({ key: key as RouteKey, auth: group.auth as GuardedRoute['auth'] })),
+  group.auth === 'public'
+    ? []
+    : group.routes.map((key) => ({
+        key: key as RouteKey,
+        auth: group.auth as GuardedRoute['auth'],
+        guests: (OPERATIONS[key as RouteKey] as { guests?: true }).guests === true,
+      })),
 );
 
 const zeros = (chars: number) => 'A'.repeat(chars);
@@ -100,6 +109,8 @@ let resources: Resources;
 let victimHost: string;
 let expired: string;
 let strangerAdmin: string;
+/** A real guest token of the victim tenant, for another meeting than the one the routes name. */
+let guestOfOtherMeeting: string;
 
 beforeAll(async () => {
   victim = await testTenant('fra');
@@ -111,9 +122,55 @@ beforeAll(async () => {
     method: 'POST',
     json: { title: 'Board meeting', startsAt: '2026-12-02T09:00:00Z', durationMinutes: 30, timeZone: 'Europe/Berlin' },
   });
-  if (created.status !== 201) throw new Error(`meeting not created: ${created.status}`);
+  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
   resources = { meetingId: (created.body as { id: string }).id, tenantId: victim.tenant.id };
+  guestOfOtherMeeting = await guestToken(victim, victimHost);
 });
+
+/** Turns guests on, sends an invitation through the SES emulator and redeems the guest link it carries. */
+async function guestToken(tenant: TestTenant, host: string): Promise<string> {
+  const tag = randomUUID().slice(0, 8);
+  const address = `guest-${tag}@guest.example`;
+  const ok = async (res: Promise<{ status: number; body: unknown }>, status: number) => {
+    const answer = await res;
+    if (answer.status !== status) throw new Error(`guest set-up failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
+  await ok(tenant.call('/v1/settings/guests', host, { method: 'PUT', json: { enabled: true } }), 200);
+  await ok(
+    tenant.call('/v1/settings/mail', host, { method: 'PUT', json: { transport: 'ses', from: 'meetings@victim.example' } }),
+    200,
+  );
+  const other = (await ok(
+    tenant.call('/v1/meetings', host, {
+      method: 'POST',
+      json: {
+        title: 'Guest meeting',
+        startsAt: '2026-12-03T09:00:00Z',
+        durationMinutes: 30,
+        timeZone: 'Europe/Berlin',
+        invitees: [address],
+      },
+    }),
+    201,
+  )) as { id: string };
+  await ok(tenant.call(`/v1/meetings/${other.id}/invitations`, host, { method: 'POST' }), 200);
+  const store = (await (await fetch(`${stack().sesEndpoint}/store`)).json()) as {
+    emails: { destination: { to: string[] }; body: { text?: string } }[];
+  };
+  const mail = store.emails.find((m) => m.destination.to.includes(address));
+  const code = /\/v1\/guest-links\/redeem#(\S+)/.exec(mail?.body.text ?? '')?.[1];
+  if (!code) throw new Error('no guest link in the invitation');
+  const redeemed = (await ok(
+    api('fra', '/v1/guest-links/redeem', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, displayName: 'Guest' }),
+    }),
+    201,
+  )) as { token: string };
+  return redeemed.token;
+}
 
 afterAll(async () => {
   await victim.stop();
@@ -172,6 +229,25 @@ describe('every route is refused to every caller it does not declare', () => {
       }
     }
     expect(outcomes.filter((o) => !/: 401$/.test(o))).toEqual([]);
+    expect(await writableSnapshot('fra')).toBe(before);
+  });
+
+  it('refuses a guest token on every route that does not let guests in (403, before parsing), and on guest routes answers about no other meeting than its own (404), and writes nothing', async () => {
+    const before = await writableSnapshot('fra');
+    const outcomes: string[] = [];
+    const withMeeting = ROUTES.filter((r) => !r.guests || /\{meetingId\}/.test(r.key));
+    for (const route of withMeeting) {
+      // A non-guest route gets a junk body: the refusal must come before validation.
+      const body = route.guests ? validBody(route.key, resources.meetingId) : { notAField: true };
+      const res = await send(route, `Bearer ${guestOfOtherMeeting}`, body);
+      const expected = route.guests ? [404] : [403];
+      // Operator and LiveKit routes may say 401 (not their kind of credentials) as well.
+      if (!route.guests && route.auth !== 'tenant') expected.push(401);
+      if (!expected.includes(res.status)) outcomes.push(`${route.key} as guest token on a non-guest route: ${res.status}`);
+      if (!route.guests && (res.body as { errors?: unknown })?.errors) outcomes.push(`${route.key}: field errors for a guest`);
+    }
+    expect(withMeeting.filter((r) => r.guests).length).toBeGreaterThanOrEqual(4);
+    expect(outcomes).toEqual([]);
     expect(await writableSnapshot('fra')).toBe(before);
   });
 

@@ -109,6 +109,45 @@ describe('finding what a site holds about a user', () => {
     expect(findSubjectData(items(), stranger)).toEqual([]);
   });
 
+  it('finds the guest links sent to their address, and what the guest who redeemed one left, but no one else’s', () => {
+    const M3 = 'mt_000000000000000000000003';
+    const guestItems: StoredItem[] = [
+      { sk: `M#${M3}`, hostRef: 'u_walt', inviteeRefs: ['e_uma', 'e_walt'] },
+      { sk: `GUEST#${M3}#h1`, inviteeRef: 'e_uma', status: 'redeemed', guestRef: 'g_uma', guestParticipantId: 'p_guest_uma' },
+      { sk: `GUEST#${M3}#h2`, inviteeRef: 'e_uma', status: 'open' },
+      { sk: `GUEST#${M3}#h3`, inviteeRef: 'e_walt', status: 'redeemed', guestRef: 'g_walt', guestParticipantId: 'p_guest_walt' },
+      { sk: `LOBBY#${M3}#lt_2`, participantId: 'p_guest_uma', userRef: 'g_uma' },
+      { sk: `ADM#${M3}#p_guest_uma`, participantId: 'p_guest_uma' },
+      { sk: `ATT#${M3}#s9`, participantId: 'p_guest_uma' },
+      { sk: `ATT#${M3}#s10`, participantId: 'p_guest_walt' },
+      { sk: 'DEV#g_uma#d7', registration: {} },
+      { sk: 'DEV#g_walt#d8', registration: {} },
+      { sk: `ENV#${M3}#000000#d7` },
+      { sk: `MDEV#${M3}#p_guest_uma`, participantId: 'p_guest_uma' },
+    ];
+    const found = findSubjectData(guestItems, refs).map((f) => `${f.item.sk} ${f.kind}/${f.action}`);
+    expect(found.sort()).toEqual(
+      [
+        `M#${M3} invitations/uninvite`,
+        `GUEST#${M3}#h1 guestLinks/delete`,
+        `GUEST#${M3}#h2 guestLinks/delete`,
+        `LOBBY#${M3}#lt_2 lobbyTickets/delete`,
+        `ADM#${M3}#p_guest_uma admissions/delete`,
+        `ATT#${M3}#s9 attendance/delete`,
+        'DEV#g_uma#d7 devices/delete',
+        `ENV#${M3}#000000#d7 keyEnvelopes/delete`,
+        `MDEV#${M3}#p_guest_uma meetingDevices/delete`,
+      ].sort(),
+    );
+    // Without their address, their guest links cannot be told apart from anyone's.
+    const { emailRef: _none, ...withoutEmail } = refs;
+    expect(findSubjectData(guestItems, withoutEmail)).toEqual([]);
+    // A meeting they host goes whole, guest links included.
+    expect(findSubjectData([...guestItems, { sk: `M#${M3}`, hostRef: 'u_uma', inviteeRefs: [] }], refs).length).toBeGreaterThan(
+      0,
+    );
+  });
+
   it('reads meeting ids only from the records that carry one', () => {
     expect(meetingIdOf(`ATT#${M1}#s1`)).toBe(M1);
     expect(meetingIdOf('DEV#d1')).toBeUndefined();

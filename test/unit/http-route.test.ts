@@ -225,3 +225,63 @@ describe('authentication by the route declaration', () => {
     );
   });
 });
+
+describe('guest tokens reach only the routes that let guests in', () => {
+  const guestToken = [
+    Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'meetplane-guest+jwt' })).toString('base64url'),
+    Buffer.from('{}').toString('base64url'),
+    'sig',
+  ].join('.');
+  const calls: string[] = [];
+  const tenant = { id: 'tn_1' } as never;
+  const group = routeGroup(
+    {
+      tenant: () => {
+        calls.push('tenant authenticator');
+        return { tenant, subject: 'u', roles: new Set(), claims: {} };
+      },
+      guest: async () => {
+        calls.push('guest authenticator');
+        return { kind: 'guest', tenant, guestId: 'gs_1', meetingId: 'mt_1' };
+      },
+    },
+    {
+      'POST /members': route({ auth: 'tenant', body: z.strictObject({ name: z.string() }) }, async () => {
+        calls.push('members handler');
+        return { status: 204 };
+      }),
+      'POST /open': route({ auth: 'tenant', guests: true, body: z.strictObject({ name: z.string() }) }, async (request) => {
+        calls.push(`open handler for ${'kind' in request.caller ? 'a guest' : 'a user'}`);
+        return { status: 204 };
+      }),
+    },
+  );
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${guestToken}` };
+
+  it('refuses a guest token with 403 before any authenticator or validation, on every route that does not declare guests', async () => {
+    calls.length = 0;
+    const res = await group(event('POST /members', { headers, body: '{"unknown":1}' }), context);
+    expect(res.statusCode).toBe(403);
+    expect(json(res.body)).not.toHaveProperty('errors');
+    expect(calls).toEqual([]);
+  });
+
+  it('hands a guest token to the guest authenticator where the route lets guests in', async () => {
+    calls.length = 0;
+    expect((await group(event('POST /open', { headers, body: '{"name":"x"}' }), context)).statusCode).toBe(204);
+    expect(calls).toEqual(['guest authenticator', 'open handler for a guest']);
+  });
+
+  it('refuses to build a group with a guest route but no guest authenticator, or guests on a route that is not a tenant route', () => {
+    const user = () => ({ tenant, subject: 'u', roles: new Set<never>(), claims: {} });
+    expect(() =>
+      routeGroup({ tenant: user }, { 'GET /t': route({ auth: 'tenant', guests: true }, async () => ({ status: 204 })) }),
+    ).toThrow(/lets guests in/);
+    expect(() =>
+      routeGroup(
+        { guest: async () => ({}) as never },
+        { 'GET /t': route({ auth: 'public', guests: true }, async () => ({ status: 204 })) },
+      ),
+    ).toThrow(/lets guests in/);
+  });
+});

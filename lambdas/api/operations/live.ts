@@ -18,10 +18,12 @@ import type { Operation } from '../operation.js';
 /** The contract of the `live` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/meetings/{meetingId}/join': {
-    summary: 'Join a meeting: a media token for its room, or a waiting-room ticket',
+    summary:
+      'Join a meeting: a media token for its room, or a waiting-room ticket (guests: their own meeting only, always by way of the waiting room)',
     tag: 'joining',
     auth: 'tenant',
     handsOutMedia: true,
+    guests: true,
     alsoAnswers: [429],
     path: meetingPath,
     query: emptyQuery,
@@ -33,6 +35,7 @@ export const OPERATIONS = {
     tag: 'joining',
     auth: 'tenant',
     handsOutMedia: true,
+    guests: true,
     path: meetingPath,
     query: keyQuery,
     success: { status: 200, description: 'The key, base64, and its slot in the key ring', schema: epochKey },
@@ -42,6 +45,7 @@ export const OPERATIONS = {
     tag: 'joining',
     auth: 'tenant',
     handsOutMedia: true,
+    guests: true,
     path: ticketPath,
     query: emptyQuery,
     success: { status: 200, description: 'Still waiting, denied, or admitted with media', schema: lobbyStatus },

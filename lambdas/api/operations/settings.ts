@@ -2,6 +2,7 @@ import { securityContactsBody, securityContactsResource } from '../schemas/advis
 import { emptyQuery } from '../schemas/common.js';
 import { mailSettingsBody, mailSettingsResource } from '../schemas/mail.js';
 import { retentionPatchBody, retentionResource } from '../schemas/settings.js';
+import { guestSettingsBody, guestSettingsResource } from '../schemas/guests.js';
 import type { Operation } from '../operation.js';
 
 /** The contract of the `settings` route group's routes (see ../operations.ts). */
@@ -55,5 +56,22 @@ export const OPERATIONS = {
     query: emptyQuery,
     body: securityContactsBody,
     success: { status: 200, description: 'The security contacts', schema: securityContactsResource },
+  },
+  'GET /v1/settings/guests': {
+    summary: 'Whether people invited by e-mail who are not users of the IdP may join as guests (admins)',
+    tag: 'guests',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The guest setting, with its ETag', schema: guestSettingsResource },
+  },
+  'PUT /v1/settings/guests': {
+    summary:
+      'Turn guests on or off (off by default): with guests on, invitations carry a single-use guest link per invitee; turning them off refuses every unused link and every guest token at once; audited (admins)',
+    tag: 'guests',
+    auth: 'tenant',
+    ifMatch: 'optional',
+    query: emptyQuery,
+    body: guestSettingsBody,
+    success: { status: 200, description: 'The guest setting', schema: guestSettingsResource },
   },
 } as const satisfies Record<string, Operation>;

@@ -32,6 +32,8 @@ export const subjectExport = z.object({
   reportsFiled: records,
   reportsAbout: records,
   auditEntries: records,
+  /** Guest links sent to their address: whether used, until when valid. */
+  guestLinks: records,
   recordsOfHostedMeetings: z.number().int(),
   requestRecords: z.number().int(),
 });

@@ -46,7 +46,14 @@ export const joinResult = z.union([admitted, z.object({ status: z.literal('waiti
 export const lobbyStatus = z.union([admitted, z.object({ status: z.enum(['waiting', 'denied']) })]);
 
 export const lobbyList = z.object({
-  items: z.array(z.object({ ticket: z.string(), since: z.string(), displayName: z.string().optional() })),
+  items: z.array(
+    z.object({
+      ticket: z.string(),
+      since: z.string(),
+      displayName: z.string().optional(),
+      guest: z.literal(true).optional().describe('they came by a guest link, not through the organisation’s sign-in'),
+    }),
+  ),
 });
 
 export const liveStateResource = z.object({

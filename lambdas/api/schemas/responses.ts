@@ -54,6 +54,7 @@ export const tenantResource = z.object({
   }),
   key: z.object({ mode: z.enum(['managed', 'customer']), keyArn: z.string() }),
   displayNames: z.boolean(),
+  guests: z.boolean().describe('whether guests may join (tenant admins turn it on at PUT /v1/settings/guests)'),
   securityContacts: z.array(z.object({ email: z.string(), name: z.string().optional() })),
   createdAt: z.string(),
   updatedAt: z.string(),
