@@ -147,7 +147,6 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       },
     );
     site.authenticator.forget(before.id);
-    site.guestTokens.forget(before.id);
     return guestsView(after);
   }),
 

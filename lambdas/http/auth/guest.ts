@@ -19,7 +19,6 @@ import { bearerToken } from './operator.js';
 const AUDIENCE = 'meetplane-guest';
 const ALGORITHM = 'HS256';
 const CLOCK_SKEW_SECONDS = 30;
-const TENANT_CACHE_MS = 30_000;
 const TENANT_ID = /^tn_[0-9a-f]{24}$/;
 const MEETING_ID = /^mt_[0-9a-f]{24}$/;
 const GUEST_ID = /^gs_[0-9a-f]{24}$/;
@@ -35,7 +34,6 @@ export interface GuestPrincipal {
 }
 
 export class GuestTokens {
-  private readonly tenants = new Map<string, { tenant: Tenant; until: number }>();
   private readonly issuer: string;
 
   constructor(
@@ -120,16 +118,13 @@ export class GuestTokens {
     };
   }
 
-  /** Forget a cached tenant (after this container changed it). */
-  forget(tenantId: string): void {
-    this.tenants.delete(tenantId);
+  /**
+   * The tenant as stored now, not cached: each route group is its own function,
+   * so a cache here would not hear that an admin turned guests off in another
+   * one. Guest requests are few; one read each is cheap.
+   */
+  private async tenant(tenantId: string): Promise<Tenant | undefined> {
+    return this.loadTenant(tenantId);
   }
 
-  private async tenant(tenantId: string): Promise<Tenant | undefined> {
-    const cached = this.tenants.get(tenantId);
-    if (cached && cached.until > this.now()) return cached.tenant;
-    const tenant = await this.loadTenant(tenantId);
-    if (tenant) this.tenants.set(tenantId, { tenant, until: this.now() + TENANT_CACHE_MS });
-    return tenant;
-  }
 }
