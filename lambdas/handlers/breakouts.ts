@@ -264,15 +264,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         ...('message' in body ? { message: body.message } : { ciphertext: body.ciphertext }),
         ...(endsAt && { countdownEndsAt: endsAt }),
       };
-      // A room LiveKit closed (everyone left) has nobody to tell.
+      // A room LiveKit closed (everyone left) has nobody to tell, and is skipped.
       await Promise.all(
-        plan.rooms
-          .filter((r) => r.roomName)
-          .map((r) =>
-            node.broadcast(r.roomName!, 'meetplane.broadcast', payload).catch((error: { status?: number }) => {
-              if (error.status !== 404) throw error;
-            }),
-          ),
+        plan.rooms.filter((r) => r.roomName).map((r) => node.broadcast(r.roomName!, 'meetplane.broadcast', payload)),
       );
       return { status: 204 };
     },
