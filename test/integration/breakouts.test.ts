@@ -472,8 +472,8 @@ describe('a meeting is all its rooms', () => {
       expect(gilNext!.join.encryption.key).not.toBe(placements[0]!.join.encryption.key);
       expect(joNext!.join.encryption.key).not.toBe(gilNext!.join.encryption.key);
       const nextKey = new Uint8Array(Buffer.from(gilNext!.join.encryption.key!, 'base64'));
-      // rtc-node 1.1 cannot move a sender to another key index (its FrameCryptor.setKeyIndex leaves out the track
-      // the FFI requires), so these clients put the new key in the slot they send and receive with. Hal first: with
+      // rtc-node 1.1 cannot move a sender to another key index (its FrameCryptor.setKeyIndex sends no track sid, which
+      // the FFI requires; docs/e2ee.md), so these clients put the new key in the slot they send and receive with. Hal first: with
       // only the new key he no longer decodes what Gil still sends under the old one.
       keyProviderOfRoom(halRoom)!.setSharedKey(nextKey, 0);
       await new Promise((done) => setTimeout(done, 700)); // what was decoded before is played out
