@@ -105,7 +105,14 @@ export type RoomEffect =
   | { readonly kind: 'create-room'; readonly breakoutId: string; readonly roomName: string }
   | { readonly kind: 'delete-room'; readonly roomName: string }
   | { readonly kind: 'disconnect'; readonly roomName: string; readonly participantId: string }
-  | { readonly kind: 'announce'; readonly roomName: string; readonly topic: string; readonly payload: unknown };
+  | {
+      readonly kind: 'announce';
+      readonly roomName: string;
+      readonly topic: string;
+      readonly payload: unknown;
+      /** Only these participants of the room hear it; everyone when absent. */
+      readonly to?: readonly string[];
+    };
 
 /** Effects a node carries out by itself, needing nothing of the tenant. */
 export type NodeEffect = Exclude<RoomEffect, { readonly kind: 'create-room' }>;
@@ -116,6 +123,19 @@ export interface Transition {
 }
 
 export const BREAKOUTS_TOPIC = 'meetplane.breakouts';
+
+/**
+ * What a host's visit token carries: everyone in the breakout sees the host is
+ * there, and LiveKit's webhooks tell the visit from someone who does not
+ * belong. Attributes come from the token alone (no participant may change
+ * their own), and a token is good for one room, so a participant carrying
+ * this in a breakout room was let in there by the visit route, as a host.
+ */
+export const VISITOR_ATTRIBUTES: Readonly<Record<string, string>> = { 'meetplane.role': 'host' };
+
+export function isHostVisit(attributes: Readonly<Record<string, string>> | undefined): boolean {
+  return attributes !== undefined && Object.entries(VISITOR_ATTRIBUTES).every(([k, v]) => attributes[k] === v);
+}
 
 const openRooms = (plan: BreakoutPlan) => plan.rooms.filter((r): r is Breakout & { roomName: string } => !!r.roomName);
 const deleteAll = (plan: BreakoutPlan): RoomEffect[] =>

@@ -10,6 +10,7 @@ import {
   moveParticipant,
   openPlan,
   planBreakouts,
+  VISITOR_ATTRIBUTES,
   type Breakout,
   type BreakoutPlan,
 } from '../domain/breakouts.js';
@@ -17,7 +18,7 @@ import { checkEnvelopeRecipients, keyRecipients, ownBinding } from '../domain/e2
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
 import { checkMayHoldKey, isModeratorEntry, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
-import { carryOutRoomEffects } from '../http/room-effects.js';
+import { carryOutRoomEffects, ensureMeetingRoom } from '../http/room-effects.js';
 import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { boundDevices, hostContext, joinerFor, joinPorts, joinSettings, keyHostContext } from '../http/join-context.js';
@@ -76,6 +77,12 @@ function breakoutNode(live: LiveState, plan: BreakoutPlan) {
   return nodeId ? site.nodes.get(nodeId) : undefined;
 }
 
+/**
+ * A token for a breakout's room, and its key. LiveKit closes a room some
+ * seconds after its last participant leaves and creates none on a join, so the
+ * room is created again first if it went (one idempotent call). A host's visit
+ * token says so to everyone in the room.
+ */
 async function breakoutGrant(
   principal: TenantPrincipal,
   meeting: MeetingCore,
@@ -83,10 +90,17 @@ async function breakoutGrant(
   plan: BreakoutPlan,
   breakout: Breakout,
   joiner: Joiner,
+  visit = false,
 ) {
   const node = breakoutNode(live, plan);
   if (!node || !breakout.roomName) throw conflict('the breakout has no room');
-  const token = await node.mintJoinToken({ roomName: breakout.roomName, identity: joiner.participantId, canPublish: true });
+  await ensureMeetingRoom(node, principal, breakout.roomName);
+  const token = await node.mintJoinToken({
+    roomName: breakout.roomName,
+    identity: joiner.participantId,
+    ...(visit && { attributes: VISITOR_ATTRIBUTES }),
+    canPublish: true,
+  });
   return {
     media: { url: node.config.url, token },
     encryption: await breakoutEncryption(principal, meeting, breakout, live.epoch),
@@ -218,10 +232,10 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const plan = await current(principal, meetingId, live);
       const breakout = plan?.rooms.find((r) => r.id === breakoutId);
       if (!plan || !breakout || !inSession(plan, new Date())) throw notFound('No open breakout with this id');
-      // A visit is visible: the host's token is an ordinary one (never hidden), under the host's own pseudonym.
+      // A visit is visible: the host's token is never hidden, is under the host's own pseudonym, and marks them as host.
       if (roleIn(meeting, joiner) !== 'host') throw forbidden('only hosts visit breakouts');
       if (isModeratorEntry(meeting, joiner)) throw forbidden('a moderator stays in the main room, where everyone sees them');
-      const grant = await breakoutGrant(principal, meeting, live, plan, breakout, joiner);
+      const grant = await breakoutGrant(principal, meeting, live, plan, breakout, joiner, true);
       return {
         status: 200,
         body: { breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) }, ...grant },
@@ -250,6 +264,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         ...('message' in body ? { message: body.message } : { ciphertext: body.ciphertext }),
         ...(endsAt && { countdownEndsAt: endsAt }),
       };
+      // A room LiveKit closed (everyone left) has nobody to tell, and is skipped.
       await Promise.all(
         plan.rooms.filter((r) => r.roomName).map((r) => node.broadcast(r.roomName!, 'meetplane.broadcast', payload)),
       );

@@ -6,8 +6,8 @@ import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';
 import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
 import { route, routeGroup } from '../http/route.js';
-import { carryOutOnNode } from '../http/room-effects.js';
-import { arrivalEffects } from '../domain/meeting-rooms.js';
+import { carryOutNodeEffects, carryOutOnNode } from '../http/room-effects.js';
+import { arrivalEffects, leaveAnnouncements, leaveRekey, type RoomSession } from '../domain/meeting-rooms.js';
 import { clearPin } from '../store/live-store.js';
 import { leaveUnbinds } from '../domain/e2ee-devices.js';
 
@@ -16,16 +16,39 @@ const { config } = site;
 
 const toIso = (seconds: bigint | number | undefined) => (seconds ? new Date(Number(seconds) * 1000).toISOString() : undefined);
 
+/** A participant of a webhook as a session in one of the meeting's rooms. */
+function sessionOf(
+  owner: { breakoutId?: string },
+  roomName: string,
+  participant: NonNullable<WebhookEvent['participant']>,
+): RoomSession {
+  return {
+    roomName,
+    participantId: participant.identity,
+    ...(owner.breakoutId !== undefined && { breakoutId: owner.breakoutId }),
+    attributes: participant.attributes,
+  };
+}
+
 /**
- * In an end-to-end meeting, whoever leaves must not be able to read what
- * follows: a new epoch starts and the host's client is asked, by a data message
- * that carries only the epoch, to seal a new key to those who remain.
+ * In an end-to-end meeting, whoever leaves a room must not be able to read
+ * what follows there: a new epoch starts and the host's client is asked, by a
+ * data message that carries only the epoch, to seal a new key to those who
+ * remain (see domain/meeting-rooms.ts for which leaves, and who is told).
  */
-async function rekeyIfEndToEnd(tenantId: string, meetingId: string, roomName: string, nodeId: string): Promise<void> {
+async function rekeyIfEndToEnd(tenantId: string, meetingId: string, departure: RoomSession): Promise<void> {
   const { meeting, live } = await site.live.forJoin(tenantId, meetingId);
-  if (meeting?.encryption !== 'e2ee' || live.ended || live.roomName !== roomName) return;
+  if (meeting?.encryption !== 'e2ee') return;
+  const plan = departure.breakoutId !== undefined ? await site.live.breakoutPlan(tenantId, meetingId) : undefined;
+  const sessions = departure.breakoutId !== undefined ? await site.live.attendance(tenantId, meetingId) : [];
+  const rekey = leaveRekey(meeting.encryption, live, plan, departure, sessions, new Date());
+  if (!rekey) return;
   const epoch = await site.live.rotate(tenantId, meetingId);
-  await site.nodes.get(nodeId)?.broadcast(roomName, 'meetplane.epoch', { epoch, rekey: true });
+  const hosts =
+    rekey.breakoutId !== undefined
+      ? (await site.e2ee.meetingDevices(tenantId, meetingId)).filter((b) => b.role === 'host').map((b) => b.participantId)
+      : [];
+  await carryOutNodeEffects(site, live, plan, leaveAnnouncements(rekey, live, epoch, hosts));
 }
 
 /**
@@ -62,11 +85,13 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
   };
   switch (event.event) {
     case 'participant_joined': {
-      // A token outlives a removal: whoever was removed and came back with one is put out again.
+      // A token outlives a removal or a move: whoever no longer belongs in the room is put out again.
       const node = site.nodes.get(nodeId);
       if (event.participant && node) {
         const live = await site.live.live(owner.tenantId, owner.meetingId);
-        await carryOutOnNode(node, arrivalEffects(live, roomName, event.participant.identity));
+        const plan = owner.breakoutId !== undefined ? await site.live.breakoutPlan(owner.tenantId, owner.meetingId) : undefined;
+        const arrival = sessionOf(owner, roomName, event.participant);
+        await carryOutOnNode(node, arrivalEffects(live, plan, arrival, new Date()));
       }
       await attendance({ joinedAt: toIso(event.participant?.joinedAt) ?? toIso(at) });
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
@@ -78,7 +103,8 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
       // Unbound before the rekey is announced, so the host's client lists the devices without theirs.
       if (event.participant) await unbindIfGone(owner.tenantId, owner.meetingId, event.participant);
       await site.live.reportRoomLoad(nodeId, roomName, participants, at);
-      await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, roomName, nodeId);
+      if (event.participant)
+        await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, sessionOf(owner, roomName, event.participant));
       break;
     case 'room_finished':
       await site.live.reportRoomLoad(nodeId, roomName, 0, at);

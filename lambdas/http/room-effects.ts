@@ -27,10 +27,7 @@ export async function carryOutRoomEffects(
     // A room on no node this site knows is gone with it.
     if (!node) continue;
     if (effect.kind === 'create-room') {
-      await node.ensureRoom({
-        name: effect.roomName,
-        ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
-      });
+      await ensureMeetingRoom(node, principal, effect.roomName);
       await site.live.indexRoom(effect.roomName, {
         tenantId: tenant.id,
         meetingId,
@@ -44,11 +41,35 @@ export async function carryOutRoomEffects(
 }
 
 /**
- * Carries out effects that need nothing of the tenant (disconnects, deletions,
- * announcements) on a node known by itself, e.g. the one a LiveKit webhook came from.
+ * Creates a room of the meeting on its node unless it exists (LiveKit's
+ * CreateRoom answers an existing room as it is): one call, whether LiveKit
+ * closed the room meanwhile (everyone left) or not.
  */
+export async function ensureMeetingRoom(node: MediaNode, principal: TenantPrincipal, roomName: string): Promise<void> {
+  const tier = principal.tenant.tier;
+  await node.ensureRoom({ name: roomName, ...roomSettings(tier, TIER_FEATURES[tier].maxParticipants) });
+}
+
+/** Carries out effects that need nothing of the tenant on a node known by itself, e.g. the one a LiveKit webhook came from. */
 export async function carryOutOnNode(node: MediaNode, effects: readonly NodeEffect[]): Promise<void> {
   for (const effect of effects) await onNode(node, effect);
+}
+
+/**
+ * Carries out effects that need nothing of the tenant (disconnects, deletions,
+ * announcements), each on the node its room is on (as `carryOutRoomEffects`).
+ */
+export async function carryOutNodeEffects(
+  site: MediaSite,
+  live: LiveState,
+  plan: BreakoutPlan | undefined,
+  effects: readonly NodeEffect[],
+): Promise<void> {
+  for (const effect of effects) {
+    const nodeId = nodeOfRoom(live, plan, effect.roomName);
+    const node = nodeId ? site.nodes.get(nodeId) : undefined;
+    if (node) await onNode(node, effect);
+  }
 }
 
 async function onNode(node: MediaNode, effect: NodeEffect): Promise<void> {
@@ -61,7 +82,7 @@ async function onNode(node: MediaNode, effect: NodeEffect): Promise<void> {
       break;
     case 'announce':
       // A room LiveKit already closed (everyone left) has nobody to tell.
-      await node.broadcast(effect.roomName, effect.topic, effect.payload).catch((error: { status?: number }) => {
+      await node.broadcast(effect.roomName, effect.topic, effect.payload, effect.to).catch((error: { status?: number }) => {
         if (error.status !== 404) throw error;
       });
       break;

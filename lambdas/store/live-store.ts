@@ -524,11 +524,21 @@ export class LiveStore {
     );
   }
 
-  async roomOwner(roomName: string): Promise<{ tenantId: string; meetingId: string; nodeId: string } | undefined> {
+  /** The meeting a room belongs to, its node, and for a breakout's room the breakout it was opened for. */
+  async roomOwner(
+    roomName: string,
+  ): Promise<{ tenantId: string; meetingId: string; nodeId: string; breakoutId?: string } | undefined> {
     const { Item } = await this.dynamodb.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `ROOM#${roomName}`, sk: 'ROOM' }) }),
     );
-    return Item ? (unmarshall(Item) as { tenantId: string; meetingId: string; nodeId: string }) : undefined;
+    if (!Item) return undefined;
+    const { tenantId, meetingId, nodeId, breakoutId } = unmarshall(Item) as {
+      tenantId: string;
+      meetingId: string;
+      nodeId: string;
+      breakoutId?: string;
+    };
+    return { tenantId, meetingId, nodeId, ...(breakoutId !== undefined && { breakoutId }) };
   }
 
   /**

@@ -96,6 +96,11 @@ export function installEpochKey(
  * index. Call it once every participant has had time to install the new key
  * (1–2 s after distribution), and again after publishing a new track, whose
  * cryptor starts at index 0. Returns the index used.
+ *
+ * rtc-node 1.1's `FrameCryptor.setKeyIndex` throws (its request lacks the
+ * track sid the FFI requires, and its FrameCryptor does not keep one), so with
+ * rtc-node 1.1 this works only with cryptors of another SDK; docs/e2ee.md says
+ * what Node clients do meanwhile.
  */
 export function sendWithEpochKey(
   manager: FrameCryptorSource,

@@ -119,10 +119,18 @@ export class MediaNode {
     await counted('livekit', () => this.rooms.mutePublishedTrack(room, identity, trackSid, muted));
   }
 
-  /** A reliable data message to everyone in the room (e.g. a new key epoch: never a key). */
-  async broadcast(room: string, topic: string, payload: unknown): Promise<void> {
+  /**
+   * A reliable data message to everyone in the room, or only to `to` (e.g. a new key epoch: never a key). A room
+   * LiveKit closed (everyone left) has nobody to tell, and LiveKit would wait until its timeout to send to one: look first.
+   */
+  async broadcast(room: string, topic: string, payload: unknown, to?: readonly string[]): Promise<void> {
+    const [open] = await counted('livekit', () => this.rooms.listRooms([room]));
+    if (!open) return;
     await counted('livekit', () =>
-      this.rooms.sendData(room, new TextEncoder().encode(JSON.stringify(payload)), DataPacket_Kind.RELIABLE, { topic }),
+      this.rooms.sendData(room, new TextEncoder().encode(JSON.stringify(payload)), DataPacket_Kind.RELIABLE, {
+        topic,
+        ...(to && { destinationIdentities: [...to] }),
+      }),
     );
   }
 

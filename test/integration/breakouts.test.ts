@@ -1,4 +1,5 @@
 import { DisconnectReason, Room, RoomEvent } from '@livekit/rtc-node';
+import { decodeJwt } from 'jose';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
 import {
@@ -370,6 +371,9 @@ async function comeBack(grant: Grant): Promise<DisconnectReason | 'refused' | 'c
   }
 }
 
+/** The room a grant's token is for (its `video.room` claim). */
+const roomOfGrant = (grant: Grant) => (decodeJwt(grant.media.token) as { video: { room: string } }).video.room;
+
 const present = (room: Room, identity: string) => [...room.remoteParticipants.keys()].includes(identity);
 
 /**
@@ -468,8 +472,8 @@ describe('a meeting is all its rooms', () => {
       expect(gilNext!.join.encryption.key).not.toBe(placements[0]!.join.encryption.key);
       expect(joNext!.join.encryption.key).not.toBe(gilNext!.join.encryption.key);
       const nextKey = new Uint8Array(Buffer.from(gilNext!.join.encryption.key!, 'base64'));
-      // rtc-node 1.1 cannot move a sender to another key index (its FrameCryptor.setKeyIndex leaves out the track
-      // the FFI requires), so these clients put the new key in the slot they send and receive with. Hal first: with
+      // rtc-node 1.1 cannot move a sender to another key index (its FrameCryptor.setKeyIndex sends no track sid, which
+      // the FFI requires; docs/e2ee.md), so these clients put the new key in the slot they send and receive with. Hal first: with
       // only the new key he no longer decodes what Gil still sends under the old one.
       keyProviderOfRoom(halRoom)!.setSharedKey(nextKey, 0);
       await new Promise((done) => setTimeout(done, 700)); // what was decoded before is played out
@@ -521,6 +525,10 @@ describe('a meeting is all its rooms', () => {
       const heard = await listenForTone(leaInBlue, 660, 2000, max);
       expect(heard.toneWindows).toBeGreaterThan(heard.windows / 2);
       expect(present(kimRoom, lea)).toBe(false);
+      // Her token for Red still lets her connect there (LiveKit cannot revoke one): Red is not hers now, so she is put out.
+      expect(await comeBack(placements[1]!.join)).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+      expect(present(kimRoom, lea)).toBe(false);
+      expect(leaInBlue.isConnected && atKim.connected()).toBe(true);
 
       // Ned, from the main room to Red: out of the main room, and Red is his now.
       expect((await meeting.post('/breakouts/move', { participantId: ned, to: red.id })).status).toBe(200);
@@ -570,6 +578,124 @@ describe('a meeting is all its rooms', () => {
     // Nobody gets back in, to a breakout or the main room.
     for (const token of meeting.tokens) expect((await meeting.mine(token)).status).toBe(409);
     expect(((await meeting.call('/breakouts')).body as Plan).state).toBe('closed');
+  });
+
+  it('creates a breakout room again when LiveKit closed it after everyone left, for a return, a move and a visit', async () => {
+    const meeting = await liveMeeting(['uma', 'vic', 'wes']);
+    const [uma, vic, wes] = meeting.ids as [string, string, string];
+    const [umaToken, vicToken, wesToken] = meeting.tokens as [string, string, string];
+    const [red, blue] = (await openRooms(meeting, [
+      { name: 'Red', participants: [uma] },
+      { name: 'Blue', participants: [vic] },
+    ])) as [Plan['rooms'][number], Plan['rooms'][number]];
+    const first = (await meeting.mine(umaToken)).body as Mine;
+    await meeting.mainRooms[0]!.disconnect();
+    const umaRoom = await live.connect(first.join);
+    const redRoom = umaRoom.name!;
+    await umaRoom.disconnect();
+    // LiveKit closes a room its last participant left once the departure timeout passes; here it is closed at once,
+    // and Blue, which nobody entered, too (as its empty timeout would).
+    const { url, apiKey, apiSecret } = stack().sites.fra.livekit;
+    const livekit = new RoomServiceClient(url, apiKey, apiSecret);
+    const blueRoom = roomOfGrant(((await meeting.mine(vicToken)).body as Mine).join);
+    await Promise.all([redRoom, blueRoom].map((name) => livekit.deleteRoom(name)));
+    expect(await livekit.listRooms([redRoom, blueRoom])).toEqual([]);
+
+    // A message to the breakouts, or a removal's new epoch, finds nobody in the closed rooms, and that is no error.
+    expect((await meeting.post('/breakouts/broadcast', { message: 'Anyone there?' })).status).toBe(204);
+    expect((await meeting.post(`/participants/${vic}/remove`)).status).toBe(200);
+
+    // Uma returns to Red: the room is there again, the same one, and her new token connects.
+    const again = (await meeting.mine(umaToken)).body as Mine;
+    expect(again.breakout?.id).toBe(red.id);
+    expect((await livekit.listRooms([redRoom])).map((r) => r.name)).toEqual([redRoom]);
+    const umaBack = await live.connect(again.join);
+    expect(umaBack.name).toBe(redRoom);
+    const atUma = observe(umaBack);
+
+    // Wes, moved in from the main room, joins her there.
+    expect((await meeting.post('/breakouts/move', { participantId: wes, to: red.id })).status).toBe(200);
+    const wesNext = (await meeting.mine(wesToken)).body as Mine;
+    const wesInRed = await live.connect(wesNext.join);
+    expect(wesInRed.name).toBe(redRoom);
+    await until(async () => present(umaBack, wes), WITHIN_MS);
+
+    // The host visits Blue, closed too: it is created again, and the visit (not an assignment) keeps them in.
+    const visit = await meeting.call(`/breakouts/${blue.id}/visit`);
+    expect(visit.status).toBe(200);
+    const hostInBlue = await live.connect(visit.body as Grant);
+    expect(hostInBlue.name).toBe(blueRoom);
+    expect(await observe(hostInBlue).disconnected(3_000)).toBe('connected');
+    expect(atUma.connected()).toBe(true);
+  });
+
+  it('in an end-to-end meeting, starts a new epoch when someone leaves a breakout, told there and to the host alone', async () => {
+    const { meetingId, tokens } = await meetingWith(['xia', 'yan', 'zoe', 'abe'], { encryption: 'e2ee' });
+    const call = (path: string, token = host, init?: Parameters<TestTenant['call']>[2]) =>
+      acme.call(`/v1/meetings/${meetingId}${path}`, token, init);
+    const joinWithDevice = async (token: string) => {
+      const device = await generateDeviceIdentity();
+      expect((await acme.call('/v1/devices', token, { method: 'POST', json: device.registration })).status).toBe(201);
+      return (await call('/join', token, { method: 'POST', json: { deviceId: device.deviceId } })).body as Grant & {
+        participantId: string;
+      };
+    };
+    const hostJoin = await joinWithDevice(host);
+    const hostRoom = await live.connect(hostJoin);
+    const joins = await Promise.all(tokens.map(joinWithDevice));
+    const [xia, yan, zoe] = joins.map((j) => j.participantId) as [string, string, string, string];
+    const mainRooms = await Promise.all(joins.map((j) => live.connect(j)));
+    await until(async () => (await seen(meetingId)).size >= 5);
+    const drafted = await call('/breakouts', host, {
+      method: 'PUT',
+      json: {
+        rooms: [
+          { name: 'Red', participants: [xia, yan] },
+          { name: 'Blue', participants: [zoe] },
+        ],
+      },
+    });
+    const [red, blue] = (drafted.body as Plan).rooms as [Plan['rooms'][number], Plan['rooms'][number]];
+    expect((await call('/breakouts/open', host, { method: 'POST' })).status).toBe(200);
+    const atHost = observe(hostRoom);
+    const atAbe = observe(mainRooms[3]!);
+
+    // Xia, Yan and Zoe go to their breakouts (connected there before they leave the main room, as clients should).
+    const placements = await Promise.all(
+      tokens.slice(0, 3).map(async (t) => ((await call('/breakouts/mine', t)).body as Mine).join),
+    );
+    const [xiaRoom, yanRoom, zoeRoom] = (await Promise.all(placements.map((g) => live.connect(g)))) as [Room, Room, Room];
+    const [atYan, atZoe] = [yanRoom, zoeRoom].map(observe) as [ReturnType<typeof observe>, ReturnType<typeof observe>];
+    await Promise.all(mainRooms.slice(0, 3).map((r) => r.disconnect()));
+    // Each leave of the main room starts an epoch there, as ever: three of them.
+    await until(async () => atHost.epochs.includes(3), WITHIN_MS * 2);
+    expect(atHost.announcements.every((a) => !('breakoutId' in a))).toBe(true);
+
+    // The host visits Blue, visibly (Zoe sees the host marked as such), and leaves: a visit is no member's leave.
+    const visit = (await call(`/breakouts/${blue.id}/visit`)).body as Grant;
+    const hostInBlue = await live.connect(visit);
+    await until(async () => present(zoeRoom, hostJoin.participantId), WITHIN_MS);
+    expect(zoeRoom.remoteParticipants.get(hostJoin.participantId)!.attributes).toMatchObject({ 'meetplane.role': 'host' });
+    await hostInBlue.disconnect();
+    await until(async () => !present(zoeRoom, hostJoin.participantId), WITHIN_MS);
+    await new Promise((done) => setTimeout(done, 1_500));
+
+    // Xia leaves Red: a new epoch, announced in Red to whoever is left, and in the main room to the host only, naming Red.
+    await xiaRoom.disconnect();
+    await until(async () => atYan.epochs.includes(4) && atHost.epochs.includes(4), WITHIN_MS);
+    expect(atYan.announcements).toEqual([{ epoch: 4, rekey: true }]);
+    expect(atHost.announcements.at(-1)).toEqual({ epoch: 4, rekey: true, breakoutId: red.id });
+    expect(((await call('/devices')).body as { epoch: number }).epoch).toBe(4);
+    // Nobody else in the main room hears of it, nor anyone in Blue.
+    expect(atAbe.epochs).not.toContain(4);
+    expect(atZoe.epochs).toEqual([]);
+
+    // The host's client, sealing Red's new key, is given Yan's device and no longer Xia's (she left every room).
+    const hostDevices = (await call('/devices')).body as {
+      items: { participantId: string; registration: DeviceIdentity['registration'] }[];
+    };
+    expect(hostDevices.items.map((d) => d.participantId)).not.toContain(xia);
+    expect(hostDevices.items.map((d) => d.participantId)).toContain(yan);
   });
 
   it('keeps every breakout within reach when LiveKit closes the main room everyone left', async () => {

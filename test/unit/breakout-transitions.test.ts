@@ -6,11 +6,21 @@ import {
   openPlan,
   planBreakouts,
   removeFromPlan,
+  VISITOR_ATTRIBUTES,
   type BreakoutPlan,
 } from '../../lambdas/domain/breakouts.js';
 import { DomainError } from '../../lambdas/domain/errors.js';
 import { IDLE, type LiveState } from '../../lambdas/domain/live-meeting.js';
-import { arrivalEffects, endEffects, nodeOfRoom, removalEffects, roomsOf } from '../../lambdas/domain/meeting-rooms.js';
+import {
+  arrivalEffects,
+  endEffects,
+  EPOCH_TOPIC,
+  leaveAnnouncements,
+  leaveRekey,
+  nodeOfRoom,
+  removalEffects,
+  roomsOf,
+} from '../../lambdas/domain/meeting-rooms.js';
 
 const people = ['p_a', 'p_b', 'p_c', 'p_d'];
 let ids = 0;
@@ -116,12 +126,91 @@ describe('breakout transitions and the room effects they ask for', () => {
 
   it('puts out again whoever was removed and comes back to any room with a token minted before, and anyone once it ended', () => {
     const removed: LiveState = { ...live, removed: ['p_a'], epoch: 4 };
-    expect(arrivalEffects(removed, 'rm_red', 'p_a')).toEqual([{ kind: 'disconnect', roomName: 'rm_red', participantId: 'p_a' }]);
-    expect(arrivalEffects(removed, 'rm_main', 'p_a')).toEqual([
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
+    const red = plan.rooms[0]!;
+    const inRed = (participantId: string) => ({ roomName: red.roomName!, breakoutId: red.id, participantId });
+    expect(arrivalEffects(removed, plan, inRed('p_a'), now)).toEqual([
+      { kind: 'disconnect', roomName: red.roomName, participantId: 'p_a' },
+    ]);
+    expect(arrivalEffects(removed, plan, { roomName: 'rm_main', participantId: 'p_a' }, now)).toEqual([
       { kind: 'disconnect', roomName: 'rm_main', participantId: 'p_a' },
     ]);
-    expect(arrivalEffects(removed, 'rm_red', 'p_b')).toEqual([]);
-    expect(arrivalEffects({ ...removed, ended: true }, 'rm_red', 'p_b')).toEqual([{ kind: 'delete-room', roomName: 'rm_red' }]);
+    expect(arrivalEffects(removed, plan, inRed('p_b'), now)).toEqual([]);
+    expect(arrivalEffects({ ...removed, ended: true }, plan, inRed('p_b'), now)).toEqual([
+      { kind: 'delete-room', roomName: red.roomName },
+    ]);
+  });
+
+  it('lets into a breakout only those the plan puts there now, and hosts visiting with a visit token', () => {
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
+    const [red, blue] = plan.rooms as [BreakoutPlan['rooms'][number], BreakoutPlan['rooms'][number]];
+    const arrive = (p: BreakoutPlan | undefined, participantId: string, attributes?: Record<string, string>, at = now) =>
+      arrivalEffects(live, p, { roomName: red.roomName!, breakoutId: red.id, participantId, attributes }, at);
+    const putOut = (participantId: string) => [{ kind: 'disconnect', roomName: red.roomName, participantId }];
+    expect(arrive(plan, 'p_a')).toEqual([]);
+    // Never in Red, or moved out of it: their old token for Red does not keep them there.
+    expect(arrive(plan, 'p_c')).toEqual(putOut('p_c'));
+    const moved = moveParticipant(plan, 'p_a', blue.id, people, 'rm_main').plan;
+    expect(arrive(moved, 'p_a')).toEqual(putOut('p_a'));
+    expect(arrive(moved, 'p_b')).toEqual([]);
+    // A host's visit token marks the visit: in, though not assigned; any other attribute is no visit.
+    expect(arrive(plan, 'p_host', { ...VISITOR_ATTRIBUTES })).toEqual([]);
+    expect(arrive(plan, 'p_host', { 'meetplane.role': 'moderator' })).toEqual(putOut('p_host'));
+    // The main room takes anyone not removed, whatever the plan says.
+    expect(arrivalEffects(live, moved, { roomName: 'rm_main', participantId: 'p_b' }, now)).toEqual([]);
+    // A breakout room no plan in session names goes: the plan closed, its countdown ran out, or a newer plan.
+    const gone = [{ kind: 'delete-room', roomName: red.roomName }];
+    expect(arrive(closePlan(plan, now, 0).plan, 'p_a')).toEqual(gone);
+    const closing = closePlan(plan, now, 60).plan;
+    expect(arrive(closing, 'p_a', undefined, new Date('2026-12-01T10:00:30Z'))).toEqual([]);
+    expect(arrive(closing, 'p_a', undefined, new Date('2026-12-01T10:01:30Z'))).toEqual(gone);
+    expect(arrive(openPlan(drafted(), newRoom, 'fra-1').plan, 'p_a')).toEqual(gone);
+    expect(arrive(undefined, 'p_a')).toEqual(gone);
+  });
+
+  it('starts a new epoch when someone leaves an end-to-end breakout for good, and tells the room and the hosts', () => {
+    const { plan } = openPlan(drafted(), newRoom, 'fra-1');
+    const red = plan.rooms[0]!;
+    const leaving = { roomName: red.roomName!, breakoutId: red.id, participantId: 'p_a' };
+    const ended = { participantId: 'p_a', room: red.roomName!, joinedAt: '2026-12-01T09:50:00Z', leftAt: '2026-12-01T10:00:00Z' };
+    const rekey = leaveRekey('e2ee', live, plan, leaving, [ended], now);
+    expect(rekey).toEqual({ roomName: red.roomName, breakoutId: red.id });
+    // Not in a standard meeting, nor once it ended.
+    expect(leaveRekey('standard', live, plan, leaving, [ended], now)).toBeUndefined();
+    expect(leaveRekey('e2ee', { ...live, ended: true }, plan, leaving, [ended], now)).toBeUndefined();
+    // Still there in another session (a reconnect): no leave.
+    const open = { participantId: 'p_a', room: red.roomName!, joinedAt: '2026-12-01T09:59:59Z' };
+    expect(leaveRekey('e2ee', live, plan, leaving, [ended, open], now)).toBeUndefined();
+    // A session open in another room does not keep them in this one.
+    expect(leaveRekey('e2ee', live, plan, leaving, [ended, { ...open, room: 'rm_main' }], now)).toEqual(rekey);
+    // Removed (the removal began an epoch everywhere), a host visiting, or breakouts no longer in session: none.
+    expect(leaveRekey('e2ee', { ...live, removed: ['p_a'] }, plan, leaving, [ended], now)).toBeUndefined();
+    expect(
+      leaveRekey('e2ee', live, plan, { ...leaving, attributes: { ...VISITOR_ATTRIBUTES } }, [ended], now),
+    ).toBeUndefined();
+    expect(leaveRekey('e2ee', live, closePlan(plan, now, 0).plan, leaving, [ended], now)).toBeUndefined();
+    // The main room, as ever: every leave.
+    const main = { roomName: 'rm_main', participantId: 'p_d' };
+    expect(leaveRekey('e2ee', live, plan, main, [], now)).toEqual({ roomName: 'rm_main' });
+    expect(leaveRekey('e2ee', live, plan, { roomName: 'rm_old', participantId: 'p_d' }, [], now)).toBeUndefined();
+
+    // The breakout hears the epoch; the hosts, in the main room, which breakout to seal anew. Never a key.
+    expect(leaveAnnouncements(rekey!, live, 5, ['p_host'])).toEqual([
+      { kind: 'announce', roomName: red.roomName, topic: EPOCH_TOPIC, payload: { epoch: 5, rekey: true } },
+      {
+        kind: 'announce',
+        roomName: 'rm_main',
+        topic: EPOCH_TOPIC,
+        payload: { epoch: 5, rekey: true, breakoutId: red.id },
+        to: ['p_host'],
+      },
+    ]);
+    expect(leaveAnnouncements({ roomName: 'rm_main' }, live, 5, ['p_host'])).toEqual([
+      { kind: 'announce', roomName: 'rm_main', topic: EPOCH_TOPIC, payload: { epoch: 5, rekey: true } },
+    ]);
+    // With no host to tell, or no main room, the breakout alone.
+    expect(leaveAnnouncements(rekey!, live, 5, [])).toHaveLength(1);
+    expect(leaveAnnouncements(rekey!, { ...live, roomName: undefined }, 5, ['p_host'])).toHaveLength(1);
   });
 
   it('keeps breakout rooms on the node they opened on, even when the main room is unpinned or placed anew', () => {

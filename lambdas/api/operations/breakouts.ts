@@ -69,10 +69,14 @@ export const OPERATIONS = {
     handsOutMedia: true,
     path: meetingPath,
     query: emptyQuery,
-    success: { status: 200, description: 'The room to be in, with media', schema: myBreakout },
+    success: {
+      status: 200,
+      description: 'The room to be in, with media (a breakout room LiveKit closed after everyone left is created again)',
+      schema: myBreakout,
+    },
   },
   'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit': {
-    summary: 'A token for a host to visit an open breakout, visibly (hosts)',
+    summary: 'A token for a host to visit an open breakout, visibly: it marks them as host to everyone there (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
     handsOutMedia: true,
