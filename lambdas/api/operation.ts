@@ -9,6 +9,11 @@ import type { RequestSchemas } from '../http/request.js';
  * objects (./operations.ts), so the two cannot drift apart.
  */
 export interface Operation extends RequestSchemas {
+  /**
+   * The operation's name in the OpenAPI document: camelCase, unique across the
+   * API (a unit test checks), and what generated clients call their methods.
+   */
+  readonly operationId: string;
   readonly summary: string;
   readonly tag: string;
   readonly auth: RouteAuth;
@@ -36,5 +41,9 @@ export interface Operation extends RequestSchemas {
     readonly description: string;
     readonly schema?: z.ZodType;
     readonly contentType?: string;
+    /** The handler sends the resource's version in an `ETag` header (what `If-Match` takes). */
+    readonly etag?: true;
+    /** The handler sends the new resource's address in a `Location` header (not on an idempotent replay). */
+    readonly location?: true;
   };
 }

@@ -3,12 +3,16 @@
  * request into an API Gateway HTTP API event and invokes the very handler
  * Lambda runs for that route: the route group's bundle, as the CDK app builds
  * it for deployment (scripts/local-stack/stage-bundles.ts), never the
- * TypeScript sources. It implements no route of its own.
+ * TypeScript sources. It implements no route of its own: the one page it
+ * serves itself is the HTML API reference at `/docs`, outside the API's /v1
+ * routes, rendered from the OpenAPI document by the local stack at start.
  *
  * Environment: the site's runtime environment (config/env.ts), plus
- * MEETPLANE_GATEWAY_PORT and MEETPLANE_HANDLER_BUNDLES (the directory of the
- * staged bundles, `<group>/index.mjs`).
+ * MEETPLANE_GATEWAY_PORT, MEETPLANE_HANDLER_BUNDLES (the directory of the
+ * staged bundles, `<group>/index.mjs`) and, optionally, MEETPLANE_API_REFERENCE
+ * (the HTML file served at `/docs`).
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,6 +59,23 @@ for (const group of ROUTE_GROUPS) {
   for (const routeKey of group.routes) handlers.set(routeKey, { name: group.name, handler: module.handler });
 }
 const table = new RouteTable([...handlers.keys()]);
+const apiReference = process.env.MEETPLANE_API_REFERENCE;
+
+/** `GET /docs`: the HTML API reference (scripts/api-docs/html.ts), a page for people, not an API route. */
+async function serveApiReference(res: ServerResponse, method: string): Promise<void> {
+  const html = apiReference ? await readFile(apiReference).catch(() => undefined) : undefined;
+  if (!html) {
+    send(res, fromLambdaResult(problemResponse(problems.notFound('the API reference is not built here'), 'gateway')));
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': String(html.length),
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(method === 'HEAD' ? undefined : html);
+}
 
 function send(res: ServerResponse, response: OutgoingHttpResponse): void {
   res.writeHead(response.status, response.headers);
@@ -76,6 +97,11 @@ const server = createServer((req, res) => {
   void (async () => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://gateway.local');
+    if (url.pathname === '/docs' && (method === 'GET' || method === 'HEAD')) {
+      req.resume();
+      await serveApiReference(res, method);
+      return;
+    }
     const match = table.match(method, url.pathname);
     if (!match) {
       send(res, fromLambdaResult(problemResponse(problems.routeNotFound(method, url.pathname), 'gateway')));

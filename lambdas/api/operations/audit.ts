@@ -14,6 +14,7 @@ const auditQuery = z.strictObject({
 /** The contract of the `audit` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'GET /v1/audit': {
+    operationId: 'listAuditEntries',
     summary: "The tenant's audit log, oldest first (admins)",
     tag: 'audit',
     auth: 'tenant',
@@ -21,6 +22,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'A page of audit entries', schema: auditPage },
   },
   'GET /v1/audit/verify': {
+    operationId: 'verifyAuditLog',
     summary:
       'Check every entry of the audit log against its hash chain and its signed heads; report missing, edited and rewritten entries (admins)',
     tag: 'audit',
@@ -33,6 +35,7 @@ export const OPERATIONS = {
     },
   },
   'POST /v1/audit/heads': {
+    operationId: 'signAuditHead',
     summary: "Sign the audit log's head now with the site's audit signing key and keep it (admins)",
     tag: 'audit',
     auth: 'tenant',
@@ -40,6 +43,7 @@ export const OPERATIONS = {
     success: { status: 201, description: 'The signed head', schema: signedHead },
   },
   'GET /v1/audit/signing-key': {
+    operationId: 'getAuditSigningKey',
     summary: "The public key of the site's audit signing key, to verify signed heads anywhere (admins)",
     tag: 'audit',
     auth: 'tenant',

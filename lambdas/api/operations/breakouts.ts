@@ -19,6 +19,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `breakouts` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'GET /v1/meetings/{meetingId}/breakouts': {
+    operationId: 'getBreakoutPlan',
     summary: "The meeting's breakout plan (hosts)",
     tag: 'breakouts',
     auth: 'tenant',
@@ -27,6 +28,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The plan', schema: breakoutPlanResource },
   },
   'PUT /v1/meetings/{meetingId}/breakouts': {
+    operationId: 'planBreakouts',
     summary: 'Plan breakouts: named rooms with assignments, or split N ways (evenly, randomly, or by choice) (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
@@ -36,6 +38,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The drafted plan', schema: breakoutPlanResource },
   },
   'POST /v1/meetings/{meetingId}/breakouts/open': {
+    operationId: 'openBreakouts',
     summary: "Open the drafted breakouts: a room each on the main room's node (hosts)",
     tag: 'breakouts',
     auth: 'tenant',
@@ -44,6 +47,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The open plan', schema: breakoutPlanResource },
   },
   'POST /v1/meetings/{meetingId}/breakouts/move': {
+    operationId: 'moveToBreakout',
     summary: 'Move a participant into another open breakout; they are disconnected from the room they were in (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
@@ -53,6 +57,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The plan', schema: breakoutPlanResource },
   },
   'POST /v1/meetings/{meetingId}/breakouts/choose': {
+    operationId: 'chooseBreakout',
     summary: 'Pick a breakout yourself, where the host lets participants choose',
     tag: 'breakouts',
     auth: 'tenant',
@@ -63,6 +68,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Moved' },
   },
   'GET /v1/meetings/{meetingId}/breakouts/mine': {
+    operationId: 'getMyBreakout',
     summary: 'Where the caller belongs now: their breakout with a token for it, or the main room',
     tag: 'breakouts',
     auth: 'tenant',
@@ -76,6 +82,7 @@ export const OPERATIONS = {
     },
   },
   'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/visit': {
+    operationId: 'visitBreakout',
     summary: 'A token for a host to visit an open breakout, visibly: it marks them as host to everyone there (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
@@ -85,6 +92,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'Media for the breakout', schema: visitGrant },
   },
   'POST /v1/meetings/{meetingId}/breakouts/broadcast': {
+    operationId: 'broadcastToBreakouts',
     summary: 'A short message and an optional countdown to every open breakout (ciphertext in end-to-end meetings) (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
@@ -94,6 +102,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Sent' },
   },
   'POST /v1/meetings/{meetingId}/breakouts/close': {
+    operationId: 'closeBreakouts',
     summary: 'Close the breakouts, after a countdown if given: everyone returns to the main room (hosts)',
     tag: 'breakouts',
     auth: 'tenant',
@@ -103,6 +112,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The plan, closing or closed', schema: breakoutPlanResource },
   },
   'PUT /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes': {
+    operationId: 'uploadBreakoutKeyEnvelopes',
     summary: "End-to-end meetings: one sealed key per device for a breakout's own key scope (hosts)",
     tag: 'breakouts',
     auth: 'tenant',
@@ -113,6 +123,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Stored' },
   },
   'GET /v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelope': {
+    operationId: 'getBreakoutKeyEnvelope',
     summary: "End-to-end meetings: the caller's envelope of a breakout's key (its members and hosts)",
     tag: 'breakouts',
     auth: 'tenant',

@@ -5,6 +5,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `data-subjects` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/data-subjects/export': {
+    operationId: 'exportDataSubject',
     summary:
       'Everything this site holds about one user of the tenant, as one JSON document: meetings hosted, invitations (give their address), attendance, devices, preferences, reports, audit entries (admins; audited)',
     tag: 'privacy',
@@ -14,6 +15,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The export', schema: subjectExport },
   },
   'POST /v1/data-subjects/erase': {
+    operationId: 'eraseDataSubject',
     summary:
       'Erase one user of the tenant: delete what is theirs, remove them from what is also about others, and report what was done; safe to run again (admins; audited)',
     tag: 'privacy',

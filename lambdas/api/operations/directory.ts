@@ -6,6 +6,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `directory` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'GET /v1/directory/{slugOrDomain}': {
+    operationId: 'lookUpTenant',
     summary: 'Where a tenant lives: the only data both sites hold',
     tag: 'directory',
     auth: 'public',

@@ -5,6 +5,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `guest-links` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/guest-links/redeem': {
+    operationId: 'redeemGuestLink',
     summary:
       'Redeem a guest link from an invitation, once, before it expires: a guest token for that meeting only (tenants that admit guests)',
     tag: 'guests',

@@ -5,6 +5,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `health` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'GET /v1/health': {
+    operationId: 'getHealth',
     summary: "The site's id and region, and whether each dependency answers",
     tag: 'site',
     auth: 'public',

@@ -18,6 +18,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `live` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/meetings/{meetingId}/join': {
+    operationId: 'joinMeeting',
     summary:
       'Join a meeting: a media token for its room, or a waiting-room ticket (guests: their own meeting only, always by way of the waiting room)',
     tag: 'joining',
@@ -31,6 +32,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'Admitted with media, or waiting with a ticket', schema: joinResult },
   },
   'GET /v1/meetings/{meetingId}/key': {
+    operationId: 'getMediaKey',
     summary: "A standard-mode epoch's media key, for participants (never for removed ones)",
     tag: 'joining',
     auth: 'tenant',
@@ -41,6 +43,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The key, base64, and its slot in the key ring', schema: epochKey },
   },
   'GET /v1/meetings/{meetingId}/lobby/{ticket}': {
+    operationId: 'pollLobbyTicket',
     summary: 'Poll a waiting-room ticket (its owner only)',
     tag: 'joining',
     auth: 'tenant',
@@ -51,6 +54,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'Still waiting, denied, or admitted with media', schema: lobbyStatus },
   },
   'GET /v1/meetings/{meetingId}/lobby': {
+    operationId: 'listLobby',
     summary: 'Who is waiting (hosts)',
     tag: 'host controls',
     auth: 'tenant',
@@ -59,6 +63,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The waiting tickets', schema: lobbyList },
   },
   'POST /v1/meetings/{meetingId}/lobby/{ticket}/admit': {
+    operationId: 'admitFromLobby',
     summary: 'Admit a waiting participant (hosts)',
     tag: 'host controls',
     auth: 'tenant',
@@ -67,6 +72,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Admitted; their next poll carries media' },
   },
   'POST /v1/meetings/{meetingId}/lobby/{ticket}/deny': {
+    operationId: 'denyFromLobby',
     summary: 'Turn a waiting participant away (hosts)',
     tag: 'host controls',
     auth: 'tenant',
@@ -75,6 +81,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Denied' },
   },
   'POST /v1/meetings/{meetingId}/lock': {
+    operationId: 'lockMeeting',
     summary: 'Lock the meeting: nobody new is admitted (hosts)',
     tag: 'host controls',
     auth: 'tenant',
@@ -83,6 +90,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The live state', schema: liveStateResource },
   },
   'POST /v1/meetings/{meetingId}/unlock': {
+    operationId: 'unlockMeeting',
     summary: 'Unlock the meeting (hosts)',
     tag: 'host controls',
     auth: 'tenant',
@@ -91,6 +99,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The live state', schema: liveStateResource },
   },
   'POST /v1/meetings/{meetingId}/participants/{participantId}/remove': {
+    operationId: 'removeParticipant',
     summary:
       'Remove a participant from the main room and every breakout; they get no new token or key for this meeting and a new key epoch starts in every room (hosts)',
     tag: 'host controls',
@@ -100,6 +109,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The live state', schema: liveStateResource },
   },
   'POST /v1/meetings/{meetingId}/participants/{participantId}/mute': {
+    operationId: 'muteParticipant',
     summary: "Mute or unmute one of a participant's tracks (hosts)",
     tag: 'host controls',
     auth: 'tenant',
@@ -109,6 +119,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Done' },
   },
   'POST /v1/meetings/{meetingId}/end': {
+    operationId: 'endMeeting',
     summary:
       'End the meeting for everyone: the main room and every breakout room are deleted and further joins are refused (hosts)',
     tag: 'host controls',
@@ -118,6 +129,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The live state', schema: liveStateResource },
   },
   'GET /v1/meetings/{meetingId}/attendance': {
+    operationId: 'listAttendance',
     summary: 'Who joined and left when, by per-meeting pseudonym (hosts)',
     tag: 'host controls',
     auth: 'tenant',

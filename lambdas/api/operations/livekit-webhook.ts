@@ -5,6 +5,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `livekit-webhook` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/media/livekit/webhook': {
+    operationId: 'receiveLivekitWebhook',
     summary: 'LiveKit events, signed with the node key (verified on the raw body before anything else)',
     tag: 'media (LiveKit)',
     auth: 'livekit',

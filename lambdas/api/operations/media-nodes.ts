@@ -5,6 +5,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `media-nodes` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'GET /v1/media/nodes': {
+    operationId: 'listMediaNodes',
     summary: "The site's media nodes, their status, health and load",
     tag: 'media (operator)',
     auth: 'operator',
@@ -12,6 +13,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The nodes', schema: nodeList },
   },
   'POST /v1/media/nodes/{nodeId}/drain': {
+    operationId: 'drainMediaNode',
     summary: 'Drain a media node: no new meeting is placed on it',
     tag: 'media (operator)',
     auth: 'operator',
@@ -20,6 +22,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The nodes', schema: nodeList },
   },
   'POST /v1/media/nodes/{nodeId}/undrain': {
+    operationId: 'undrainMediaNode',
     summary: 'Put a drained media node back into service',
     tag: 'media (operator)',
     auth: 'operator',

@@ -5,6 +5,7 @@ import type { Operation } from '../operation.js';
 /** The contract of the `openapi` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'GET /v1/openapi.json': {
+    operationId: 'getOpenApiDocument',
     summary: 'This document',
     tag: 'site',
     auth: 'public',

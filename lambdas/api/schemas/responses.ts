@@ -73,7 +73,7 @@ export const offboardingReport = z.object({
   }),
 });
 
-const auditEntry = z.object({
+export const auditEntry = z.object({
   tenantId: z.string(),
   seq: z.number().int(),
   at: z.string(),
