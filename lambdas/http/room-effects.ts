@@ -31,7 +31,7 @@ export async function carryOutRoomEffects(
         name: effect.roomName,
         ...roomSettings(tenant.tier, TIER_FEATURES[tenant.tier].maxParticipants),
       });
-      await site.live.indexRoom(effect.roomName, {
+      await site.webhookLedger.indexRoom(effect.roomName, {
         tenantId: tenant.id,
         meetingId,
         nodeId: node.id,
