@@ -7,6 +7,7 @@ import { TenantAuthenticator } from './http/auth/tenant-user.js';
 import { kmsPersonalDataCipher, type PersonalDataCipher } from './keys/personal-data-cipher.js';
 import { kmsPseudonymKeys, type PseudonymKeys } from './keys/pseudonyms.js';
 import { MediaKeys } from './keys/media-keys.js';
+import { MediaKeyStore } from './store/media-key-store.js';
 import { kmsTenantKeys } from './keys/tenant-keys.js';
 import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
@@ -99,7 +100,7 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
     live: new LiveStateStore(clients.dynamodb, config.tableName, webhookLedger),
     webhookLedger,
     e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
-    mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
+    mediaKeys: new MediaKeys(clients.kms, new MediaKeyStore(clients.dynamodb, config.tableName, retentionOf)),
     retentionOf,
     forgetRetention: (tenantId: string) => profiles.delete(tenantId),
     config,
