@@ -7,6 +7,7 @@ import { TenantAuthenticator } from './http/auth/tenant-user.js';
 import { kmsPersonalDataCipher, type PersonalDataCipher } from './keys/personal-data-cipher.js';
 import { kmsPseudonymKeys, type PseudonymKeys } from './keys/pseudonyms.js';
 import { MediaKeys } from './keys/media-keys.js';
+import { MediaKeyStore } from './store/media-key-store.js';
 import { kmsTenantKeys } from './keys/tenant-keys.js';
 import { DirectoryStore } from './store/directory-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
@@ -18,7 +19,8 @@ import { PrivacyStore } from './store/privacy-store.js';
 import { ReportStore } from './store/report-store.js';
 import { DataSubjectStore } from './store/data-subject-store.js';
 import { GuestLinkStore } from './store/guest-link-store.js';
-import { LiveStore } from './store/live-store.js';
+import { LiveStateStore } from './store/live-state-store.js';
+import { WebhookLedgerStore } from './store/webhook-ledger-store.js';
 import { outboundPolicyOf, type OutboundPolicy } from './net/outbound-policy.js';
 import { MeetingStore } from './store/meeting-store.js';
 import { TenantStore } from './store/tenant-store.js';
@@ -46,7 +48,10 @@ export interface Site {
   readonly guestTokens: GuestTokens;
   readonly pseudonyms: PseudonymKeys;
   readonly meetings: MeetingStore;
-  readonly live: LiveStore;
+  /** A meeting's live state: pin, lock, end, removals, key epoch, admissions. */
+  readonly live: LiveStateStore;
+  /** What LiveKit's webhooks keep: each event once, the room index, attendance. */
+  readonly webhookLedger: WebhookLedgerStore;
   readonly mediaKeys: MediaKeys;
   readonly e2ee: E2eeStore;
   /** The tenant's retention periods, read from its profile at most every 30 s. */
@@ -88,12 +93,14 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   const pseudonyms = kmsPseudonymKeys(clients.kms, config.siteId);
   const meetings = new MeetingStore(clients.dynamodb, config.tableName, cipher, retentionOf);
   const outbound = outboundPolicyOf(config);
+  const webhookLedger = new WebhookLedgerStore(clients.dynamodb, config.tableName, retentionOf);
   return {
     pseudonyms,
     meetings,
-    live: new LiveStore(clients.dynamodb, config.tableName, retentionOf),
+    live: new LiveStateStore(clients.dynamodb, config.tableName, webhookLedger),
+    webhookLedger,
     e2ee: new E2eeStore(clients.dynamodb, config.tableName, DEVICE_KEYS_RETENTION_DAYS * 86_400),
-    mediaKeys: new MediaKeys(clients.kms, clients.dynamodb, config.tableName, retentionOf),
+    mediaKeys: new MediaKeys(clients.kms, new MediaKeyStore(clients.dynamodb, config.tableName, retentionOf)),
     retentionOf,
     forgetRetention: (tenantId: string) => profiles.delete(tenantId),
     config,

@@ -3,6 +3,9 @@ import { siteConfig, type MediaNodeConfig } from '../config/env.js';
 import { mediaNodes, type MediaNode } from '../media/livekit/media-nodes.js';
 import { currentSite, type Site } from './composition.js';
 import { livekitApiSecret } from './livekit-secret.js';
+import { BreakoutPlanStore } from './store/breakout-plan-store.js';
+import { LobbyStore } from './store/lobby-store.js';
+import { NodeStatusStore } from './store/node-status-store.js';
 
 /**
  * The LiveKit half of the composition root. Only the route groups that talk to
@@ -11,6 +14,12 @@ import { livekitApiSecret } from './livekit-secret.js';
  */
 export interface MediaSite extends Site {
   readonly nodes: ReadonlyMap<string, MediaNode>;
+  /** Each node's load as the webhooks report it, and which nodes an operator drains. */
+  readonly nodeStatus: NodeStatusStore;
+  /** The waiting room's tickets and decisions, and passcode attempts. */
+  readonly lobby: LobbyStore;
+  /** Each meeting's breakout plan. */
+  readonly breakoutPlans: BreakoutPlanStore;
 }
 
 const config = siteConfig();
@@ -39,9 +48,17 @@ let site: MediaSite | undefined;
 
 /** The whole site plus every LiveKit node it may use: its own first, then other sites' for failover. */
 export function currentMediaSite(): MediaSite {
-  site ??= {
-    ...currentSite(),
-    nodes: mediaNodes([ownMediaNode(), ...config.failoverNodes], config.dependencyTimeoutMs),
-  };
+  if (!site) {
+    const base = currentSite();
+    const { dynamodb } = base.clients;
+    const { tableName } = base.config;
+    site = {
+      ...base,
+      nodes: mediaNodes([ownMediaNode(), ...config.failoverNodes], config.dependencyTimeoutMs),
+      nodeStatus: new NodeStatusStore(dynamodb, tableName),
+      lobby: new LobbyStore(dynamodb, tableName, base.retentionOf, base.live),
+      breakoutPlans: new BreakoutPlanStore(dynamodb, tableName, base.retentionOf),
+    };
+  }
   return site;
 }

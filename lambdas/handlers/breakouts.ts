@@ -24,7 +24,7 @@ import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { boundDevices, hostContext, joinerFor, joinPorts, joinSettings, keyHostContext } from '../http/join-context.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
-import type { MeetingCore } from '../store/live-store.js';
+import type { MeetingCore } from '../store/live-state-store.js';
 import { TIER_FEATURES } from '../../config/tiers.js';
 
 const site: MediaSite = currentMediaSite();
@@ -45,11 +45,11 @@ function planView(meetingId: string, plan: BreakoutPlan | undefined) {
 
 /** The meeting's plan as it stands now: one whose countdown has run out is closed on first sight. */
 async function current(principal: TenantPrincipal, meetingId: string, live: LiveState): Promise<BreakoutPlan | undefined> {
-  const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+  const plan = await site.breakoutPlans.breakoutPlan(principal.tenant.id, meetingId);
   const expired = expirePlan(plan, new Date());
   if (!expired) return plan;
   // Another request may have closed it first; either way the rooms go.
-  await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, expired.plan, plan!.version).catch(() => undefined);
+  await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, expired.plan, plan!.version).catch(() => undefined);
   await carryOutRoomEffects(site, principal, meetingId, live, plan, expired.effects);
   return expired.plan;
 }
@@ -133,7 +133,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     if (limit === 0) throw forbidden(`breakout rooms are not part of the ${principal.tenant.tier} plan`);
     const plan = planBreakouts(request.body, await assignable(principal, meetingId, joiner), newBreakoutId, limit);
     const next = { ...plan, version: (before?.version ?? 0) + 1 };
-    await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, next, before?.version);
+    await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, next, before?.version);
     return { status: 200, body: planView(meetingId, next) };
   }),
 
@@ -148,7 +148,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const opened = openPlan(plan, opaqueRoomName, live.nodeId);
       // Rooms first: a saved plan never names a room that does not exist.
       await carryOutRoomEffects(site, principal, meetingId, live, opened.plan, opened.effects);
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, opened.plan, plan!.version);
+      await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, opened.plan, plan!.version);
       return { status: 200, body: planView(meetingId, opened.plan) };
     },
   ),
@@ -168,7 +168,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         await assignable(principal, meetingId, joiner),
         live.roomName,
       );
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
+      await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
       await carryOutRoomEffects(site, principal, meetingId, live, plan, moved.effects);
       return { status: 200, body: planView(meetingId, moved.plan) };
     },
@@ -186,7 +186,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const plan = await current(principal, meetingId, live);
       if (!plan?.selfSelect) throw conflict('these breakouts are assigned by the host');
       const moved = moveParticipant(plan, joiner.participantId, request.body.to, [joiner.participantId], live.roomName);
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
+      await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, moved.plan, plan.version);
       await carryOutRoomEffects(site, principal, meetingId, live, plan, moved.effects);
       return { status: 204 };
     },
@@ -280,7 +280,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { live } = await hostContext(site, principal, meetingId);
       const plan = await current(principal, meetingId, live);
       const closed = closePlan(plan, new Date(), request.body.countdownSeconds ?? 0);
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, closed.plan, plan!.version);
+      await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, closed.plan, plan!.version);
       await carryOutRoomEffects(site, principal, meetingId, live, plan, closed.effects);
       return { status: 200, body: planView(meetingId, closed.plan) };
     },

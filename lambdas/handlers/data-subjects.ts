@@ -74,7 +74,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     for (const finding of findings.filter((f) => f.action !== 'delete')) {
       await dataSubjects.pseudonymise(key, finding, email, refs.emailRef, refs.userRef);
     }
-    await dataSubjects.deleteAll([...findings.filter((f) => f.action === 'delete').map((f) => f.item), ...idempotency]);
+    await dataSubjects.deleteAll([...findings.filter((f) => f.action === 'delete').map((f) => f.record.ref), ...idempotency]);
     const after = await dataSubjects.items(tenantId, refs.userRef);
     const remaining = findSubjectData(after.partition, refs).length + after.idempotency.length;
     const completedAt = new Date();

@@ -58,12 +58,12 @@ async function settlePlan(
   for (let attempt = 0; ; attempt++) {
     if (!plan || !next || next === plan) return;
     try {
-      await site.live.saveBreakoutPlan(principal.tenant.id, meetingId, next, plan.version);
+      await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, next, plan.version);
       return;
     } catch (error) {
       if (!(error instanceof DomainError && error.kind === 'conflict') || attempt >= 2) throw error;
     }
-    plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+    plan = await site.breakoutPlans.breakoutPlan(principal.tenant.id, meetingId);
     next = plan && change(plan);
   }
 }
@@ -88,12 +88,12 @@ function decideRoute(
     const { meetingId, ticket } = request.path;
     const { live } = await hostContext(site, principal, meetingId);
     if (decision === 'denied') {
-      await site.live.decide(principal.tenant.id, meetingId, ticket, 'denied');
+      await site.lobby.decide(principal.tenant.id, meetingId, ticket, 'denied');
       return { status: 204 };
     }
-    const stored = await site.live.ticket(principal.tenant.id, meetingId, ticket);
+    const stored = await site.lobby.ticket(principal.tenant.id, meetingId, ticket);
     if (!stored) throw notFound('No such ticket');
-    await site.live.decide(principal.tenant.id, meetingId, ticket, admitFromLobby(live, stored.participantId, new Date()));
+    await site.lobby.decide(principal.tenant.id, meetingId, ticket, admitFromLobby(live, stored.participantId, new Date()));
     return { status: 204 };
   });
 }
@@ -147,7 +147,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       const principal = request.caller;
       const { meetingId, ticket } = request.path;
       const joiner = await joinerFor(site, principal, meetingId);
-      const stored = await site.live.ticket(principal.tenant.id, meetingId, ticket);
+      const stored = await site.lobby.ticket(principal.tenant.id, meetingId, ticket);
       // Only the ticket's owner learns anything about it.
       if (!stored || stored.participantId !== joiner.participantId) throw notFound('No such ticket');
       if (stored.status !== 'admitted') return { status: 200, body: { status: stored.status } };
@@ -173,7 +173,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
     const principal = request.caller;
     await hostContext(site, principal, request.path.meetingId);
     const key = { tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn };
-    const waiting = await site.live.waiting(principal.tenant.id, request.path.meetingId);
+    const waiting = await site.lobby.waiting(principal.tenant.id, request.path.meetingId);
     const items = await Promise.all(
       waiting.map(async (t) => ({
         ticket: t.ticket,
@@ -206,7 +206,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       const epoch = await site.live.remove(principal.tenant.id, meetingId, participantId);
       // Their device is no longer sealed to (end-to-end meetings), whatever LiveKit reports later.
       await site.e2ee.unbindMeetingDevice(principal.tenant.id, meetingId, participantId);
-      const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+      const plan = await site.breakoutPlans.breakoutPlan(principal.tenant.id, meetingId);
       const removal = removalEffects(live, plan, participantId, epoch);
       // Out of every room before the plan is saved: a host changing the plan meanwhile must not keep them in.
       await carryOutRoomEffects(site, principal, meetingId, live, plan, removal.effects);
@@ -232,7 +232,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
     const { meetingId } = request.path;
     const { live } = await hostContext(site, principal, meetingId);
     await site.live.end(principal.tenant.id, meetingId);
-    const plan = await site.live.breakoutPlan(principal.tenant.id, meetingId);
+    const plan = await site.breakoutPlans.breakoutPlan(principal.tenant.id, meetingId);
     const ending = endEffects(live, plan);
     // Every room goes before the plan is saved: a host changing the plan meanwhile must not keep a room open.
     await carryOutRoomEffects(site, principal, meetingId, live, plan, ending.effects);
@@ -243,6 +243,6 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
   'GET /v1/meetings/{meetingId}/attendance': route(OPERATIONS['GET /v1/meetings/{meetingId}/attendance'], async (request) => {
     const principal = request.caller;
     await hostContext(site, principal, request.path.meetingId);
-    return { status: 200, body: { items: await site.live.attendance(principal.tenant.id, request.path.meetingId) } };
+    return { status: 200, body: { items: await site.webhookLedger.attendance(principal.tenant.id, request.path.meetingId) } };
   }),
 });

@@ -8,7 +8,7 @@ import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
 import { route, routeGroup } from '../http/route.js';
 import { carryOutNodeEffects, carryOutOnNode } from '../http/room-effects.js';
 import { arrivalEffects, leaveAnnouncements, leaveRekey, type RoomSession } from '../domain/meeting-rooms.js';
-import { clearPin } from '../store/live-store.js';
+import { clearPin } from '../store/live-state-store.js';
 import { leaveUnbinds } from '../domain/e2ee-devices.js';
 
 const site = currentMediaSite();
@@ -39,8 +39,8 @@ function sessionOf(
 async function rekeyIfEndToEnd(tenantId: string, meetingId: string, departure: RoomSession): Promise<void> {
   const { meeting, live } = await site.live.forJoin(tenantId, meetingId);
   if (meeting?.encryption !== 'e2ee') return;
-  const plan = departure.breakoutId !== undefined ? await site.live.breakoutPlan(tenantId, meetingId) : undefined;
-  const sessions = departure.breakoutId !== undefined ? await site.live.attendance(tenantId, meetingId) : [];
+  const plan = departure.breakoutId !== undefined ? await site.breakoutPlans.breakoutPlan(tenantId, meetingId) : undefined;
+  const sessions = departure.breakoutId !== undefined ? await site.webhookLedger.attendance(tenantId, meetingId) : [];
   const rekey = leaveRekey(meeting.encryption, live, plan, departure, sessions, new Date());
   if (!rekey) return;
   const epoch = await site.live.rotate(tenantId, meetingId);
@@ -65,7 +65,7 @@ async function unbindIfGone(tenantId: string, meetingId: string, participant: No
     : participant.joinedAt
       ? Number(participant.joinedAt) * 1000
       : undefined;
-  const sessions = await site.live.attendance(tenantId, meetingId);
+  const sessions = await site.webhookLedger.attendance(tenantId, meetingId);
   if (leaveUnbinds(binding, startedAtMs, sessions))
     await site.e2ee.unbindMeetingDevice(tenantId, meetingId, binding.participantId, binding.boundAt);
 }
@@ -74,14 +74,14 @@ async function unbindIfGone(tenantId: string, meetingId: string, participant: No
 async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | 'unknown-room'> {
   const roomName = event.room?.name;
   if (!roomName) return 'applied';
-  const owner = await site.live.roomOwner(roomName);
+  const owner = await site.webhookLedger.roomOwner(roomName);
   if (!owner || owner.nodeId !== nodeId) return 'unknown-room';
   const at = Number(event.createdAt ?? 0n);
   const participants = event.room?.numParticipants ?? 0;
   const attendance = async (change: { joinedAt?: string; leftAt?: string }) => {
     if (!event.participant) return;
     const session = { sid: event.participant.sid, identity: event.participant.identity, room: roomName };
-    await site.live.recordAttendance(owner.tenantId, owner.meetingId, session, change);
+    await site.webhookLedger.recordAttendance(owner.tenantId, owner.meetingId, session, change);
   };
   switch (event.event) {
     case 'participant_joined': {
@@ -89,12 +89,12 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
       const node = site.nodes.get(nodeId);
       if (event.participant && node) {
         const live = await site.live.live(owner.tenantId, owner.meetingId);
-        const plan = owner.breakoutId !== undefined ? await site.live.breakoutPlan(owner.tenantId, owner.meetingId) : undefined;
+        const plan = owner.breakoutId !== undefined ? await site.breakoutPlans.breakoutPlan(owner.tenantId, owner.meetingId) : undefined;
         const arrival = sessionOf(owner, roomName, event.participant);
         await carryOutOnNode(node, arrivalEffects(live, plan, arrival, new Date()));
       }
       await attendance({ joinedAt: toIso(event.participant?.joinedAt) ?? toIso(at) });
-      await site.live.reportRoomLoad(nodeId, roomName, participants, at);
+      await site.nodeStatus.reportRoomLoad(nodeId, roomName, participants, at);
       break;
     }
     case 'participant_left':
@@ -102,12 +102,12 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
       await attendance({ leftAt: toIso(at) ?? new Date().toISOString() });
       // Unbound before the rekey is announced, so the host's client lists the devices without theirs.
       if (event.participant) await unbindIfGone(owner.tenantId, owner.meetingId, event.participant);
-      await site.live.reportRoomLoad(nodeId, roomName, participants, at);
+      await site.nodeStatus.reportRoomLoad(nodeId, roomName, participants, at);
       if (event.participant)
         await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, sessionOf(owner, roomName, event.participant));
       break;
     case 'room_finished':
-      await site.live.reportRoomLoad(nodeId, roomName, 0, at);
+      await site.nodeStatus.reportRoomLoad(nodeId, roomName, 0, at);
       // The next join creates a new room rather than sending people to one that is gone.
       await clearPin(site.clients.dynamodb, config.tableName, owner.tenantId, owner.meetingId, roomName);
       break;
@@ -140,18 +140,18 @@ export const handler = routeGroup(
   {
     'POST /v1/media/livekit/webhook': route(OPERATIONS['POST /v1/media/livekit/webhook'], async (request) => {
       const { event, nodeId } = request.caller;
-      if (!event.id || !(await site.live.firstDelivery(event.id)))
+      if (!event.id || !(await site.webhookLedger.firstDelivery(event.id)))
         return { status: 200, body: { received: true, duplicate: true } };
       try {
         const outcome = await apply(event, nodeId);
         if (outcome === 'unknown-room') {
-          await site.live.forgetDelivery(event.id);
+          await site.webhookLedger.forgetDelivery(event.id);
           throw problems.notFound('The event is about a room this site did not create');
         }
       } catch (error) {
         if (!(error instanceof Error && error.name === 'HttpProblem')) {
           // Let LiveKit's retry deliver it again.
-          await site.live.forgetDelivery(event.id).catch(() => undefined);
+          await site.webhookLedger.forgetDelivery(event.id).catch(() => undefined);
           logger.warn('webhook not applied', { event: event.event, errorName: (error as Error).name });
         }
         throw error;

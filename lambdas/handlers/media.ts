@@ -23,13 +23,13 @@ export const handler = routeGroup(operatorCallers(config), {
 
   'POST /v1/media/nodes/{nodeId}/drain': route(OPERATIONS['POST /v1/media/nodes/{nodeId}/drain'], async (request) => {
     if (!site.nodes.has(request.path.nodeId)) throw problems.notFound('No such media node');
-    await site.live.setNodeStatus(request.path.nodeId, 'draining');
+    await site.nodeStatus.setNodeStatus(request.path.nodeId, 'draining');
     return nodeList();
   }),
 
   'POST /v1/media/nodes/{nodeId}/undrain': route(OPERATIONS['POST /v1/media/nodes/{nodeId}/undrain'], async (request) => {
     if (!site.nodes.has(request.path.nodeId)) throw problems.notFound('No such media node');
-    await site.live.setNodeStatus(request.path.nodeId, 'active');
+    await site.nodeStatus.setNodeStatus(request.path.nodeId, 'active');
     return nodeList();
   }),
 });

@@ -6,7 +6,6 @@ import { conflict, forbidden } from '../domain/errors.js';
 import { requireMailSettings } from '../domain/mail.js';
 import { etagOf } from '../domain/tenant.js';
 import { sendInvitations, sesTargetOf } from '../mail/mailer.js';
-import { tenantPk } from '../store/tenant-store.js';
 import { meetingCalendar } from '../http/ics.js';
 import { idempotent } from '../http/idempotency.js';
 import { optionalVersion, requiredVersion } from '../http/if-match.js';
@@ -67,7 +66,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const { viewer, ctx } = await schedulingFor(site, principal);
     return idempotent(
       site.idempotency,
-      `${tenantPk(principal.tenant.id)}#U#${viewer.userRef}`,
+      site.idempotency.userScope(principal.tenant.id, viewer.userRef),
       request,
       async () => {
         const meeting = await scheduleMeeting(ctx, viewer, request.body);

@@ -9,7 +9,6 @@ import { joinerFor } from '../http/join-context.js';
 import { auditAsCaller } from '../http/tenant-context.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup } from '../http/route.js';
-import { tenantPk } from '../store/tenant-store.js';
 
 const site = currentSite();
 const reports = reportStore(site);
@@ -40,7 +39,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const clip = request.body.clip && { contentType: request.body.clip.contentType, data: decodeClip(request.body.clip.data) };
     return idempotent(
       site.idempotency,
-      `${tenantPk(principal.tenant.id)}#U#${reporter.userRef}`,
+      site.idempotency.userScope(principal.tenant.id, reporter.userRef),
       request,
       async () => {
         const now = new Date();

@@ -77,8 +77,8 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
     },
     verifyPasscode: (passcode, hash) => verifyPasscode(passcode, hash),
     reservePasscodeAttempt: (meetingId, participantId) =>
-      site.live.reservePasscodeAttempt(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
-    clearPasscodeAttempts: (meetingId, participantId) => site.live.clearPasscodeAttempts(tenantId, meetingId, participantId),
+      site.lobby.reservePasscodeAttempt(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
+    clearPasscodeAttempts: (meetingId, participantId) => site.lobby.clearPasscodeAttempts(tenantId, meetingId, participantId),
     recordAdmission: (meetingId, admission) => site.live.admit(tenantId, meetingId, admission),
     now: () => new Date(),
     openTicket: async (meetingId, joiner, { displayName, deviceId }) => {
@@ -87,7 +87,7 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
         principal.tenant.displayNames && displayName !== undefined
           ? await site.cipher.seal({ tenantId, keyArn: principal.tenant.key.keyArn }, 'participant', { displayName })
           : undefined;
-      await site.live.putTicket(tenantId, {
+      await site.lobby.putTicket(tenantId, {
         ticket,
         meetingId,
         participantId: joiner.participantId,
@@ -107,14 +107,14 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
 
 /** Every node this site may use, with its operator status, probed health and webhook-reported load. */
 export async function mediaNodeStates(site: MediaSite): Promise<MediaNodeState[]> {
-  const statuses = await site.live.nodeStatuses();
+  const statuses = await site.nodeStatus.nodeStatuses();
   return Promise.all(
     [...site.nodes.values()].map(async (n) => ({
       id: n.id,
       site: n.config.site,
       status: statuses.get(n.id) ?? 'active',
       healthy: await n.healthy(),
-      participants: await site.live.nodeLoad(n.id),
+      participants: await site.nodeStatus.nodeLoad(n.id),
     })),
   );
 }

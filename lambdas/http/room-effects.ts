@@ -28,7 +28,7 @@ export async function carryOutRoomEffects(
     if (!node) continue;
     if (effect.kind === 'create-room') {
       await ensureMeetingRoom(node, principal, effect.roomName);
-      await site.live.indexRoom(effect.roomName, {
+      await site.webhookLedger.indexRoom(effect.roomName, {
         tenantId: tenant.id,
         meetingId,
         nodeId: node.id,

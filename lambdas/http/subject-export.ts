@@ -1,7 +1,7 @@
 import type { Site } from '../composition.js';
 import type { ReportStore } from '../store/report-store.js';
-import type { AbuseReport, ReportText } from '../domain/abuse-reports.js';
-import type { Finding, FindingKind, SubjectRefs } from '../domain/data-subject.js';
+import type { ReportText } from '../domain/abuse-reports.js';
+import type { Finding, FindingKind, RecordKind, RecordOf, SubjectRefs } from '../domain/data-subject.js';
 import type { SealingKey } from '../keys/personal-data-cipher.js';
 import type { ErasureReceipt } from '../store/data-subject-store.js';
 
@@ -24,12 +24,21 @@ export async function subjectExport(
 ) {
   const of = (kind: FindingKind) => findings.filter((f) => f.kind === kind);
   const rows = (kind: FindingKind, shape: (f: Finding) => Row | Promise<Row>) => Promise.all(of(kind).map(shape));
-  const plain = (f: Finding, ...names: string[]): Row => ({
-    ...(f.meetingId && { meetingId: f.meetingId }),
-    ...Object.fromEntries(names.filter((n) => f.item[n] !== undefined).map((n) => [n, f.item[n]])),
-  });
+  const record = <K extends RecordKind>(f: Finding, kind: K): RecordOf<K> => {
+    // A finding's kind follows from its record's kind (lambdas/domain/data-subject.ts); anything else is a bug here.
+    if (f.record.kind !== kind) throw new Error(`a ${f.kind} finding is not about a ${kind} record`);
+    return f.record as RecordOf<K>;
+  };
+  const plain = <K extends RecordKind>(f: Finding, kind: K, ...names: (keyof RecordOf<K> & string)[]): Row => {
+    const fields = record(f, kind) as Readonly<Record<string, unknown>>;
+    return {
+      ...(f.meetingId && { meetingId: f.meetingId }),
+      ...Object.fromEntries(names.filter((n) => fields[n] !== undefined).map((n) => [n, fields[n]])),
+    };
+  };
   const meeting = async (f: Finding) => site.meetings.get(key, f.meetingId!);
-  const preferences = of('preferences')[0]?.item.preferences as { productNews: boolean; marketing: boolean } | undefined;
+  const preferenceFinding = of('preferences')[0];
+  const preferences = preferenceFinding && record(preferenceFinding, 'preferences').preferences;
 
   return {
     tenantId: key.tenantId,
@@ -68,35 +77,35 @@ export async function subjectExport(
           }
         : { meetingId: f.meetingId };
     }),
-    attendance: await rows('attendance', (f) => plain(f, 'participantId', 'room', 'joinedAt', 'leftAt')),
-    lobbyTickets: await rows('lobbyTickets', (f) => plain(f, 'participantId', 'status', 'since')),
-    passcodeAttempts: await rows('passcodeAttempts', (f) => plain(f, 'attempts', 'windowEnds')),
-    admissions: await rows('admissions', (f) => plain(f, 'participantId', 'epoch', 'since', 'via')),
-    devices: await rows('devices', (f) => ({ ...(f.item.registration as Row) })),
+    attendance: await rows('attendance', (f) => plain(f, 'attendance', 'participantId', 'room', 'joinedAt', 'leftAt')),
+    lobbyTickets: await rows('lobbyTickets', (f) => plain(f, 'lobbyTicket', 'participantId', 'status', 'since')),
+    passcodeAttempts: await rows('passcodeAttempts', (f) => plain(f, 'passcodeAttempts', 'attempts', 'windowEnds')),
+    admissions: await rows('admissions', (f) => plain(f, 'admission', 'participantId', 'epoch', 'since', 'via')),
+    devices: await rows('devices', (f) => ({ ...record(f, 'device').registration })),
     meetingDevices: await rows('meetingDevices', (f) => ({
-      ...plain(f, 'participantId'),
-      deviceId: (f.item.registration as { deviceId?: string } | undefined)?.deviceId,
+      ...plain(f, 'meetingDevice', 'participantId'),
+      deviceId: record(f, 'meetingDevice').deviceId,
     })),
-    keyEnvelopes: await rows('keyEnvelopes', (f) => ({ meetingId: f.meetingId, epoch: Number(f.item.sk.split('#')[2]) })),
+    keyEnvelopes: await rows('keyEnvelopes', (f) => ({ meetingId: f.meetingId, epoch: record(f, 'keyEnvelope').epoch })),
     removals: await rows('removals', (f) => ({ meetingId: f.meetingId, participantId: f.participantId })),
     breakoutAssignments: await rows('breakoutAssignments', (f) => {
-      const rooms = (f.item.plan as { rooms: { name: string; members: string[] }[] }).rooms;
+      const { rooms } = record(f, 'breakoutPlan');
       return { meetingId: f.meetingId, breakouts: rooms.filter((r) => r.members.includes(f.participantId!)).map((r) => r.name) };
     }),
     ...(preferences && { preferences: { productNews: preferences.productNews, marketing: preferences.marketing } }),
     reportsFiled: await rows('reportsFiled', async (f) => {
-      const { reporterRef: _me, ...report } = f.item.report as AbuseReport;
+      const { reporterRef: _me, ...report } = record(f, 'report').report;
       const found = await reports.get(key, report.id);
       const text: ReportText = found?.text ?? {};
       return { ...report, ...(text.details !== undefined && { details: text.details }) };
     }),
     reportsAbout: await rows('reportsAbout', (f) => {
-      const { id, meetingId, reason, status, createdAt, outcome, resolvedAt } = f.item.report as AbuseReport;
+      const { id, meetingId, reason, status, createdAt, outcome, resolvedAt } = record(f, 'report').report;
       return { id, meetingId, reason, status, createdAt, ...(outcome && { outcome }), ...(resolvedAt && { resolvedAt }) };
     }),
-    auditEntries: await rows('auditEntries', (f) => ({ ...(f.item.entry as Row) })),
+    auditEntries: await rows('auditEntries', (f) => ({ ...record(f, 'auditEntry').entry })),
     guestLinks: await rows('guestLinks', (f) =>
-      plain(f, 'status', 'createdAt', 'validUntil', 'redeemedAt', 'guestParticipantId'),
+      plain(f, 'guestLink', 'status', 'createdAt', 'validUntil', 'redeemedAt', 'guestParticipantId'),
     ),
     recordsOfHostedMeetings: of('recordsOfHostedMeetings').length,
     requestRecords,

@@ -1,8 +1,5 @@
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { callKms } from './kms-calls.js';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { tenantPk } from '../store/tenant-store.js';
 
 /**
  * Standard-mode media keys: per meeting and epoch, an AES-256 key that KMS
@@ -17,6 +14,14 @@ export interface MediaKeyOwner {
   readonly keyArn: string;
 }
 
+/** Where the wrapped keys are kept (lambdas/store/media-key-store.ts). */
+export interface WrappedMediaKeys {
+  /** The epoch's wrapped key, if one was kept. */
+  wrapped(tenantId: string, meetingId: string, epoch: number): Promise<Uint8Array | undefined>;
+  /** Keeps the epoch's wrapped key unless one is kept already (then false: that one wins). */
+  keepWrapped(tenantId: string, meetingId: string, epoch: number, wrapped: Uint8Array): Promise<boolean>;
+}
+
 export const KEY_RING_SIZE = 16;
 const CACHE_MS = 10 * 60 * 1000;
 const MAX_CACHED = 5000;
@@ -28,9 +33,7 @@ export class MediaKeys {
 
   constructor(
     private readonly kms: KMSClient,
-    private readonly dynamodb: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly retention: (tenantId: string) => Promise<{ meetings: number }>,
+    private readonly store: WrappedMediaKeys,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -48,16 +51,9 @@ export class MediaKeys {
     return key;
   }
 
-  private itemKey(owner: MediaKeyOwner, meetingId: string, epoch: number) {
-    return marshall({ pk: tenantPk(owner.tenantId), sk: `MKEY#${meetingId}#${String(epoch).padStart(6, '0')}` });
-  }
-
   private async unwrapStored(owner: MediaKeyOwner, meetingId: string, epoch: number): Promise<Uint8Array | undefined> {
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.itemKey(owner, meetingId, epoch), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { wrapped } = unmarshall(Item) as { wrapped: Uint8Array };
+    const wrapped = await this.store.wrapped(owner.tenantId, meetingId, epoch);
+    if (!wrapped) return undefined;
     const { Plaintext } = await callKms(() =>
       this.kms.send(
         new DecryptCommand({
@@ -81,26 +77,7 @@ export class MediaKeys {
         }),
       ),
     );
-    try {
-      await this.dynamodb.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            ...this.itemKey(owner, meetingId, epoch),
-            ...marshall({
-              wrapped: CiphertextBlob!,
-              epoch,
-              createdAt: new Date(this.now()).toISOString(),
-              expiresAt: Math.floor(this.now() / 1000) + (await this.retention(owner.tenantId)).meetings * 86_400,
-            }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return new Uint8Array(Plaintext!);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return (await this.unwrapStored(owner, meetingId, epoch))!;
-    }
+    if (await this.store.keepWrapped(owner.tenantId, meetingId, epoch, CiphertextBlob!)) return new Uint8Array(Plaintext!);
+    return (await this.unwrapStored(owner, meetingId, epoch))!;
   }
 }

@@ -13,12 +13,14 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import { normaliseAddress } from '../domain/address.js';
 import { redactAuditEntry, type AuditEntry } from '../domain/audit.js';
-import type { Finding, StoredItem } from '../domain/data-subject.js';
+import type { Finding, RecordRef, SubjectRecord } from '../domain/data-subject.js';
+import type { AbuseReport } from '../domain/abuse-reports.js';
 import { expiryOf } from '../domain/retention.js';
 import type { SealingKey } from '../keys/personal-data-cipher.js';
 import { batchWriteAll } from './batch-write.js';
 import type { MeetingStore } from './meeting-store.js';
-import { tenantPk } from './tenant-store.js';
+import { userIdempotencyScope } from './idempotency-store.js';
+import { AUDIT_HEAD, tenantPk } from './tenant-store.js';
 
 const MAX_ATTEMPTS = 3;
 
@@ -40,29 +42,35 @@ export class DataSubjectStore {
     private readonly meetings: MeetingStore,
   ) {}
 
-  /** Every item of the tenant's partition, plus the user's idempotency records (kept under their own key). */
-  async items(tenantId: string, userRef: string): Promise<{ partition: StoredItem[]; idempotency: StoredItem[] }> {
+  /**
+   * Every record of the tenant's partition that can be about a person, by
+   * kind, plus the refs of the user's idempotency records (kept under their own key).
+   */
+  async items(tenantId: string, userRef: string): Promise<{ partition: SubjectRecord[]; idempotency: RecordRef[] }> {
     return {
-      partition: await this.query(tenantPk(tenantId)),
-      idempotency: await this.query(`${tenantPk(tenantId)}#U#${userRef}`),
+      partition: (await this.query(tenantPk(tenantId))).flatMap((item) => {
+        const record = subjectRecordOf(item);
+        return record ? [record] : [];
+      }),
+      idempotency: (await this.query(userIdempotencyScope(tenantId, userRef))).map((item) => refOf(item)),
     };
   }
 
-  private async query(pk: string): Promise<StoredItem[]> {
+  private async query(pk: string): Promise<Item[]> {
     const items = await queryAll(this.dynamodb, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': { S: pk } },
       ConsistentRead: true,
     });
-    return items.map((item) => unmarshall(item) as StoredItem);
+    return items.map((item) => unmarshall(item) as Item);
   }
 
-  async deleteAll(items: readonly StoredItem[]): Promise<void> {
+  async deleteAll(refs: readonly RecordRef[]): Promise<void> {
     await batchWriteAll(
       this.dynamodb,
       this.tableName,
-      items.map((item) => ({ DeleteRequest: { Key: marshall({ pk: item.pk, sk: item.sk }) } })),
+      refs.map((ref) => ({ DeleteRequest: { Key: marshall(keyOf(ref)) } })),
     );
   }
 
@@ -95,7 +103,7 @@ export class DataSubjectStore {
     emailRef: string | undefined,
     userRef: string,
   ): Promise<void> {
-    const itemKey = marshall({ pk: finding.item.pk, sk: finding.item.sk });
+    const itemKey = marshall(keyOf(finding.record.ref));
     switch (finding.action) {
       case 'uninvite': {
         const meeting = await this.meetings.get(key, finding.meetingId!);
@@ -162,7 +170,8 @@ export class DataSubjectStore {
         return;
       case 'redact-audit': {
         // The redaction and its count on the erasure's receipt, together: the erasure's audit entry reports the count.
-        const entry = finding.item.entry as AuditEntry;
+        if (finding.record.kind !== 'auditEntry') throw new Error('only an audit entry is redacted');
+        const { entry } = finding.record;
         await this.dynamodb.send(
           new TransactWriteItemsCommand({
             TransactItems: [
@@ -272,4 +281,155 @@ export interface ErasureReceipt {
 
 function receiptOf(item: Record<string, unknown>): ErasureReceipt {
   return { startedAt: String(item.startedAt), ...(item.completedAt !== undefined && { completedAt: String(item.completedAt) }) };
+}
+
+/** An item as stored (unmarshalled). */
+type Item = { readonly pk: string; readonly sk: string } & Readonly<Record<string, unknown>>;
+
+/** A record's ref is its key, opaque outside this store. */
+const refOf = (item: Item): RecordRef => JSON.stringify([item.pk, item.sk]);
+function keyOf(ref: RecordRef): { pk: string; sk: string } {
+  const [pk, sk] = JSON.parse(ref) as [string, string];
+  return { pk, sk };
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
+/** Only the fields that are present, so that a record carries no `undefined`. */
+const present = <T extends Record<string, unknown>>(fields: T): Partial<T> =>
+  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * What a stored item is, read from the key layout (see the stores that write
+ * each: meeting, live-state, breakout-plan, webhook-ledger, lobby, e2ee,
+ * media-key, guest-link, privacy, report and tenant stores). A new kind of
+ * record that can be about a person, or that hangs off a meeting, is added
+ * here and to SubjectRecord. Anything else (the profile, settings, the audit
+ * head, erasure receipts…) is about no one and is left out.
+ */
+export function subjectRecordOf(item: Item): SubjectRecord | undefined {
+  const ref = refOf(item);
+  const [prefix, first, second, third] = item.sk.split('#');
+  // Meeting-scoped records carry the meeting id second; meeting ids look like mt_….
+  const meetingId = first?.startsWith('mt_') ? first : undefined;
+  const participantId = str(item.participantId) ?? '';
+  switch (prefix) {
+    case 'M':
+      return meetingId
+        ? {
+            ref,
+            kind: 'meeting',
+            meetingId,
+            hostRef: String(item.hostRef),
+            inviteeRefs: [...((item.inviteeRefs as string[] | undefined) ?? [])],
+          }
+        : undefined;
+    case 'LIVE':
+      return meetingId === undefined
+        ? undefined
+        : { ref, kind: 'liveState', meetingId, removed: [...((item.removed as string[] | undefined) ?? [])] };
+    case 'BRK': {
+      const rooms = (item.plan as { rooms?: { name: string; members: string[] }[] } | undefined)?.rooms ?? [];
+      return meetingId === undefined ? undefined : { ref, kind: 'breakoutPlan', meetingId, rooms };
+    }
+    case 'ATT':
+      return meetingId === undefined
+        ? undefined
+        : {
+            ref,
+            kind: 'attendance',
+            meetingId,
+            participantId,
+            ...present({ room: str(item.room), joinedAt: str(item.joinedAt), leftAt: str(item.leftAt) }),
+          };
+    case 'LOBBY':
+      return meetingId === undefined
+        ? undefined
+        : {
+            ref,
+            kind: 'lobbyTicket',
+            meetingId,
+            participantId,
+            userRef: String(item.userRef),
+            ...present({ status: str(item.status), since: str(item.since) }),
+          };
+    case 'PASS':
+      return meetingId === undefined
+        ? undefined
+        : {
+            ref,
+            kind: 'passcodeAttempts',
+            meetingId,
+            participantId: second ?? '',
+            ...present({ attempts: num(item.attempts), windowEnds: num(item.windowEnds) }),
+          };
+    case 'ADM':
+      return meetingId === undefined
+        ? undefined
+        : {
+            ref,
+            kind: 'admission',
+            meetingId,
+            participantId,
+            ...present({ epoch: num(item.epoch), since: str(item.since), via: str(item.via) }),
+          };
+    case 'DEV':
+      return {
+        ref,
+        kind: 'device',
+        deviceId: item.sk.slice('DEV#'.length),
+        ...present({ userRef: str(item.userRef) }),
+        registration: { ...(item.registration as Record<string, unknown> | undefined) },
+      };
+    case 'MDEV':
+      return meetingId === undefined
+        ? undefined
+        : {
+            ref,
+            kind: 'meetingDevice',
+            meetingId,
+            participantId,
+            ...present({ deviceId: str((item.registration as { deviceId?: unknown } | undefined)?.deviceId) }),
+          };
+    case 'ENV':
+      return meetingId === undefined
+        ? undefined
+        : { ref, kind: 'keyEnvelope', meetingId, epoch: Number(second), deviceId: third ?? '' };
+    case 'MKEY':
+      return meetingId === undefined ? undefined : { ref, kind: 'mediaKey', meetingId };
+    case 'GUEST':
+      return meetingId === undefined
+        ? undefined
+        : {
+            ref,
+            kind: 'guestLink',
+            meetingId,
+            inviteeRef: String(item.inviteeRef),
+            validUntil: String(item.validUntil),
+            status: item.status === 'redeemed' ? 'redeemed' : 'open',
+            createdAt: String(item.createdAt),
+            ...present({
+              redeemedAt: str(item.redeemedAt),
+              guestRef: str(item.guestRef),
+              guestParticipantId: str(item.guestParticipantId),
+            }),
+          };
+    case 'PREF':
+      return {
+        ref,
+        kind: 'preferences',
+        userRef: item.sk.slice('PREF#'.length),
+        preferences: { ...(item.preferences as { productNews?: boolean; marketing?: boolean } | undefined) },
+      };
+    case 'REPORT':
+      return { ref, kind: 'report', report: item.report as AbuseReport };
+    case 'REPORTCLIP':
+      return { ref, kind: 'reportClip', reportId: item.sk.slice('REPORTCLIP#'.length) };
+    case 'AUDIT':
+      return item.sk === AUDIT_HEAD || item.entry === undefined
+        ? undefined
+        : { ref, kind: 'auditEntry', entry: item.entry as AuditEntry };
+    default:
+      return undefined;
+  }
 }

@@ -7,6 +7,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { tenantPk } from './tenant-store.js';
 
 /**
  * Idempotency records: per scope (a tenant's partition, or the operator's)
@@ -22,12 +23,20 @@ export type IdempotencyState =
 
 const TTL_SECONDS = 24 * 60 * 60;
 
+/** One user's own scope in a tenant: their records stay apart from the partition, and go with them on erasure. */
+export const userIdempotencyScope = (tenantId: string, userRef: string) => `${tenantPk(tenantId)}#U#${userRef}`;
+
 export class IdempotencyStore {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
+
+  /** The scope of one user's writes in a tenant (their Idempotency-Keys are theirs alone). */
+  userScope(tenantId: string, userRef: string): string {
+    return userIdempotencyScope(tenantId, userRef);
+  }
 
   private key(scope: string, key: string) {
     return marshall({ pk: scope, sk: `IDEM#${key}` });

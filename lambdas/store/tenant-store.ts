@@ -25,7 +25,7 @@ import type { DirectoryStore } from './directory-store.js';
  */
 export const tenantPk = (tenantId: string) => `T#${tenantId}`;
 export const PROFILE = 'PROFILE';
-const AUDIT_HEAD = 'AUDIT#HEAD';
+export const AUDIT_HEAD = 'AUDIT#HEAD';
 export const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(12, '0')}`;
 /**
  * Profiles are indexed (`gsi1`, one key for the site) so that the site can

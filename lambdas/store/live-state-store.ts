@@ -1,0 +1,270 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Admission } from '../domain/admission.js';
+import { IDLE, type LiveState } from '../domain/live-meeting.js';
+import type { Meeting } from '../domain/meeting.js';
+import { admissionKey, admissionPrefix, expiresIn, isAdmissionSk, isMeetingSk, liveKey, meetingKey } from './live-keys.js';
+import { queryAll } from './query-pages.js';
+import { tenantPk } from './tenant-store.js';
+import type { WebhookLedgerStore } from './webhook-ledger-store.js';
+
+/** The meeting without its sealed personal fields: what a join needs, read without any decryption. */
+export type MeetingCore = Omit<Meeting, 'title' | 'description' | 'invitees'>;
+
+/** Builds an admission's item, for a transaction of another store that also admits (the lobby's decision). */
+export interface AdmissionItems {
+  admissionItem(tenantId: string, meetingId: string, admission: Admission): Record<string, AttributeValue>;
+}
+
+/** An admission lasts a working day: long enough for any meeting, and a recurring series' next occurrence asks again. */
+const ADMISSION_SECONDS = 12 * 3600;
+const CORE_ATTRIBUTES = [
+  'id',
+  'tenantId',
+  'hostRef',
+  'inviteeRefs',
+  'startsAt',
+  'durationMinutes',
+  '#timeZone',
+  'recurrence',
+  'encryption',
+  'waitingRoom',
+  'passcodeHash',
+  '#status',
+  'seriesEndsAt',
+  'createdAt',
+  'updatedAt',
+  'version',
+].join(', ');
+
+/**
+ * A meeting's live state: where its media is (the pin), its lock, end,
+ * removals and key epoch, and the admissions that let participants in. The
+ * room index and attendance it reads or writes belong to the webhook ledger,
+ * which it reaches through `rooms`.
+ */
+export class LiveStateStore implements AdmissionItems {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly rooms: Pick<WebhookLedgerStore, 'indexRoom' | 'attendance'>,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /**
+   * The meeting (without personal fields), its live state and, given a
+   * participant, their admission: what every media decision needs, in one request.
+   */
+  async forJoin(
+    tenantId: string,
+    meetingId: string,
+    participantId?: string,
+  ): Promise<{ meeting?: MeetingCore; live: LiveState; admission?: Admission }> {
+    const keys = [meetingKey(tenantId, meetingId), liveKey(tenantId, meetingId)];
+    if (participantId !== undefined) keys.push(admissionKey(tenantId, meetingId, participantId));
+    const result = await this.dynamodb.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: keys.map((key) => marshall(key)),
+            ProjectionExpression: `sk, ${CORE_ATTRIBUTES}, nodeId, roomName, locked, ended, removed, epoch, participantId, since, via, expiresAt`,
+            ExpressionAttributeNames: { '#status': 'status', '#timeZone': 'timeZone' },
+            ConsistentRead: true,
+          },
+        },
+      }),
+    );
+    let meeting: MeetingCore | undefined;
+    let live: LiveState = IDLE;
+    let admission: Admission | undefined;
+    for (const item of result.Responses?.[this.tableName] ?? []) {
+      const { sk, ...rest } = unmarshall(item);
+      if (isMeetingSk(String(sk)))
+        meeting = { ...(rest as MeetingCore), inviteeRefs: [...((rest.inviteeRefs as string[]) ?? [])] };
+      else if (isAdmissionSk(String(sk))) {
+        // TTL deletes late; an expired admission is no admission.
+        if (Number(rest.expiresAt) > Math.floor(this.nowMs() / 1000)) {
+          admission = { participantId: rest.participantId, epoch: Number(rest.epoch), since: rest.since, via: rest.via };
+        }
+      } else {
+        const { nodeId, roomName, locked, ended, removed, epoch } = rest as Partial<LiveState>;
+        live = {
+          ...IDLE,
+          ...(nodeId !== undefined && { nodeId }),
+          ...(roomName !== undefined && { roomName }),
+          locked: locked ?? false,
+          ended: ended ?? false,
+          removed: [...(removed ?? [])],
+          epoch: epoch ?? 0,
+        };
+      }
+    }
+    return { ...(meeting && { meeting }), live, ...(admission && { admission }) };
+  }
+
+  /** Records an admission (a participant who passed the invitation, passcode, waiting room and lock). */
+  async admit(tenantId: string, meetingId: string, admission: Admission): Promise<void> {
+    await this.dynamodb.send(
+      new PutItemCommand({ TableName: this.tableName, Item: this.admissionItem(tenantId, meetingId, admission) }),
+    );
+  }
+
+  /** The participants whose admission to the meeting stands now (an expired one, which TTL deletes late, does not). */
+  async admittedParticipants(tenantId: string, meetingId: string): Promise<Set<string>> {
+    const items = await queryAll(this.dynamodb, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':prefix': admissionPrefix(meetingId) }),
+      ProjectionExpression: 'participantId, expiresAt',
+      ConsistentRead: true,
+    });
+    const now = Math.floor(this.nowMs() / 1000);
+    return new Set(
+      items
+        .map((item) => unmarshall(item) as { participantId: string; expiresAt: number })
+        .filter((a) => Number(a.expiresAt) > now)
+        .map((a) => a.participantId),
+    );
+  }
+
+  admissionItem(tenantId: string, meetingId: string, admission: Admission): Record<string, AttributeValue> {
+    return marshall({
+      ...admissionKey(tenantId, meetingId, admission.participantId),
+      ...admission,
+      expiresAt: expiresIn(this.nowMs(), ADMISSION_SECONDS),
+    });
+  }
+
+  async live(tenantId: string, meetingId: string): Promise<LiveState> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(liveKey(tenantId, meetingId)), ConsistentRead: true }),
+    );
+    return Item ? { ...IDLE, ...(unmarshall(Item) as Partial<LiveState>) } : IDLE;
+  }
+
+  /**
+   * Pins the meeting to a node and room, unless another join pinned it first
+   * (then that pin wins and is returned). `replacing` re-pins away from a node
+   * that has gone unhealthy.
+   */
+  async pin(tenantId: string, meetingId: string, nodeId: string, roomName: string, replacing?: string): Promise<LiveState> {
+    try {
+      const result = await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(liveKey(tenantId, meetingId)),
+          UpdateExpression:
+            'SET nodeId = :node, roomName = :room, locked = if_not_exists(locked, :f), ended = if_not_exists(ended, :f), epoch = if_not_exists(epoch, :zero)',
+          ConditionExpression: replacing ? 'nodeId = :old' : 'attribute_not_exists(nodeId)',
+          ExpressionAttributeValues: marshall({
+            ':node': nodeId,
+            ':room': roomName,
+            ':f': false,
+            ':zero': 0,
+            ...(replacing && { ':old': replacing }),
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      await this.rooms.indexRoom(roomName, { tenantId, meetingId, nodeId });
+      return { ...IDLE, ...(unmarshall(result.Attributes ?? {}) as Partial<LiveState>) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return this.live(tenantId, meetingId);
+      throw error;
+    }
+  }
+
+  async setLocked(tenantId: string, meetingId: string, locked: boolean): Promise<void> {
+    await this.update(tenantId, meetingId, 'SET locked = :v', { ':v': locked });
+  }
+
+  async end(tenantId: string, meetingId: string): Promise<void> {
+    await this.update(tenantId, meetingId, 'SET ended = :t', { ':t': true });
+  }
+
+  /**
+   * Records a removal, revokes the participant's admission and starts a new key
+   * epoch, all or nothing; returns the new epoch.
+   */
+  async remove(tenantId: string, meetingId: string, participantId: string): Promise<number> {
+    await this.dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: marshall(liveKey(tenantId, meetingId)),
+              UpdateExpression:
+                'SET removed = list_append(if_not_exists(removed, :empty), :who), epoch = if_not_exists(epoch, :zero) + :one',
+              ExpressionAttributeValues: marshall({ ':empty': [], ':who': [participantId], ':zero': 0, ':one': 1 }),
+            },
+          },
+          { Delete: { TableName: this.tableName, Key: marshall(admissionKey(tenantId, meetingId, participantId)) } },
+        ],
+      }),
+    );
+    return (await this.live(tenantId, meetingId)).epoch;
+  }
+
+  /** Participants the webhooks have seen in any room of the meeting. */
+  async participantsSeen(tenantId: string, meetingId: string): Promise<string[]> {
+    return [...new Set((await this.rooms.attendance(tenantId, meetingId)).map((a) => a.participantId))];
+  }
+
+  /** Starts a new key epoch; returns it. */
+  async rotate(tenantId: string, meetingId: string): Promise<number> {
+    const result = await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression: 'SET epoch = if_not_exists(epoch, :zero) + :one',
+        ExpressionAttributeValues: marshall({ ':zero': 0, ':one': 1 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(unmarshall(result.Attributes ?? {}).epoch ?? 0);
+  }
+
+  private async update(tenantId: string, meetingId: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression: expression,
+        ExpressionAttributeValues: marshall(values),
+      }),
+    );
+  }
+}
+
+/** Forgets the meeting's pin, if it is still to `roomName` (the room's last participant left). */
+export async function clearPin(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  tenantId: string,
+  meetingId: string,
+  roomName: string,
+): Promise<void> {
+  await dynamodb
+    .send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: marshall(liveKey(tenantId, meetingId)),
+        UpdateExpression: 'REMOVE nodeId, roomName',
+        ConditionExpression: 'roomName = :room',
+        ExpressionAttributeValues: marshall({ ':room': roomName }),
+      }),
+    )
+    .catch((error: Error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
