@@ -73,6 +73,10 @@ async function serveApiReference(res: ServerResponse, method: string): Promise<v
     'content-length': String(html.length),
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
+    // The page is self-contained: nothing it shows may be fetched from elsewhere (Redoc would load icons from a CDN).
+    'content-security-policy':
+      "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:",
+    'referrer-policy': 'no-referrer',
   });
   res.end(method === 'HEAD' ? undefined : html);
 }

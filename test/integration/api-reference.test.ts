@@ -30,6 +30,10 @@ describe('the API reference of the local stack', () => {
     expect(has(`"url":"${stack().sites[site].apiUrl}"`)).toEqual({ text: `"url":"${stack().sites[site].apiUrl}"`, found: true });
     // Redoc's scripts are in the page: it loads no script from elsewhere.
     expect(/<script[^>]+src="https?:/.test(html)).toBe(false);
+    // …and the browser is told to fetch nothing from anywhere else either.
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toMatch(/default-src 'none'/);
+    expect(policy).not.toMatch(/https?:/);
   });
 
   it('serves the document itself unchanged at GET /v1/openapi.json', async () => {
