@@ -201,8 +201,8 @@ const HEADERS: Record<string, JsonSchema> = {
     schema: { type: 'string', pattern: '^"v[0-9]{1,12}"$' },
   },
   Location: {
-    description: 'The address of the new resource (absent when the response is a replay of an idempotent request)',
-    required: false,
+    description: 'The address of the new resource (on a replay of an idempotent request too)',
+    required: true,
     schema: { type: 'string', format: 'uri-reference' },
   },
   'Retry-After': {

@@ -43,7 +43,7 @@ export interface Operation extends RequestSchemas {
     readonly contentType?: string;
     /** The handler sends the resource's version in an `ETag` header (what `If-Match` takes). */
     readonly etag?: true;
-    /** The handler sends the new resource's address in a `Location` header (not on an idempotent replay). */
+    /** The handler sends the new resource's address in a `Location` header, on an idempotent replay too. */
     readonly location?: true;
   };
 }

@@ -60,6 +60,11 @@ function decodeCursor(cursor: string): { startsAt: string; meetingId: string } {
   return { startsAt, meetingId };
 }
 
+/** A created meeting's answer names where it lives, the first time and on every replay of the same request. */
+function created(result: RouteResult, meetingId: string): RouteResult {
+  return { ...result, headers: { ...result.headers, location: `/v1/meetings/${meetingId}` } };
+}
+
 export const handler = routeGroup(tenantCallers(site.authenticator), {
   'POST /v1/meetings': route(OPERATIONS['POST /v1/meetings'], async (request) => {
     const principal = request.caller;
@@ -70,12 +75,11 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       request,
       async () => {
         const meeting = await scheduleMeeting(ctx, viewer, request.body);
-        const result = represented(meeting, { isHost: true, manage: true }, 201);
-        return { result: { ...result, headers: { ...result.headers, location: `/v1/meetings/${meeting.id}` } }, ref: meeting.id };
+        return { result: created(represented(meeting, { isHost: true, manage: true }, 201), meeting.id), ref: meeting.id };
       },
       async (meetingId, status) => {
         const { meeting, access } = await readableMeeting(ctx, viewer, meetingId);
-        return represented(meeting, access, status);
+        return created(represented(meeting, access, status), meetingId);
       },
     );
   }),

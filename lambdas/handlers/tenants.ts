@@ -59,7 +59,10 @@ export const handler = routeGroup(operatorCallers(config), {
           ref: tenant.id,
         };
       },
-      async (tenantId, status) => withEtag(await loadTenant(tenantRules, tenantId), status),
+      async (tenantId, status) => {
+        const result = withEtag(await loadTenant(tenantRules, tenantId), status);
+        return { ...result, headers: { ...result.headers, location: `/v1/tenants/${tenantId}` } };
+      },
     );
   }),
 

@@ -48,21 +48,29 @@ describe('the response headers the document declares', () => {
   it('are sent: ETag, Location and X-Request-Id on a creation, ETag on a read', async () => {
     const { apiUrl } = stack().sites.fra;
     const token = await tenant.token('alice', ['host']);
-    const created = await fetch(`${apiUrl}/v1/meetings`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: 'Weekly sync',
-        startsAt: '2026-12-07T09:00:00+01:00',
-        durationMinutes: 30,
-        timeZone: 'Europe/Berlin',
-      }),
-    });
+    const idempotencyKey = `headers-${Date.now()}`;
+    const create = () =>
+      fetch(`${apiUrl}/v1/meetings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify({
+          title: 'Weekly sync',
+          startsAt: '2026-12-07T09:00:00+01:00',
+          durationMinutes: 30,
+          timeZone: 'Europe/Berlin',
+        }),
+      });
+    const created = await create();
     expect(created.status).toBe(201);
     const meeting = (await created.json()) as { id: string; etag: string };
     expect(created.headers.get('etag')).toBe(meeting.etag);
     expect(created.headers.get('location')).toBe(`/v1/meetings/${meeting.id}`);
     expect(created.headers.get('x-request-id')).toBeTruthy();
+    // A replay of the same request answers the same, Location included, and says it is a replay.
+    const replayed = await create();
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.headers.get('location')).toBe(`/v1/meetings/${meeting.id}`);
     const read = await fetch(`${apiUrl}/v1/meetings/${meeting.id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(read.headers.get('etag')).toBe(meeting.etag);
     expect(read.headers.get('x-request-id')).toBeTruthy();
