@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SiteConfig } from '../../config/env.js';
 import { DomainError } from '../domain/errors.js';
+import { counted } from '../http/call-counter.js';
 import { isLoopbackHost, type MailSettings } from '../domain/mail.js';
 
 /**
@@ -95,18 +96,21 @@ export async function sendMessages(
   try {
     for (const message of messages) {
       try {
-        await transport.sendMail({
-          from: settings.from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          ...(message.ics !== undefined && {
-            icalEvent: { method: 'REQUEST', content: message.ics, filename: 'invite.ics' },
-            attachments: [
-              { filename: 'invite.ics', content: message.ics, contentType: 'text/calendar; method=REQUEST; charset=utf-8' },
-            ],
+        // Counted and timed per message as the request's `mail` dependency (its metrics; never the message).
+        await counted('mail', () =>
+          transport.sendMail({
+            from: settings.from,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            ...(message.ics !== undefined && {
+              icalEvent: { method: 'REQUEST', content: message.ics, filename: 'invite.ics' },
+              attachments: [
+                { filename: 'invite.ics', content: message.ics, contentType: 'text/calendar; method=REQUEST; charset=utf-8' },
+              ],
+            }),
           }),
-        });
+        );
         sent++;
       } catch (failure) {
         error ??= failureCode(failure);
