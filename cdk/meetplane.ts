@@ -77,6 +77,7 @@ export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<Si
       dataKey: stateful.dataKey,
       certificate: stateful.certificate,
       livekitCredentials: media.apiCredentials,
+      livekitTargets: media.signallingTargets,
       alerts: stateful.alerts,
     });
     // The directory replica in this region exists once the directory home's stateful stack is deployed.
