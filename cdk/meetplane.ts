@@ -78,6 +78,7 @@ export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<Si
       auditSigningKey: stateful.auditSigningKey,
       certificate: stateful.certificate,
       livekitCredentials: media.apiCredentials,
+      livekitTargets: media.signallingTargets,
       alerts: stateful.alerts,
     });
     // The directory replica in this region exists once the directory home's stateful stack is deployed.

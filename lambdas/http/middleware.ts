@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { CallCounts } from './call-counter.js';
+import type { CallCounts, RequestTally } from './call-counter.js';
 import { logger } from './logger.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpProblem, problemResponse, problems } from './problem.js';
@@ -8,13 +8,17 @@ import { HttpProblem, problemResponse, problems } from './problem.js';
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 const startedAt = new WeakMap<object, number>();
-const callCounts = new WeakMap<object, CallCounts>();
+const tallies = new WeakMap<object, RequestTally>();
 
 const roundedCounts = (counts: CallCounts) => ({ ...counts, ioMs: Math.round(counts.ioMs * 100) / 100 });
 
-/** Lets the access log report the calls a request made (set by the route group). */
-export function noteCallCounts(event: object, counts: CallCounts): void {
-  callCounts.set(event, counts);
+/** Lets the access log and the metrics report what a request did (set by the route group). */
+export function noteCallCounts(event: object, tally: RequestTally): void {
+  tallies.set(event, tally);
+}
+
+export function tallyOf(event: object): RequestTally | undefined {
+  return tallies.get(event);
 }
 
 export function requestIdOf(event: APIGatewayProxyEventV2): string {
@@ -34,7 +38,7 @@ export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
       routeKey: request.event.routeKey,
       status,
       durationMs: Math.round((performance.now() - began) * 100) / 100,
-      ...(callCounts.has(request.event) && { calls: roundedCounts(callCounts.get(request.event)!) }),
+      ...(tallies.has(request.event) && { calls: roundedCounts(tallies.get(request.event)!.counts) }),
       ...(errorName !== undefined && { errorName }),
     };
     if (status >= 500) logger.error('request failed', entry);

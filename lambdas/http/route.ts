@@ -1,11 +1,14 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { RouteAuth } from '../routes.js';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { ROUTE_GROUPS, type RouteAuth } from '../routes.js';
 import type { GuestPrincipal } from './auth/guest.js';
 import { isGuestToken } from './auth/guest-token-type.js';
 import type { CallerKinds, Callers } from './callers.js';
 import { withCallCounts } from './call-counter.js';
-import { accessLog, noteCallCounts, problemErrors, requestIdOf } from './middleware.js';
+import { logger } from './logger.js';
+import { requestMetrics } from './metrics.js';
+import { accessLog, noteCallCounts, problemErrors, requestIdOf, tallyOf } from './middleware.js';
 import { BASE_HEADERS, problems } from './problem.js';
 import { lowerCaseHeaders, parseRequest, rawBodyOf, type ParsedRequest, type RequestSchemas } from './request.js';
 
@@ -65,9 +68,17 @@ function shape(result: RouteResult, requestId: string): APIGatewayProxyStructure
   };
 }
 
+/** The name of the group of lambdas/routes.ts that serves these route keys (a metric dimension). */
+function groupNameOf(routeKeys: readonly string[]): string {
+  const group = ROUTE_GROUPS.find((candidate) => routeKeys.every((key) => candidate.routes.includes(key)));
+  return group?.name ?? 'unlisted';
+}
+
 /**
- * A route group is what one Lambda function serves: a middy handler that logs,
- * maps errors to problem+json, and dispatches on the API Gateway route key.
+ * A route group is what one Lambda function serves: a middy handler that puts
+ * the Lambda context (cold start, request id, trace id) on every log line,
+ * writes the request's metrics, logs, maps errors to problem+json, and
+ * dispatches on the API Gateway route key.
  * Each request is authenticated by its route's declared caller kind before any
  * of it is parsed, so that nobody unauthenticated learns anything from
  * validation, and no route can forget to authenticate: a group whose routes
@@ -89,19 +100,24 @@ export function routeGroup(
     const requestId = requestIdOf(event);
     const selected = routes[event.routeKey];
     if (!selected) throw problems.routeNotFound(event.requestContext?.http?.method ?? '?', event.rawPath ?? '?');
-    const { result, counts } = withCallCounts(async () => {
+    const { result, tally } = withCallCounts(async () => {
       const caller = await authenticate(callers, selected.contract, event);
       const request = parseRequest(selected.contract, event, requestId);
       return selected.handle({ ...request, caller } as AuthenticatedRequest<RouteContract>, context);
     });
-    noteCallCounts(event, counts);
+    noteCallCounts(event, tally);
     return shape(await result, requestId);
   };
+  const routeKeys = Object.keys(routes);
+  // `after` and `onError` run in reverse order: the error mapper first, then the access log, the metrics, and last
+  // the logger's reset. The event is never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says.
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(requestMetrics(groupNameOf(routeKeys), new Set(routeKeys), tallyOf))
     .use(accessLog())
     .use(problemErrors())
     .handler(dispatch);
-  return Object.assign(handler as unknown as LambdaHttpHandler, { routeKeys: Object.keys(routes) });
+  return Object.assign(handler as unknown as LambdaHttpHandler, { routeKeys });
 }
 
 async function authenticate(callers: Callers, contract: RouteContract, event: APIGatewayProxyEventV2): Promise<unknown> {

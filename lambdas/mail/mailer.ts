@@ -5,6 +5,7 @@ import { classifyAddress, ipLiteral, type RefusableClass } from '../domain/desti
 import { conflict, DomainError } from '../domain/errors.js';
 import type { MailSettings, SmtpSettings } from '../domain/mail.js';
 import { OutboundError, type CheckedDestination, type OutboundPolicy } from '../net/outbound-policy.js';
+import { counted } from '../http/call-counter.js';
 
 /**
  * Sends a tenant's mail through the transport the tenant chose: its own SMTP
@@ -162,18 +163,21 @@ export async function sendMessages(
   try {
     for (const message of messages) {
       try {
-        await transport.sendMail({
-          from: settings.from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          ...(message.ics !== undefined && {
-            icalEvent: { method: 'REQUEST', content: message.ics, filename: 'invite.ics' },
-            attachments: [
-              { filename: 'invite.ics', content: message.ics, contentType: 'text/calendar; method=REQUEST; charset=utf-8' },
-            ],
+        // Counted and timed per message as the request's `mail` dependency (its metrics; never the message).
+        await counted('mail', () =>
+          transport.sendMail({
+            from: settings.from,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            ...(message.ics !== undefined && {
+              icalEvent: { method: 'REQUEST', content: message.ics, filename: 'invite.ics' },
+              attachments: [
+                { filename: 'invite.ics', content: message.ics, contentType: 'text/calendar; method=REQUEST; charset=utf-8' },
+              ],
+            }),
           }),
-        });
+        );
         sent++;
       } catch (failure) {
         error ??= failureCode(failure);

@@ -120,15 +120,23 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
     }
   });
 
-  it('keeps function logs for a month and alarms on errors and throttles', () => {
+  it("keeps function logs for a month and alarms on each function's rate of errors and throttles", () => {
     const template = templates[site].stateless;
     // Each function's (the route groups' and the audit head signer's) and the API's access log.
     expectCount(template, 'AWS::Logs::LogGroup', ROUTE_GROUPS.length + 2, { RetentionInDays: 30 });
-    for (const metric of ['Errors', 'Throttles']) {
-      expectCount(template, 'AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1, {
-        MetricName: metric,
-        Namespace: 'AWS/Lambda',
+    for (const group of ROUTE_GROUPS) {
+      expectProperties(template, 'AWS::CloudWatch::Alarm', {
+        AlarmName: `meetplane-${site}-${group.name}-error-rate`,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
         AlarmActions: Match.anyValue(),
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: Match.stringLikeRegexp('/ \\(FILL\\(invocations, 0\\)') }),
+          Match.objectLike({
+            Id: 'errors',
+            MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/Lambda' }) }),
+          }),
+        ]),
       });
     }
   });
