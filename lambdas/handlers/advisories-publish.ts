@@ -72,7 +72,7 @@ function publication(advisory: Advisory, deliveries: readonly TenantDelivery[], 
 }
 
 export const handler = routeGroup(operatorCallers(config), {
-  'POST /v1/advisories': route(OPERATIONS['POST /v1/advisories'], async (request) => {
+  'POST /v1/advisories': route(OPERATIONS['POST /v1/advisories'], async (request, context) => {
     const actor = request.caller;
     return idempotent(
       site.idempotency,
@@ -97,6 +97,7 @@ export const handler = routeGroup(operatorCallers(config), {
         if (!advisory) throw new Error('an idempotency record names an advisory that is not stored');
         return publication(advisory, await advisories.deliveries(advisory.id), status);
       },
+      context,
     );
   }),
 });

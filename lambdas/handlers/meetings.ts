@@ -66,7 +66,7 @@ function created(result: RouteResult, meetingId: string): RouteResult {
 }
 
 export const handler = routeGroup(tenantCallers(site.authenticator), {
-  'POST /v1/meetings': route(OPERATIONS['POST /v1/meetings'], async (request) => {
+  'POST /v1/meetings': route(OPERATIONS['POST /v1/meetings'], async (request, context) => {
     const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     return idempotent(
@@ -81,6 +81,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
         const { meeting, access } = await readableMeeting(ctx, viewer, meetingId);
         return created(represented(meeting, access, status), meetingId);
       },
+      context,
     );
   }),
 

@@ -29,42 +29,46 @@ async function adminReport(principal: TenantPrincipal, reportId: string) {
 }
 
 export const handler = routeGroup(tenantCallers(site.authenticator), {
-  'POST /v1/meetings/{meetingId}/reports': route(OPERATIONS['POST /v1/meetings/{meetingId}/reports'], async (request) => {
-    const principal = request.caller;
-    const { meetingId } = request.path;
-    const reporter = await joinerFor(site, principal, meetingId);
-    const { meeting } = await site.live.forJoin(principal.tenant.id, meetingId);
-    if (!meeting) throw notFound('No such meeting');
-    checkMayReport(meeting, reporter);
-    const clip = request.body.clip && { contentType: request.body.clip.contentType, data: decodeClip(request.body.clip.data) };
-    return idempotent(
-      site.idempotency,
-      site.idempotency.userScope(principal.tenant.id, reporter.userRef),
-      request,
-      async () => {
-        const now = new Date();
-        const report: AbuseReport = {
-          id: newTimeOrderedId('ar', now),
-          meetingId,
-          reason: request.body.reason,
-          status: 'open',
-          createdAt: now.toISOString(),
-          reporterRef: reporter.userRef,
-          ...(request.body.participantId !== undefined && { reportedParticipantId: request.body.participantId }),
-          ...(clip && { clip: { contentType: clip.contentType, bytes: clip.data.length } }),
-        };
-        const text: ReportText = request.body.details !== undefined ? { details: request.body.details } : {};
-        await reports.create(sealingKey(principal), report, text, clip);
-        const body = { id: report.id, status: 'open' as const, createdAt: report.createdAt };
-        return { result: { status: 201, body }, ref: report.id };
-      },
-      async (reportId, status) => {
-        const found = await reports.get(sealingKey(principal), reportId);
-        if (!found) throw notFound('The report made under this key has expired');
-        return { status, body: { id: found.report.id, status: 'open' as const, createdAt: found.report.createdAt } };
-      },
-    );
-  }),
+  'POST /v1/meetings/{meetingId}/reports': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/reports'],
+    async (request, context) => {
+      const principal = request.caller;
+      const { meetingId } = request.path;
+      const reporter = await joinerFor(site, principal, meetingId);
+      const { meeting } = await site.live.forJoin(principal.tenant.id, meetingId);
+      if (!meeting) throw notFound('No such meeting');
+      checkMayReport(meeting, reporter);
+      const clip = request.body.clip && { contentType: request.body.clip.contentType, data: decodeClip(request.body.clip.data) };
+      return idempotent(
+        site.idempotency,
+        site.idempotency.userScope(principal.tenant.id, reporter.userRef),
+        request,
+        async () => {
+          const now = new Date();
+          const report: AbuseReport = {
+            id: newTimeOrderedId('ar', now),
+            meetingId,
+            reason: request.body.reason,
+            status: 'open',
+            createdAt: now.toISOString(),
+            reporterRef: reporter.userRef,
+            ...(request.body.participantId !== undefined && { reportedParticipantId: request.body.participantId }),
+            ...(clip && { clip: { contentType: clip.contentType, bytes: clip.data.length } }),
+          };
+          const text: ReportText = request.body.details !== undefined ? { details: request.body.details } : {};
+          await reports.create(sealingKey(principal), report, text, clip);
+          const body = { id: report.id, status: 'open' as const, createdAt: report.createdAt };
+          return { result: { status: 201, body }, ref: report.id };
+        },
+        async (reportId, status) => {
+          const found = await reports.get(sealingKey(principal), reportId);
+          if (!found) throw notFound('The report made under this key has expired');
+          return { status, body: { id: found.report.id, status: 'open' as const, createdAt: found.report.createdAt } };
+        },
+        context,
+      );
+    },
+  ),
 
   'GET /v1/reports': route(OPERATIONS['GET /v1/reports'], async (request) => {
     const principal = request.caller;

@@ -44,7 +44,7 @@ function statusRoute(
 }
 
 export const handler = routeGroup(operatorCallers(config), {
-  'POST /v1/tenants': route(OPERATIONS['POST /v1/tenants'], async (request) => {
+  'POST /v1/tenants': route(OPERATIONS['POST /v1/tenants'], async (request, context) => {
     const actor = request.caller;
     assertHomeSite(config, request.body.homeSite);
     await checkIdp(request.body.idp);
@@ -63,6 +63,7 @@ export const handler = routeGroup(operatorCallers(config), {
         const result = withEtag(await loadTenant(tenantRules, tenantId), status);
         return { ...result, headers: { ...result.headers, location: `/v1/tenants/${tenantId}` } };
       },
+      context,
     );
   }),
 

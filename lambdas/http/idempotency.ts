@@ -3,6 +3,7 @@ import { canonicalJson } from '../domain/audit.js';
 import type { IdempotencyStore } from '../store/idempotency-store.js';
 import { HttpProblem, problems } from './problem.js';
 import type { ParsedRequest, RequestSchemas } from './request.js';
+import type { Context } from 'aws-lambda';
 import type { RouteResult } from './route.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -11,7 +12,10 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * Runs a write at most once per Idempotency-Key: a retry with the same body
  * gets the first result again (re-read through `replay`), the same key with a
  * different body is 422, and a retry while the first is still running is 409.
- * Without the header the write simply runs.
+ * The first request's claim lasts no longer than its function's remaining
+ * time, so a request that was cut off cannot wedge its key: a retry after
+ * that takes the claim over and completes the write. Without the header the
+ * write simply runs.
  */
 export async function idempotent(
   store: IdempotencyStore,
@@ -19,6 +23,7 @@ export async function idempotent(
   request: ParsedRequest<RequestSchemas>,
   run: () => Promise<{ result: RouteResult; ref: string }>,
   replay: (ref: string, status: number) => Promise<RouteResult>,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<RouteResult> {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return (await run()).result;
@@ -28,7 +33,7 @@ export async function idempotent(
   const requestHash = createHash('sha256')
     .update(`${request.event.routeKey}\n${canonicalJson(request.path ?? {})}\n${canonicalJson(request.body ?? null)}`)
     .digest('hex');
-  const state = await store.begin(scope, key, requestHash);
+  const state = await store.begin(scope, key, requestHash, context.getRemainingTimeInMillis() / 1000);
   switch (state.state) {
     case 'mismatch':
       throw problems.unprocessable('This Idempotency-Key was used with a different request; use a new key for a new request');

@@ -42,30 +42,53 @@ export class IdempotencyStore {
     return marshall({ pk: scope, sk: `IDEM#${key}` });
   }
 
-  async begin(scope: string, key: string, requestHash: string): Promise<IdempotencyState> {
-    const now = this.nowSeconds();
-    try {
-      await this.dynamodb.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall({ pk: scope, sk: `IDEM#${key}`, requestHash, state: 'in-progress', expiresAt: now + TTL_SECONDS }),
-          // An expired record may linger until TTL sweeps it; it no longer counts.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: marshall({ ':now': now }),
-        }),
+  /**
+   * Claims the key for this request, for at most `leaseSeconds` (the function's
+   * remaining time): a request that was cut off mid-way leaves a claim that
+   * lapses when its function would have been stopped, so a retry with the same
+   * key and body takes it over and completes the write once, instead of being
+   * told "still running" until the record expires.
+   */
+  async begin(scope: string, key: string, requestHash: string, leaseSeconds: number): Promise<IdempotencyState> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = this.nowSeconds();
+      try {
+        await this.dynamodb.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: marshall({
+              pk: scope,
+              sk: `IDEM#${key}`,
+              requestHash,
+              state: 'in-progress',
+              leaseUntil: now + Math.max(1, Math.ceil(leaseSeconds)),
+              expiresAt: now + TTL_SECONDS,
+            }),
+            // An expired record may linger until TTL sweeps it; it no longer counts. Nor does a lapsed claim of the same request.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR expiresAt < :now OR (#state = :inProgress AND leaseUntil < :now AND requestHash = :hash)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: marshall({ ':now': now, ':inProgress': 'in-progress', ':hash': requestHash }),
+          }),
+        );
+        return { state: 'new' };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      const { Item } = await this.dynamodb.send(
+        new GetItemCommand({ TableName: this.tableName, Key: this.key(scope, key), ConsistentRead: true }),
       );
-      return { state: 'new' };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.key(scope, key), ConsistentRead: true }),
-    );
-    const record = Item ? (unmarshall(Item) as { requestHash: string; state: string; status?: number; ref?: string }) : undefined;
-    if (!record) return this.begin(scope, key, requestHash);
-    if (record.requestHash !== requestHash) return { state: 'mismatch' };
-    if (record.state === 'done' && record.status !== undefined && record.ref !== undefined) {
-      return { state: 'done', status: record.status, ref: record.ref };
+      const record = Item
+        ? (unmarshall(Item) as { requestHash: string; state: string; status?: number; ref?: string; leaseUntil?: number })
+        : undefined;
+      if (!record) continue;
+      if (record.requestHash !== requestHash) return { state: 'mismatch' };
+      if (record.state === 'done' && record.status !== undefined && record.ref !== undefined) {
+        return { state: 'done', status: record.status, ref: record.ref };
+      }
+      // A claim that lapsed between the two reads: try to take it over.
+      if (record.leaseUntil !== undefined && record.leaseUntil < this.nowSeconds()) continue;
+      return { state: 'in-progress' };
     }
     return { state: 'in-progress' };
   }
