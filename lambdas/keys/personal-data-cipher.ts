@@ -4,14 +4,23 @@
  * hierarchical keyring with its DynamoDB client...), which a bundler cannot
  * tree-shake; these are ES modules. buildEncrypt() and buildDecrypt() together
  * are what buildClient() returns, so the behaviour is the same.
+ *
+ * The KMS keyring is the class @aws-crypto/kms-keyring-node exports, built the
+ * same way (KmsKeyringClass over KeyringNode), but without that package's
+ * default client supplier: it loads the aggregated KMS client, every operation
+ * of KMS, into each bundle, while the keyring here is always given the site's
+ * own client.
  */
 import { getLocalCryptographicMaterialsCache, NodeCachingMaterialsManager } from '@aws-crypto/caching-materials-manager-node';
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { buildEncrypt } from '@aws-crypto/encrypt-node';
-import { KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/kms-keyring-node';
+import { KmsKeyringClass, type AwsEsdkKMSInterface } from '@aws-crypto/kms-keyring';
 import {
   AlgorithmSuiteIdentifier,
   CommitmentPolicy,
+  immutableClass,
+  KeyringNode,
+  type Newable,
   type NodeAlgorithmSuite,
   type NodeMaterialsManager,
 } from '@aws-crypto/material-management-node';
@@ -85,7 +94,12 @@ export const DATA_KEY_CACHE_LIMITS = {
   capacity: 500,
 } as const;
 
-type EncryptionSdkKms = Exclude<ReturnType<KmsNodeClientSupplier>, false>;
+/** The AWS KMS keyring for Node, wrapping data keys with one KMS key through the client it is given. */
+export class KmsKeyring extends KmsKeyringClass<NodeAlgorithmSuite, AwsEsdkKMSInterface>(
+  // As in @aws-crypto/kms-keyring-node: the abstract base keyring the class mixes into.
+  KeyringNode as Newable<KeyringNode>,
+) {}
+immutableClass(KmsKeyring);
 
 /** What went wrong at KMS during one seal or open, since the keyring reports decrypt failures only as text. */
 interface KmsTrace {
@@ -136,7 +150,7 @@ export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion
    * the KMS keyring calls; every call's failure is classified by callKms and
    * remembered for the operation, so an outage stays a 503.
    */
-  const kmsFor = (trace: KmsTrace): EncryptionSdkKms => {
+  const kmsFor = (trace: KmsTrace): AwsEsdkKMSInterface => {
     const remembered = async <T>(call: () => Promise<T>): Promise<T> => {
       try {
         return await call();
@@ -160,7 +174,7 @@ export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion
    */
   const materialsFor = (key: SealingKey, trace: KmsTrace): NodeCachingMaterialsManager => {
     const client = kmsFor(trace);
-    const keyring = new KmsKeyringNode({
+    const keyring = new KmsKeyring({
       generatorKeyId: key.keyArn,
       clientProvider: (region: string) => (region === siteRegion ? client : false),
     });

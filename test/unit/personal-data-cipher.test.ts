@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { buildEncrypt } from '@aws-crypto/encrypt-node';
-import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
 import { AlgorithmSuiteIdentifier, CommitmentPolicy } from '@aws-crypto/material-management-node';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DomainError } from '../../lambdas/domain/errors.js';
 import {
   DATA_KEY_CACHE_LIMITS,
+  KmsKeyring,
   kmsPersonalDataCipher,
   PERSONAL_DATA_SUITE,
   SealedDataError,
@@ -102,7 +102,7 @@ describe('the personal data cipher (AWS Encryption SDK)', () => {
   it('refuses a message whose context has a field more, even one KMS would accept', async () => {
     const { client } = fakeKms();
     const { encrypt } = buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new KmsKeyringNode({
+    const keyring = new KmsKeyring({
       generatorKeyId: KEY_ARN,
       clientProvider: () => ({
         generateDataKey: (input) => client.send(new GenerateDataKeyCommand(input)),
@@ -120,7 +120,7 @@ describe('the personal data cipher (AWS Encryption SDK)', () => {
   it('refuses a signed message, though it commits to its key', async () => {
     const { client } = fakeKms();
     const { encrypt } = buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new KmsKeyringNode({
+    const keyring = new KmsKeyring({
       generatorKeyId: KEY_ARN,
       clientProvider: () => ({
         generateDataKey: (input) => client.send(new GenerateDataKeyCommand(input)),
