@@ -14,7 +14,7 @@
 import { getLocalCryptographicMaterialsCache, NodeCachingMaterialsManager } from '@aws-crypto/caching-materials-manager-node';
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { buildEncrypt } from '@aws-crypto/encrypt-node';
-import { KmsKeyringClass, type AwsEsdkKMSInterface } from '@aws-crypto/kms-keyring';
+import { KmsKeyringClass, type AwsEsdkKMSInterface, type KmsKeyringInput } from '@aws-crypto/kms-keyring';
 import {
   AlgorithmSuiteIdentifier,
   CommitmentPolicy,
@@ -94,12 +94,26 @@ export const DATA_KEY_CACHE_LIMITS = {
   capacity: 500,
 } as const;
 
-/** The AWS KMS keyring for Node, wrapping data keys with one KMS key through the client it is given. */
-export class KmsKeyring extends KmsKeyringClass<NodeAlgorithmSuite, AwsEsdkKMSInterface>(
-  // As in @aws-crypto/kms-keyring-node: the abstract base keyring the class mixes into.
-  KeyringNode as Newable<KeyringNode>,
-) {}
-immutableClass(KmsKeyring);
+type KmsKeyringConstructor = new (input: KmsKeyringInput<AwsEsdkKMSInterface>) => KeyringNode;
+let KmsKeyring: KmsKeyringConstructor | undefined;
+
+/**
+ * The AWS KMS keyring for Node, wrapping data keys with one KMS key through
+ * the client it is given. Its class is made on first use: made at load, it
+ * would keep the Encryption SDK in the bundles of functions that never seal
+ * (a bundler keeps whatever module code runs at load).
+ */
+export function kmsKeyring(input: KmsKeyringInput<AwsEsdkKMSInterface>): KeyringNode {
+  if (!KmsKeyring) {
+    class NodeKmsKeyring extends KmsKeyringClass<NodeAlgorithmSuite, AwsEsdkKMSInterface>(
+      // As in @aws-crypto/kms-keyring-node: the abstract base keyring the class mixes into.
+      KeyringNode as Newable<KeyringNode>,
+    ) {}
+    immutableClass(NodeKmsKeyring);
+    KmsKeyring = NodeKmsKeyring;
+  }
+  return new KmsKeyring(input);
+}
 
 /** What went wrong at KMS during one seal or open, since the keyring reports decrypt failures only as text. */
 interface KmsTrace {
@@ -174,7 +188,7 @@ export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion
    */
   const materialsFor = (key: SealingKey, trace: KmsTrace): NodeCachingMaterialsManager => {
     const client = kmsFor(trace);
-    const keyring = new KmsKeyring({
+    const keyring = kmsKeyring({
       generatorKeyId: key.keyArn,
       clientProvider: (region: string) => (region === siteRegion ? client : false),
     });

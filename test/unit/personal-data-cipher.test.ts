@@ -5,7 +5,7 @@ import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk
 import { DomainError } from '../../lambdas/domain/errors.js';
 import {
   DATA_KEY_CACHE_LIMITS,
-  KmsKeyring,
+  kmsKeyring,
   kmsPersonalDataCipher,
   PERSONAL_DATA_SUITE,
   SealedDataError,
@@ -102,7 +102,7 @@ describe('the personal data cipher (AWS Encryption SDK)', () => {
   it('refuses a message whose context has a field more, even one KMS would accept', async () => {
     const { client } = fakeKms();
     const { encrypt } = buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new KmsKeyring({
+    const keyring = kmsKeyring({
       generatorKeyId: KEY_ARN,
       clientProvider: () => ({
         generateDataKey: (input) => client.send(new GenerateDataKeyCommand(input)),
@@ -120,7 +120,7 @@ describe('the personal data cipher (AWS Encryption SDK)', () => {
   it('refuses a signed message, though it commits to its key', async () => {
     const { client } = fakeKms();
     const { encrypt } = buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new KmsKeyring({
+    const keyring = kmsKeyring({
       generatorKeyId: KEY_ARN,
       clientProvider: () => ({
         generateDataKey: (input) => client.send(new GenerateDataKeyCommand(input)),
