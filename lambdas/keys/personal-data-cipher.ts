@@ -153,8 +153,14 @@ export function kmsPersonalDataCipher(kms: KMSClient, siteId: string, siteRegion
         return answer.Plaintext;
       });
       unwrapping.set(id, shared);
-      const forget = () => unwrapping.delete(id);
-      shared.then(forget, forget);
+      // Every caller waiting for it has taken its copy before the next turn of the event loop; then it is zeroed.
+      shared.then(
+        (plaintext) => {
+          unwrapping.delete(id);
+          setImmediate(() => plaintext.fill(0));
+        },
+        () => unwrapping.delete(id),
+      );
     }
     return shared;
   };
