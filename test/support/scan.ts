@@ -1,6 +1,7 @@
 import { ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { readEnvelope } from '../../lambdas/keys/sealed-envelope.js';
+import { NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
+import { deserializeFactory } from '@aws-crypto/serialize';
 import type { SiteId } from '../../config/sites.js';
 import { dynamodbOf } from './stack.js';
 
@@ -57,8 +58,28 @@ export function searchableText(dump: TableDump | Record<string, unknown>[]): str
   );
 }
 
-/** The KMS-wrapped data key, the key it was wrapped with and the encryption context in a sealed envelope's header. */
-export function sealedHeader(sealed: Uint8Array): { wrappedKey: Uint8Array; keyArn: string; context: Record<string, string> } {
-  const { header } = readEnvelope(sealed);
-  return { wrappedKey: header.wrappedKey, keyArn: header.keyArn, context: { ...header.context } };
+const { deserializeMessageHeader } = deserializeFactory(
+  (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8'),
+  NodeAlgorithmSuite,
+);
+
+/**
+ * The header of a sealed value (an AWS Encryption SDK message), read without
+ * opening it: its algorithm suite, encryption context, and its one encrypted
+ * data key — the KMS ciphertext and the key ARN that wrapped it.
+ */
+export function sealedHeader(sealed: Uint8Array): {
+  suiteId: number;
+  wrappedKey: Uint8Array;
+  keyArn: string;
+  context: Record<string, string>;
+} {
+  const header = deserializeMessageHeader(sealed);
+  if (!header) throw new Error('not a whole AWS Encryption SDK message header');
+  const { suiteId, encryptionContext, encryptedDataKeys } = header.messageHeader;
+  if (encryptedDataKeys.length !== 1 || encryptedDataKeys[0]!.providerId !== 'aws-kms') {
+    throw new Error('expected exactly one KMS-wrapped data key');
+  }
+  const edk = encryptedDataKeys[0]!;
+  return { suiteId, wrappedKey: edk.encryptedDataKey, keyArn: edk.providerInfo, context: { ...encryptionContext } };
 }
