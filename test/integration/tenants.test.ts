@@ -281,9 +281,13 @@ describe('the audit trail', () => {
       expect(Date.parse(String(entry.at))).not.toBeNaN();
     }
     expect(items[1]).toMatchObject({ reason: 'security incident review', legalBasis: 'contract §9' });
+    // Intact, and none of it signed yet: the site signs heads on its schedule or on request.
     expect((await api('fra', '/v1/audit/verify', { headers: { authorization: `Bearer ${admin}` } })).body).toEqual({
       intact: true,
       entries: 3,
+      breaks: [],
+      headsChecked: 0,
+      notYetSigned: 3,
     });
 
     const host = await ownIdp.token('host-1', ['host']);
