@@ -2,39 +2,15 @@ import { admitFromLobby, checkMayBeAdmitted, mediaRole, newAdmission, type Admis
 import { DomainError } from '../../lambdas/domain/errors.js';
 import { joinMeeting, type JoinPorts, type MeetingCore } from '../../lambdas/domain/joining.js';
 import { IDLE, roomSettings, type Joiner, type LiveState } from '../../lambdas/domain/live-meeting.js';
+import { failureOf, meetingCore } from '../support/domain-fixtures.js';
 
 const host: Joiner = { userRef: 'u_host', participantId: 'p_host', admin: false, host: true };
 const invitee: Joiner = { userRef: 'u_ana', emailRef: 'e_ana', participantId: 'p_ana', admin: false, host: false };
 const stranger: Joiner = { userRef: 'u_zed', emailRef: 'e_zed', participantId: 'p_zed', admin: false, host: false };
 
-function meeting(extra: Partial<MeetingCore> = {}): MeetingCore {
-  return {
-    id: 'mt_1',
-    tenantId: 'tn_1',
-    hostRef: 'u_host',
-    inviteeRefs: ['e_ana'],
-    startsAt: '2026-12-01T09:00:00Z',
-    durationMinutes: 60,
-    timeZone: 'Europe/Berlin',
-    encryption: 'standard',
-    waitingRoom: false,
-    status: 'scheduled',
-    createdAt: '2026-11-01T00:00:00Z',
-    updatedAt: '2026-11-01T00:00:00Z',
-    version: 1,
-    ...extra,
-  } as MeetingCore;
-}
+const meeting = meetingCore;
 
-const kindOf = async (fn: () => unknown) => {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.kind;
-    throw error;
-  }
-  return 'none';
-};
+const kindOf = failureOf;
 
 const admitted = (p: Joiner, live: LiveState = IDLE): Admission => newAdmission(p.participantId, live, 'join', new Date());
 

@@ -1,7 +1,6 @@
 import { SignJWT } from 'jose';
 import { parseSiteConfig } from '../../config/env.js';
 import { mediaRole, newAdmission, admitFromLobby, type Admission } from '../../lambdas/domain/admission.js';
-import { DomainError } from '../../lambdas/domain/errors.js';
 import {
   checkRedeemable,
   GUEST_ATTRIBUTES,
@@ -17,7 +16,7 @@ import { IDLE, roomSettings, type Joiner, type LiveState } from '../../lambdas/d
 import type { Tenant } from '../../lambdas/domain/tenant.js';
 import { GuestTokens } from '../../lambdas/http/auth/guest.js';
 import { isGuestToken } from '../../lambdas/http/auth/guest-token-type.js';
-import { HttpProblem } from '../../lambdas/http/problem.js';
+import { failureOf, meetingCore } from '../support/domain-fixtures.js';
 
 const TENANT = 'tn_000000000000000000000001';
 const MEETING = 'mt_000000000000000000000001';
@@ -27,35 +26,10 @@ const NOW = new Date('2026-12-01T08:00:00Z');
 const guest: Joiner = { userRef: 'g_gil', participantId: 'p_gil', admin: false, host: false, guest: true };
 
 function meeting(extra: Partial<MeetingCore> = {}): MeetingCore {
-  return {
-    id: MEETING,
-    tenantId: TENANT,
-    hostRef: 'u_host',
-    inviteeRefs: ['e_gil'],
-    startsAt: '2026-12-01T09:00:00Z',
-    durationMinutes: 60,
-    timeZone: 'Europe/Berlin',
-    encryption: 'standard',
-    waitingRoom: false,
-    status: 'scheduled',
-    seriesEndsAt: '2026-12-01T10:00:00Z',
-    createdAt: '2026-11-01T00:00:00Z',
-    updatedAt: '2026-11-01T00:00:00Z',
-    version: 1,
-    ...extra,
-  } as MeetingCore;
+  return meetingCore({ id: MEETING, tenantId: TENANT, inviteeRefs: ['e_gil'], seriesEndsAt: '2026-12-01T10:00:00Z', ...extra });
 }
 
-const kindOf = async (fn: () => unknown) => {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.kind;
-    if (error instanceof HttpProblem) return error.status;
-    throw error;
-  }
-  return 'none';
-};
+const kindOf = failureOf;
 
 describe('guest links', () => {
   it('carry tenant, meeting and a 256-bit secret of which only the hash is kept', () => {
