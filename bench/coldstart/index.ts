@@ -5,6 +5,7 @@ import { siteTableName, DIRECTORY_TABLE_NAME } from '../../config/tables.js';
 import { deployedEnvironment } from '../../cdk/runtime-env.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { analyseBundle } from './analyse.js';
+import { drawCharts } from '../charts.js';
 import { bundleThroughCdk } from '../../cdk/handler-bundles.js';
 import { measureBundle } from './measure.js';
 import { markdownTable, TARGET, writeBetweenMarkers, type Row } from './report.js';
@@ -77,6 +78,7 @@ writeFileSync(
   `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, runs: RUNS, target: TARGET, handlers: rows }, null, 2)}\n`,
 );
 out(`\n${table}\n`);
+out(`Drew ${drawCharts().join(', ')}.`);
 if (writeBetweenMarkers(root('README.md'), table)) {
   out('Wrote the table into README.md.');
 } else {

@@ -13,6 +13,7 @@
  */
 import { AccessToken, TrackSource } from 'livekit-server-sdk';
 import { spawn } from 'node:child_process';
+import { drawCharts } from '../charts.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -191,6 +192,7 @@ try {
   };
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(resolve(ROOT, 'bench/results/join.json'), `${JSON.stringify(results, null, 2)}\n`);
+  say(`drew ${drawCharts().join(', ')}`);
 
   const table = [
     '| measure | value |',

@@ -1,0 +1,63 @@
+/**
+ * Draws the benchmark figures in bench/results/*.json as SVG charts beside
+ * them (coldstart.svg, join.svg). The benchmarks call it after writing their
+ * figures; `npm run bench:charts` redraws from the files as they are.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { barChartSvg } from './chart.js';
+
+const results = (name: string) => fileURLToPath(new URL(`./results/${name}`, import.meta.url));
+
+interface ColdstartFigures {
+  readonly machine: string;
+  readonly target: { readonly initMs: number };
+  readonly handlers: readonly { readonly group: string; readonly initMs: number }[];
+}
+
+interface JoinFigures {
+  readonly machine: { readonly cpus: number; readonly model: string; readonly node: string };
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  readonly joinsPerSecond: number;
+}
+
+/** Redraws every chart whose figures exist; returns the files written. */
+export function drawCharts(): string[] {
+  const written: string[] = [];
+  if (existsSync(results('coldstart.json'))) {
+    const cold = JSON.parse(readFileSync(results('coldstart.json'), 'utf8')) as ColdstartFigures;
+    writeFileSync(
+      results('coldstart.svg'),
+      barChartSvg({
+        title: `Cold start: init per route group, median (${cold.machine})`,
+        unit: 'ms',
+        bars: cold.handlers.map((h) => ({ label: h.group, value: h.initMs })),
+        marker: { value: cold.target.initMs, label: `target ${cold.target.initMs} ms` },
+      }),
+    );
+    written.push('bench/results/coldstart.svg');
+  }
+  if (existsSync(results('join.json'))) {
+    const join = JSON.parse(readFileSync(results('join.json'), 'utf8')) as JoinFigures;
+    const { p50, p95, p99, max } = join.latencyMs;
+    writeFileSync(
+      results('join.svg'),
+      barChartSvg({
+        title: `Warm joins: client-side latency, ${join.joinsPerSecond} joins/s (${join.machine.cpus} × ${join.machine.model}, Node ${join.machine.node})`,
+        unit: 'ms',
+        bars: [
+          { label: 'p50', value: p50 },
+          { label: 'p95', value: p95 },
+          { label: 'p99', value: p99 },
+          { label: 'max', value: max },
+        ],
+      }),
+    );
+    written.push('bench/results/join.svg');
+  }
+  return written;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const file of drawCharts()) process.stdout.write(`wrote ${file}\n`);
+}
