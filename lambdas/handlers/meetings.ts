@@ -13,6 +13,7 @@ import { meetingRepresentation } from '../http/meeting-representation.js';
 import { problems } from '../http/problem.js';
 import { OPERATIONS } from '../api/operations/meetings.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
+import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { route, routeGroup, type RouteResult } from '../http/route.js';
 import { schedulingFor } from '../http/tenant-context.js';
 
@@ -63,6 +64,31 @@ function decodeCursor(cursor: string): { startsAt: string; meetingId: string } {
 /** A created meeting's answer names where it lives, the first time and on every replay of the same request. */
 function created(result: RouteResult, meetingId: string): RouteResult {
   return { ...result, headers: { ...result.headers, location: `/v1/meetings/${meetingId}` } };
+}
+
+/** Mails each invitee the meeting's calendar (and, with guests on, their own guest link); how many were sent. */
+async function sendMeetingInvitations(
+  principal: TenantPrincipal,
+  meeting: Meeting,
+  ctx: Awaited<ReturnType<typeof schedulingFor>>['ctx'],
+): Promise<number> {
+  const mail = await mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
+  const settings = requireMailSettings(mail?.settings);
+  const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
+  const ics = meetingCalendar(meeting, joinUrl);
+  // The setting as stored now, not as cached with the caller's token: turning guests off takes effect at once.
+  const guests = ((await site.tenants.get(principal.tenant.id)) ?? principal.tenant).guests === true;
+  const messages = [];
+  for (const to of meeting.invitees) {
+    const guestText = guests ? await guestLinkText(principal.tenant.id, meeting, ctx.emailRef(to)) : '';
+    messages.push({
+      to,
+      subject: `Invitation: ${meeting.title}`,
+      text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.${guestText}`,
+      ics,
+    });
+  }
+  return sendInvitations(settings, mail?.password, sesTargetOf(site.config), messages, site.outbound);
 }
 
 export const handler = routeGroup(tenantCallers(site.authenticator), {
@@ -136,31 +162,28 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     return represented(meeting, access);
   }),
 
-  'POST /v1/meetings/{meetingId}/invitations': route(OPERATIONS['POST /v1/meetings/{meetingId}/invitations'], async (request) => {
-    const principal = request.caller;
-    const { viewer, ctx } = await schedulingFor(site, principal);
-    const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
-    if (!access.manage) throw forbidden('only the host or an admin may send invitations');
-    if (meeting.status === 'cancelled') throw conflict('the meeting is cancelled');
-    const mail = await mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
-    const settings = requireMailSettings(mail?.settings);
-    const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
-    const ics = meetingCalendar(meeting, joinUrl);
-    // The setting as stored now, not as cached with the caller's token: turning guests off takes effect at once.
-    const guests = ((await site.tenants.get(principal.tenant.id)) ?? principal.tenant).guests === true;
-    const messages = [];
-    for (const to of meeting.invitees) {
-      const guestText = guests ? await guestLinkText(principal.tenant.id, meeting, ctx.emailRef(to)) : '';
-      messages.push({
-        to,
-        subject: `Invitation: ${meeting.title}`,
-        text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.${guestText}`,
-        ics,
-      });
-    }
-    const sent = await sendInvitations(settings, mail?.password, sesTargetOf(site.config), messages, site.outbound);
-    return { status: 200, body: { sent } };
-  }),
+  'POST /v1/meetings/{meetingId}/invitations': route(
+    OPERATIONS['POST /v1/meetings/{meetingId}/invitations'],
+    async (request, context) => {
+      const principal = request.caller;
+      const { viewer, ctx } = await schedulingFor(site, principal);
+      const { meeting, access } = await readableMeeting(ctx, viewer, request.path.meetingId);
+      if (!access.manage) throw forbidden('only the host or an admin may send invitations');
+      if (meeting.status === 'cancelled') throw conflict('the meeting is cancelled');
+      // A retry with the same Idempotency-Key answers how many were sent the first time, and mails no one again.
+      return idempotent(
+        site.idempotency,
+        site.idempotency.userScope(principal.tenant.id, viewer.userRef),
+        request,
+        async () => {
+          const sent = await sendMeetingInvitations(principal, meeting, ctx);
+          return { result: { status: 200, body: { sent } }, ref: String(sent) };
+        },
+        async (sent, status) => ({ status, body: { sent: Number(sent) } }),
+        context,
+      );
+    },
+  ),
 
   'GET /v1/meetings/{meetingId}/invite.ics': route(OPERATIONS['GET /v1/meetings/{meetingId}/invite.ics'], async (request) => {
     const principal = request.caller;

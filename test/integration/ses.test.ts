@@ -63,9 +63,19 @@ describe('mail through Amazon SES in the home site’s region', () => {
       },
     });
     const meetingId = (created.body as { id: string }).id;
-    const sent = await tenant.call(`/v1/meetings/${meetingId}/invitations`, admin, { method: 'POST' });
+    const send = () =>
+      tenant.call(`/v1/meetings/${meetingId}/invitations`, admin, {
+        method: 'POST',
+        headers: { 'idempotency-key': `invite-${tag}` },
+      });
+    const sent = await send();
     expect(sent.status).toBe(200);
     expect(sent.body).toEqual({ sent: 2 });
+    // A retry with the same key answers the same and mails no one a second time.
+    const retried = await send();
+    expect(retried.status).toBe(200);
+    expect(retried.body).toEqual({ sent: 2 });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
 
     const mails = (await sesStore()).filter((m) => m.destination.to.some((to) => to.includes(tag)));
     expect(mails.map((m) => m.destination.to.join()).sort()).toEqual(invitees);

@@ -76,6 +76,7 @@ export const OPERATIONS = {
       "E-mail the meeting's invitees its .ics through the tenant's own mail transport (SMTP or SES in the home region); a mail server the outbound policy refuses (e.g. one that now resolves to a private address) is a 409 naming the check, a refusal by the server a 503 naming its code (hosts)",
     tag: 'meetings',
     auth: 'tenant',
+    idempotent: true,
     path: meetingPath,
     query: emptyQuery,
     success: { status: 200, description: 'How many were sent', schema: invitationsResult },
