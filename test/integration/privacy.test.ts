@@ -158,14 +158,26 @@ describe('support access only with consent', () => {
     await new Promise((done) => setTimeout(done, 4_500));
     expect((await settings('T-1001')).status).toBe(403);
 
-    const second = (
-      await grant({
+    const secondRequest = {
+      method: 'POST',
+      json: {
         ticketId: 'T-1002',
         scopes: ['settings:read', 'meetings:read'],
         expiresAt: inFuture(3_600_000),
         allowOutsideEu: true,
-      })
-    ).body as { id: string };
+      },
+      headers: { 'idempotency-key': `grant-${acme.tenant.id}-T-1002` },
+    };
+    const secondAnswer = await acme.call('/v1/support/grants', admin, secondRequest);
+    expect(secondAnswer.status).toBe(201);
+    const second = secondAnswer.body as { id: string };
+    // A retry with the same key answers with the same grant and grants nothing more.
+    const retried = await acme.call('/v1/support/grants', admin, secondRequest);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(second);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    const listed = (await acme.call('/v1/support/grants', admin)).body as { items: { ticketId: string }[] };
+    expect(listed.items.filter((g) => g.ticketId === 'T-1002')).toHaveLength(1);
     expect((await settings('T-1002', 'outside-eu')).status).toBe(200);
     expect((await acme.call(`/v1/support/grants/${second.id}`, admin, { method: 'DELETE' })).status).toBe(204);
     expect((await settings('T-1002')).status).toBe(403);

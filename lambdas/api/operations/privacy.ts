@@ -9,6 +9,7 @@ export const OPERATIONS = {
     summary: 'Consent to support access for one ticket, scope and time, inside or also outside the EU (admins)',
     tag: 'privacy',
     auth: 'tenant',
+    idempotent: true,
     query: emptyQuery,
     body: grantBody,
     success: { status: 201, description: 'The grant', schema: grantResource },
