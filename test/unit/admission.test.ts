@@ -1,8 +1,7 @@
 import { admitFromLobby, checkMayBeAdmitted, mediaRole, newAdmission, type Admission } from '../../lambdas/domain/admission.js';
-import { DomainError } from '../../lambdas/domain/errors.js';
-import { joinMeeting, type JoinPorts, type MeetingCore } from '../../lambdas/domain/joining.js';
+import { joinMeeting, type MeetingCore } from '../../lambdas/domain/joining.js';
 import { IDLE, roomSettings, type Joiner, type LiveState } from '../../lambdas/domain/live-meeting.js';
-import { failureOf, meetingCore } from '../support/domain-fixtures.js';
+import { failureOf, meetingCore, memoryJoinPorts } from '../support/domain-fixtures.js';
 
 const host: Joiner = { userRef: 'u_host', participantId: 'p_host', admin: false, host: true };
 const invitee: Joiner = { userRef: 'u_ana', emailRef: 'e_ana', participantId: 'p_ana', admin: false, host: false };
@@ -49,45 +48,7 @@ describe('who may hold media: one decision', () => {
   });
 });
 
-/** Join ports over memory: a meeting, its live state, admissions and a passcode attempt counter. */
-function memoryPorts(m: MeetingCore, live: LiveState = IDLE) {
-  const admissions = new Map<string, Admission>();
-  let attempts = 0;
-  let checked = 0;
-  const ports: JoinPorts = {
-    load: async (_id, participantId) => ({
-      meeting: m,
-      live,
-      ...(participantId && admissions.has(participantId) && { admission: admissions.get(participantId)! }),
-    }),
-    nodes: async () => [{ id: 'fra-1', site: 'fra', status: 'active', healthy: true, participants: 0 }],
-    nodeHealthy: async () => true,
-    ensureRoom: async () => undefined,
-    pin: async (_m, nodeId, roomName) => ({ ...live, nodeId, roomName }),
-    mintToken: async (_n, grant) => ({ url: 'ws://media', token: `token-for-${grant.identity}` }),
-    announce: async () => undefined,
-    recordModeratorEntry: async () => undefined,
-    verifyPasscode: async (given, hash) => {
-      checked++;
-      return given === hash;
-    },
-    reservePasscodeAttempt: async () => {
-      if (attempts >= 5) throw new DomainError('too-many', 'too many', 'passcode');
-      attempts++;
-    },
-    clearPasscodeAttempts: async () => {
-      attempts = 0;
-    },
-    recordAdmission: async (_m, admission) => {
-      admissions.set(admission.participantId, admission);
-    },
-    now: () => new Date('2026-12-01T09:00:00Z'),
-    openTicket: async () => 'lt_0123456789abcdef01234567',
-    newRoomName: () => 'rm_x',
-    mediaKey: async () => new Uint8Array(32),
-  };
-  return { ports, admissions, checked: () => checked };
-}
+const memoryPorts = (m: MeetingCore, live: LiveState = IDLE) => memoryJoinPorts(m, live);
 
 const settings = { homeSite: 'fra' as const, allowedSites: [], displayNames: false, room: roomSettings('business', 100) };
 

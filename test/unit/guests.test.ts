@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { parseSiteConfig } from '../../config/env.js';
-import { mediaRole, newAdmission, admitFromLobby, type Admission } from '../../lambdas/domain/admission.js';
+import { mediaRole, newAdmission, admitFromLobby } from '../../lambdas/domain/admission.js';
 import {
   checkRedeemable,
   GUEST_ATTRIBUTES,
@@ -11,12 +11,12 @@ import {
   parseGuestCode,
   type GuestLink,
 } from '../../lambdas/domain/guests.js';
-import { admit, joinMeeting, type JoinPorts, type MeetingCore } from '../../lambdas/domain/joining.js';
+import { admit, joinMeeting, type MeetingCore } from '../../lambdas/domain/joining.js';
 import { IDLE, roomSettings, type Joiner, type LiveState } from '../../lambdas/domain/live-meeting.js';
 import type { Tenant } from '../../lambdas/domain/tenant.js';
 import { GuestTokens } from '../../lambdas/http/auth/guest.js';
 import { isGuestToken } from '../../lambdas/http/auth/guest-token-type.js';
-import { failureOf, meetingCore } from '../support/domain-fixtures.js';
+import { failureOf, meetingCore, memoryJoinPorts } from '../support/domain-fixtures.js';
 
 const TENANT = 'tn_000000000000000000000001';
 const MEETING = 'mt_000000000000000000000001';
@@ -75,43 +75,7 @@ describe('guest links', () => {
   });
 });
 
-/** Join ports over memory, recording the grants minted. */
-function memoryPorts(m: MeetingCore, live: LiveState = IDLE) {
-  const admissions = new Map<string, Admission>();
-  const grants: Parameters<JoinPorts['mintToken']>[1][] = [];
-  const tickets: Joiner[] = [];
-  const ports: JoinPorts = {
-    load: async (_id, participantId) => ({
-      meeting: m,
-      live,
-      ...(participantId && admissions.has(participantId) && { admission: admissions.get(participantId)! }),
-    }),
-    nodes: async () => [{ id: 'fra-1', site: 'fra', status: 'active', healthy: true, participants: 0 }],
-    nodeHealthy: async () => true,
-    ensureRoom: async () => undefined,
-    pin: async (_m, nodeId, roomName) => ({ ...live, nodeId, roomName }),
-    mintToken: async (_n, grant) => {
-      grants.push(grant);
-      return { url: 'ws://media', token: `token-for-${grant.identity}` };
-    },
-    announce: async () => undefined,
-    recordModeratorEntry: async () => undefined,
-    verifyPasscode: async (given, hash) => given === hash,
-    reservePasscodeAttempt: async () => undefined,
-    clearPasscodeAttempts: async () => undefined,
-    recordAdmission: async (_m, admission) => {
-      admissions.set(admission.participantId, admission);
-    },
-    now: () => NOW,
-    openTicket: async (_m, joiner) => {
-      tickets.push(joiner);
-      return 'lt_0123456789abcdef01234567';
-    },
-    newRoomName: () => 'rm_x',
-    mediaKey: async () => new Uint8Array(32),
-  };
-  return { ports, admissions, grants, tickets };
-}
+const memoryPorts = (m: MeetingCore, live: LiveState = IDLE) => memoryJoinPorts(m, live, NOW);
 
 const settings = (displayNames: boolean) => ({
   homeSite: 'fra' as const,
