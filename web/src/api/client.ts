@@ -1,0 +1,46 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './schema';
+
+/** An RFC 9457 problem the API answered, thrown so that pages can show its title and field errors. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string | undefined,
+    readonly fieldErrors: readonly { readonly field?: string; readonly message?: string }[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(detail ? `${title}: ${detail}` : title);
+  }
+}
+
+/** The typed API client of one organisation's home site; `token` gives the bearer token for each call. */
+export function apiClient(baseUrl: string, token: () => string | undefined | Promise<string | undefined>) {
+  const client = createClient<paths>({ baseUrl });
+  const auth: Middleware = {
+    async onRequest({ request }) {
+      const bearer = await token();
+      if (bearer) request.headers.set('authorization', `Bearer ${bearer}`);
+      return request;
+    },
+    async onResponse({ response }) {
+      if (response.ok) return response;
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => ({}))) as { title?: string; detail?: string; errors?: { field?: string; message?: string }[] };
+      const retryAfter = Number(response.headers.get('retry-after') ?? '');
+      throw new ApiProblem(
+        response.status,
+        body.title ?? response.statusText,
+        body.detail,
+        body.errors ?? [],
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      );
+    },
+  };
+  client.use(auth);
+  return client;
+}
+
+export type ApiClient = ReturnType<typeof apiClient>;

@@ -1,0 +1,32 @@
+import { lazy, Suspense } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { Loading } from './ui/status';
+import { AgendaPage } from './pages/agenda-page';
+import { CallbackPage } from './pages/callback-page';
+import { MeetingFormPage } from './pages/meeting-form-page';
+import { OrganisationPage } from './pages/organisation-page';
+import { OrgLayout } from './org-context';
+
+// The meeting itself (pre-join, lobby, room) and LiveKit's SDK load only when a meeting is opened.
+const MeetingPage = lazy(() => import('./meeting/meeting-page'));
+const GuestPage = lazy(() => import('./meeting/guest-page'));
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<OrganisationPage />} />
+          <Route path="/callback" element={<CallbackPage />} />
+          <Route path="/:slug/guest" element={<GuestPage />} />
+          <Route path="/:slug" element={<OrgLayout />}>
+            <Route index element={<AgendaPage />} />
+            <Route path="new" element={<MeetingFormPage />} />
+            <Route path="m/:meetingId/edit" element={<MeetingFormPage />} />
+            <Route path="m/:meetingId" element={<MeetingPage />} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </BrowserRouter>
+  );
+}

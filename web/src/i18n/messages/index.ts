@@ -1,0 +1,15 @@
+import { AGENDA } from './agenda';
+import { COMMON } from './common';
+
+export type Language = 'en' | 'de' | 'nl';
+/** One feature's messages in every language; a unit test checks that each language has the same keys. */
+export type Messages = Readonly<Record<Language, Readonly<Record<string, string>>>>;
+
+const FEATURES: readonly Messages[] = [COMMON, AGENDA];
+
+export const MESSAGES: Readonly<Record<Language, Record<string, string>>> = {
+  en: Object.assign({}, ...FEATURES.map((f) => f.en)),
+  de: Object.assign({}, ...FEATURES.map((f) => f.de)),
+  nl: Object.assign({}, ...FEATURES.map((f) => f.nl)),
+};
+export { FEATURES };
