@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { barChartSvg } from './chart.js';
+import type { FirstRequestFigures } from './coldstart/report.js';
 
 const results = (name: string) => fileURLToPath(new URL(`./results/${name}`, import.meta.url));
 
@@ -52,6 +53,23 @@ export function drawCharts(): string[] {
       }),
     );
     written.push('bench/results/coldstart.svg');
+  }
+  if (existsSync(results('coldstart-first-request.json'))) {
+    const first = JSON.parse(readFileSync(results('coldstart-first-request.json'), 'utf8')) as FirstRequestFigures;
+    writeFileSync(
+      results('coldstart-first-request.svg'),
+      barChartSvg({
+        title: `A cold function's first join, median of ${first.runs} (${first.machine})`,
+        unit: 'ms',
+        bars: [
+          { label: 'init', value: first.initMs.p50 },
+          { label: 'first request', value: first.firstRequestMs.p50 },
+          { label: 'init + first request', value: first.initAndFirstRequestMs.p50 },
+        ],
+        marker: { value: first.targetMs, label: `target ${first.targetMs} ms` },
+      }),
+    );
+    written.push('bench/results/coldstart-first-request.svg');
   }
   if (existsSync(results('join.json'))) {
     const join = JSON.parse(readFileSync(results('join.json'), 'utf8')) as JoinFigures;
