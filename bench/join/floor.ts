@@ -57,34 +57,48 @@ export async function startFloorGateway(stack: StackDescription): Promise<FloorG
     if (group !== joinGroup) symlinkSync(resolve(stack.bundles, group.name), resolve(dir, group.name), 'dir');
   }
   await bundleFloor(dir, joinGroup.name);
+  return startGateway(stack, { bundles: dir, log: 'gateway-floor.log' });
+}
 
+/**
+ * Another process of the local gateway, as the stack starts its own, with the
+ * fra gateway's environment and the given bundles (and Node options, e.g. a
+ * CPU profile), on a free port.
+ */
+export async function startGateway(
+  stack: StackDescription,
+  options: { bundles: string; log: string; nodeOptions?: readonly string[] },
+): Promise<FloorGateway> {
   const port = await freePort();
-  const log = openSync(resolve(RUN_DIR, 'logs/gateway-floor.log'), 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...stack.sites.fra.env,
-      MEETPLANE_HANDLER_BUNDLES: dir,
-      MEETPLANE_GATEWAY_PORT: String(port),
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+  const log = openSync(resolve(RUN_DIR, 'logs', options.log), 'w');
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeOptions ?? []), '--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...stack.sites.fra.env,
+        MEETPLANE_HANDLER_BUNDLES: options.bundles,
+        MEETPLANE_GATEWAY_PORT: String(port),
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+      stdio: ['ignore', log, log],
     },
-    stdio: ['ignore', log, log],
-  });
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`the floor gateway exited (${child.exitCode}); see .tools/run/logs/gateway-floor.log`);
+    if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}); see .tools/run/logs/${options.log}`);
     const up = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) })
       .then((res) => res.status === 200)
       .catch(() => false);
     if (up) break;
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
-      throw new Error('the floor gateway did not answer within a minute');
+      throw new Error('the gateway did not answer within a minute');
     }
     await new Promise((again) => setTimeout(again, 250));
   }

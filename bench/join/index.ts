@@ -26,6 +26,7 @@ import { devToken } from '../../scripts/dev-idp/identity.js';
 import { ROOT, RUN_DIR, STACK_FILE, type StackDescription } from '../../scripts/local-stack/layout.js';
 import { ensureStack } from '../stack.js';
 import { startFloorGateway } from './floor.js';
+import { profileJoins } from './profile.js';
 
 const PARTICIPANTS = Number(process.env.BENCH_JOIN_PARTICIPANTS ?? 40);
 const ROUNDS = Number(process.env.BENCH_JOIN_ROUNDS ?? 5);
@@ -94,6 +95,16 @@ const spread = (sorted: number[]) => ({
   max: round(sorted.at(-1)!),
 });
 const sortedMs = (samples: Sample[]) => samples.map((s) => s.ms).sort((a, b) => a - b);
+
+if (process.argv.includes('--profile')) {
+  const stopStack = await ensureStack();
+  try {
+    await profileJoins(JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackDescription, PARTICIPANTS * ROUNDS * 5, CONCURRENCY);
+  } finally {
+    await stopStack();
+  }
+  process.exit(0);
+}
 
 const stop = await ensureStack();
 let stopFloor: () => Promise<void> = async () => undefined;
