@@ -91,9 +91,11 @@ export async function profileJoins(stack: StackDescription, joins: number, concu
   const at: number[] = [];
   profile.timeDeltas.reduce((t, delta, i) => (at[i] = t + delta), 0);
   const from = at.at(-1)! - loadMs * 1000;
-  const selfMs = new Map<number, number>();
+  // Counted in samples, not in the time between them: on a busy machine the profiler's own thread waits too, and
+  // the sample after a long wait would charge the whole wait to whatever happened to run then.
+  const selfSamples = new Map<number, number>();
   profile.samples.forEach((id, i) => {
-    if (at[i]! >= from) selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    if (at[i]! >= from) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
   });
   const maps = new Map<string, SourceMap | undefined>();
   const mapOf = (url: string) => {
@@ -114,7 +116,7 @@ export async function profileJoins(stack: StackDescription, joins: number, concu
   const byFunction = new Map<string, number>();
   let total = 0;
   for (const node of profile.nodes) {
-    const ms = selfMs.get(node.id) ?? 0;
+    const ms = selfSamples.get(node.id) ?? 0;
     if (ms === 0) continue;
     total += ms;
     const { functionName, url, lineNumber, columnNumber } = node.callFrame;
@@ -141,10 +143,10 @@ export async function profileJoins(stack: StackDescription, joins: number, concu
     [...of.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([k, ms]) => `  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${k}`);
-  say(`\nself time by source (${total.toFixed(0)} ms sampled in the gateway during the ${(loadMs / 1000).toFixed(1)} s of load):`);
+      .map(([k, n]) => `  ${((100 * n) / total).toFixed(1).padStart(5)} %  ${String(n).padStart(6)}  ${k}`);
+  say(`\nself samples by source (${total} samples of the gateway during the ${(loadMs / 1000).toFixed(1)} s of load):`);
   top(byOwner, 25).forEach(say);
-  say('\nself time by function:');
+  say('\nself samples by function:');
   top(byFunction, 30).forEach(say);
   say(`\nprofile: ${resolve(dir, file)}`);
 }
