@@ -181,7 +181,11 @@ export const runtimeEnvSchema = z
       // A deployed site's web app is served over https only, and only such an origin may call it from a browser.
       for (const origin of env.MEETPLANE_WEB_ORIGINS ?? []) {
         if (!origin.startsWith('https://'))
-          ctx.addIssue({ code: 'custom', path: ['MEETPLANE_WEB_ORIGINS'], message: `"${origin}" must use https on a deployed site` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['MEETPLANE_WEB_ORIGINS'],
+            message: `"${origin}" must use https on a deployed site`,
+          });
       }
       if (!env.MEETPLANE_WEB_URL.startsWith('https://'))
         ctx.addIssue({ code: 'custom', path: ['MEETPLANE_WEB_URL'], message: 'must use https on a deployed site' });

@@ -38,9 +38,7 @@ ${body}
 
 /** The login form of one interaction; `error` is shown (and announced) after a failed attempt. */
 export function loginPage(options: { action: string; clientName: string; username?: string; error?: string }): string {
-  const error = options.error
-    ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>`
-    : '';
+  const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
   const described = options.error ? ' aria-describedby="login-error"' : '';
   return page(
     'Sign in',

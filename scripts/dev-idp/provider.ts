@@ -136,8 +136,7 @@ export function devIdentityProvider(privateJwk: JWK): Provider {
         .join('');
       ctx.body = page('Sign-in error', `<h1>Sign-in failed</h1>${lines}`);
     },
-    clientBasedCORS: (_ctx, origin, client) =>
-      client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) === true,
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) === true,
   };
   const provider = new Provider(DEV_IDP_ISSUER, configuration);
   // Served over http on loopback: no proxy in front, so the request's own protocol and host are the issuer's.

@@ -1,9 +1,4 @@
-import {
-  CORS_ALLOWED_HEADERS,
-  CORS_ALLOWED_METHODS,
-  CORS_EXPOSED_HEADERS,
-  CORS_MAX_AGE_SECONDS,
-} from '../../config/cors.js';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../config/cors.js';
 
 type Headers = Record<string, string | string[]>;
 

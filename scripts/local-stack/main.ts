@@ -316,7 +316,9 @@ try {
     `  operator token        ${operatorToken}${process.env.MEETPLANE_OPERATOR_TOKEN ? '   (from MEETPLANE_OPERATOR_TOKEN)' : ''}`,
   );
   say(`  demo tenant           demo (${demoTenantId}), home site fra; dev identity provider http://127.0.0.1:${DEV_IDP_PORT}`);
-  say(`  sign-in               ${DEV_IDP_ISSUER} (client ${DEV_IDP_WEB_CLIENT_ID}); users ${DEMO_USERS.map((u) => u.user).join(", ")} (password: see the README)`);
+  say(
+    `  sign-in               ${DEV_IDP_ISSUER} (client ${DEV_IDP_WEB_CLIENT_ID}); users ${DEMO_USERS.map((u) => u.user).join(', ')} (password: see the README)`,
+  );
   say(`  a user token          npm run -s token -- --user alice --role host`);
   say(`  handlers              the deployed bundles, .tools/run/bundles/<group>/index.mjs`);
   say(`  logs                  .tools/run/logs/   stack description .tools/run/stack.json`);

@@ -1,12 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
-import {
-  CORS_ALLOWED_HEADERS,
-  CORS_ALLOWED_METHODS,
-  CORS_EXPOSED_HEADERS,
-  CORS_MAX_AGE_SECONDS,
-} from '../../config/cors.js';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../config/cors.js';
 import { runtimeEnvSchema } from '../../config/env.js';
 import { SiteHttpApi } from '../../cdk/constructs/http-api.js';
 import { lookupFrom, readSettings } from '../../cdk/settings.js';
@@ -249,16 +244,19 @@ describe('the web app settings', () => {
       url: 'https://web.example.eu',
       origins: ['https://web.example.eu'],
     });
-    expect(
-      settingsOf({ 'meetplane:webOrigins': 'https://a.example.eu, https://b.example.eu/' }).web.origins,
-    ).toEqual(['https://a.example.eu', 'https://b.example.eu']);
+    expect(settingsOf({ 'meetplane:webOrigins': 'https://a.example.eu, https://b.example.eu/' }).web.origins).toEqual([
+      'https://a.example.eu',
+      'https://b.example.eu',
+    ]);
     expect(readSettings(lookupFrom(new App().node, { MEETPLANE_WEB_ORIGINS: 'https://c.example.eu' })).web.origins).toEqual([
       'https://c.example.eu',
     ]);
   });
 
   it('refuse an origin that is not an https origin, and a web app not on https', () => {
-    expect(() => settingsOf({ 'meetplane:webOrigins': 'http://a.example.eu' })).toThrow(/webOrigins: "http:\/\/a.example.eu" must use https/);
+    expect(() => settingsOf({ 'meetplane:webOrigins': 'http://a.example.eu' })).toThrow(
+      /webOrigins: "http:\/\/a.example.eu" must use https/,
+    );
     expect(() => settingsOf({ 'meetplane:webOrigins': 'https://a.example.eu/app' })).toThrow(/must be an origin alone/);
     expect(() => settingsOf({ 'meetplane:webUrl': 'http://web.example.eu' })).toThrow(/meetplane:webUrl must be an https URL/);
   });

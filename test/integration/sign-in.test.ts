@@ -166,7 +166,11 @@ describe('the authorization code flow with PKCE', () => {
     expect(refreshToken).toEqual(expect.any(String));
     const renewed = await refresh(client(), refreshToken!);
     expect(renewed.status).toBe(200);
-    expect(decodeJwt(renewed.body.access_token!)).toMatchObject({ sub: 'dora', aud: 'meetplane-local', roles: ['admin', 'host'] });
+    expect(decodeJwt(renewed.body.access_token!)).toMatchObject({
+      sub: 'dora',
+      aud: 'meetplane-local',
+      roles: ['admin', 'host'],
+    });
     expect((await asUser(renewed.body.access_token!, '/v1/settings/guests')).status).toBe(200);
   });
 });
@@ -189,9 +193,13 @@ describe('links in invitations', () => {
   beforeAll(async () => {
     admin = (await signIn('dora')).access;
     host = (await signIn('alice')).access;
-    const mail = await asUser(admin, '/v1/settings/mail', { method: 'PUT', json: { transport: 'ses', from: 'meetings@demo.example' } });
-    expect(mail.status).toBe(200);
-    expect((await asUser(admin, '/v1/settings/guests', { method: 'PUT', json: { enabled: true } })).status).toBe(200);
+    const mail = await asUser(admin, '/v1/settings/mail', {
+      method: 'PUT',
+      json: { transport: 'ses', from: 'meetings@demo.example' },
+    });
+    if (mail.status !== 200) throw new Error(`mail settings not set: ${JSON.stringify(mail.body)}`);
+    const guests = await asUser(admin, '/v1/settings/guests', { method: 'PUT', json: { enabled: true } });
+    if (guests.status !== 200) throw new Error(`guests not turned on: ${JSON.stringify(guests.body)}`);
   });
 
   afterAll(async () => {
@@ -221,9 +229,9 @@ describe('links in invitations', () => {
     expect(guestLink?.[1]).toMatch(/^tn_[0-9a-f]{24}\.mt_[0-9a-f]{24}\.[A-Za-z0-9_-]{43}$/);
     expect(text).not.toContain('/v1/');
     const attached = mail.attachments.find((a) => a.filename === 'invite.ics')!;
-    const mailedEvent = new ICAL.Component(ICAL.parse(Buffer.from(attached.content, 'base64').toString('utf8'))).getFirstSubcomponent(
-      'vevent',
-    )!;
+    const mailedEvent = new ICAL.Component(
+      ICAL.parse(Buffer.from(attached.content, 'base64').toString('utf8')),
+    ).getFirstSubcomponent('vevent')!;
     expect(mailedEvent.getFirstPropertyValue('url')).toBe(meetingUrl);
     // The guest's code is in the mail only, never in the calendar event.
     expect(Buffer.from(attached.content, 'base64').toString('utf8')).not.toContain(guestLink![1]!);

@@ -159,7 +159,11 @@ export async function refresh(client: FlowClient, refreshToken: string): Promise
   const response = await fetch(discovery.token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: client.clientId }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: client.clientId,
+    }).toString(),
   });
   return { status: response.status, body: (await response.json()) as TokenAnswer['body'] };
 }

@@ -104,11 +104,18 @@ describe('runtime environment', () => {
         webOrigins: ['https://app.meetplane.example', 'https://admin.meetplane.example'],
       });
       expect(parseSiteConfig({ ...valid, MEETPLANE_WEB_ORIGINS: undefined }).webOrigins).toEqual([]);
-      expect(parseSiteConfig({ ...valid, MEETPLANE_WEB_URL: 'http://127.0.0.1:4000/app/' }).webUrl).toBe('http://127.0.0.1:4000/app');
+      expect(parseSiteConfig({ ...valid, MEETPLANE_WEB_URL: 'http://127.0.0.1:4000/app/' }).webUrl).toBe(
+        'http://127.0.0.1:4000/app',
+      );
     });
 
     it('refuses an origin that is not one, naming the variable', () => {
-      for (const origin of ['app.meetplane.example', 'ftp://app.meetplane.example', 'https://app.meetplane.example/path', 'https://app.meetplane.example?x=1'])
+      for (const origin of [
+        'app.meetplane.example',
+        'ftp://app.meetplane.example',
+        'https://app.meetplane.example/path',
+        'https://app.meetplane.example?x=1',
+      ])
         expect(problemsOf({ ...valid, MEETPLANE_WEB_ORIGINS: `https://ok.example,${origin}` })).toEqual([
           expect.stringMatching(/^MEETPLANE_WEB_ORIGINS "[^"]+" (is not an http\(s\) origin|must be an origin alone)/),
         ]);
@@ -129,7 +136,12 @@ describe('runtime environment', () => {
         ...deployable
       } = valid as Record<string, string>;
       expect(
-        problemsOf({ ...deployable, MEETPLANE_STAGE: 'aws', MEETPLANE_WEB_URL: 'http://app.example', MEETPLANE_WEB_ORIGINS: 'http://app.example' }),
+        problemsOf({
+          ...deployable,
+          MEETPLANE_STAGE: 'aws',
+          MEETPLANE_WEB_URL: 'http://app.example',
+          MEETPLANE_WEB_ORIGINS: 'http://app.example',
+        }),
       ).toEqual([
         'MEETPLANE_WEB_ORIGINS "http://app.example" must use https on a deployed site',
         'MEETPLANE_WEB_URL must use https on a deployed site',

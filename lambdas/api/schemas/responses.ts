@@ -36,7 +36,9 @@ export const directoryAnswer = z.object({
   apiUrl: z.string(),
   signIn: z
     .object({
-      issuer: z.string().describe("the tenant's OpenID provider (its discovery document is at `{issuer}/.well-known/openid-configuration`)"),
+      issuer: z
+        .string()
+        .describe("the tenant's OpenID provider (its discovery document is at `{issuer}/.well-known/openid-configuration`)"),
       clientId: z.string().describe("the web app's public client id there (authorization code with PKCE)"),
       audience: z.string().describe('the audience the API requires of access tokens'),
     })
