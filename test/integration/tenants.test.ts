@@ -224,12 +224,18 @@ describe('bad input is refused with a named field and nothing written', () => {
 
 describe('the web client and the web app', () => {
   it('are announced by the directory on both sites and followed by calendar links; null returns to the defaults', async () => {
-    const college = await testTenant('fra', {
-      webUrl: 'http://127.0.0.1:4999/college/',
-      idp: { ...(await newIdp()).idpConfig, webClientId: 'college-web' },
-    });
+    const college = await testTenant('fra', { webUrl: 'http://127.0.0.1:4999/college/' });
     extraIdps.push(college.idp);
-    expect(college.tenant).toMatchObject({ webUrl: 'http://127.0.0.1:4999/college', idp: { webClientId: 'college-web' } });
+    expect(college.tenant).toMatchObject({ webUrl: 'http://127.0.0.1:4999/college' });
+    const patch = (etag: string, body: unknown) =>
+      api('fra', `/v1/tenants/${college.tenant.id}`, {
+        method: 'PATCH',
+        headers: operatorHeaders({ 'if-match': etag }),
+        body: JSON.stringify(body),
+      });
+    const withClient = await patch(college.tenant.etag, { idp: { webClientId: 'college-web' } });
+    expect(withClient.status).toBe(200);
+    expect(withClient.body).toMatchObject({ idp: { issuer: college.idp.issuer, webClientId: 'college-web' } });
     for (const site of ['fra', 'ams'] as const) {
       expect((await api(site, `/v1/directory/${college.tenant.slug}`)).body).toMatchObject({
         signIn: { issuer: college.idp.issuer, clientId: 'college-web', audience: college.idp.audience },
@@ -247,11 +253,7 @@ describe('the web client and the web app', () => {
     const event = new ICAL.Component(ICAL.parse(ics.body as string)).getFirstSubcomponent('vevent')!;
     expect(event.getFirstPropertyValue('url')).toBe(`http://127.0.0.1:4999/college/${college.tenant.slug}/m/${meetingId}`);
 
-    const patched = await api('fra', `/v1/tenants/${college.tenant.id}`, {
-      method: 'PATCH',
-      headers: operatorHeaders({ 'if-match': college.tenant.etag }),
-      body: JSON.stringify({ webUrl: null, idp: { webClientId: null } }),
-    });
+    const patched = await patch((withClient.body as TenantResource).etag, { webUrl: null, idp: { webClientId: null } });
     expect(patched.status).toBe(200);
     expect(patched.body).not.toHaveProperty('webUrl');
     expect((patched.body as { idp: object }).idp).not.toHaveProperty('webClientId');
