@@ -57,10 +57,11 @@ const webOrigins = z.string().transform((raw, ctx) => {
 });
 
 /** The web app's base URL: http(s), no query or fragment; a trailing slash is dropped. */
-export const webUrlSchema = httpUrl
+const webUrlSetting = httpUrl
   .refine((raw) => {
-    const url = new URL(raw);
-    return !url.search && !url.hash && !url.username && !url.password && !raw.includes('?') && !raw.includes('#');
+    // Runs even when the URL check failed: an unparsable value is that check's to report.
+    const url = URL.parse(raw);
+    return !url || (!url.search && !url.hash && !url.username && !url.password && !raw.includes('?') && !raw.includes('#'));
   }, 'must be an http(s) URL without query, fragment or user')
   .transform((raw) => raw.replace(/\/+$/, ''));
 
@@ -148,7 +149,7 @@ export const runtimeEnvSchema = z
      */
     MEETPLANE_WEB_ORIGINS: webOrigins.optional(),
     /** The web app's base URL: the default of a tenant's `webUrl`, where mailed and calendar links point. */
-    MEETPLANE_WEB_URL: webUrlSchema,
+    MEETPLANE_WEB_URL: webUrlSetting,
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   })

@@ -177,6 +177,8 @@ describe('bad input is refused with a named field and nothing written', () => {
     ],
     ['a web app URL that is not http(s)', (b) => ({ ...b, webUrl: 'ftp://meet.example.test' }), 400, 'webUrl'],
     ['a web app URL with a fragment', (b) => ({ ...b, webUrl: 'https://meet.example.test/#x' }), 400, 'webUrl'],
+    ['a web app URL that is no URL', (b) => ({ ...b, webUrl: 'AAA' }), 400, 'webUrl'],
+    ['an empty web app URL', (b) => ({ ...b, webUrl: '' }), 400, 'webUrl'],
     [
       'a web client id with a space',
       (b) => ({ ...b, idp: { ...(b.idp as object), webClientId: 'web client' } }),

@@ -123,6 +123,7 @@ describe('runtime environment', () => {
 
     it('needs a base URL, without query or fragment', () => {
       expect(problemsOf({ ...valid, MEETPLANE_WEB_URL: undefined })).toEqual(['MEETPLANE_WEB_URL is required']);
+      expect(problemsOf({ ...valid, MEETPLANE_WEB_URL: 'not a url' })).toEqual([expect.stringMatching(/^MEETPLANE_WEB_URL /)]);
       expect(problemsOf({ ...valid, MEETPLANE_WEB_URL: 'https://app.example/#x' })).toEqual([
         'MEETPLANE_WEB_URL must be an http(s) URL without query, fragment or user',
       ]);

@@ -31,7 +31,8 @@ const webClientIdSchema = z
 export const webUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(512)
-  .refine((raw) => !raw.includes('?') && !raw.includes('#') && !new URL(raw).username, 'must have no query, fragment or user')
+  // Runs even when the URL check failed: an unparsable value is that check's to report, not this one's to throw on.
+  .refine((raw) => !raw.includes('?') && !raw.includes('#') && !URL.parse(raw)?.username, 'must have no query, fragment or user')
   .transform((raw) => raw.replace(/\/+$/, ''))
   .describe(
     "the tenant's web app base URL (https on a deployed site): invitations link to `{webUrl}/{slug}/m/{meetingId}` and guests to `{webUrl}/{slug}/guest#{code}`",
