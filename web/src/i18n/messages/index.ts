@@ -1,11 +1,12 @@
 import { AGENDA } from './agenda';
 import { COMMON } from './common';
+import { ROOM } from './room';
 
 export type Language = 'en' | 'de' | 'nl';
 /** One feature's messages in every language; a unit test checks that each language has the same keys. */
 export type Messages = Readonly<Record<Language, Readonly<Record<string, string>>>>;
 
-const FEATURES: readonly Messages[] = [COMMON, AGENDA];
+const FEATURES: readonly Messages[] = [COMMON, AGENDA, ROOM];
 
 export const MESSAGES: Readonly<Record<Language, Record<string, string>>> = {
   en: Object.assign({}, ...FEATURES.map((f) => f.en)),
