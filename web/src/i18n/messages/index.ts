@@ -1,6 +1,7 @@
-import { AGENDA } from './agenda';
-import { COMMON } from './common';
-import { ROOM } from './room';
+// Imports here carry .js: the unit tests load these files under Node's module resolution too.
+import { AGENDA } from './agenda.js';
+import { COMMON } from './common.js';
+import { ROOM } from './room.js';
 
 export type Language = 'en' | 'de' | 'nl';
 /** One feature's messages in every language; a unit test checks that each language has the same keys. */

@@ -1,4 +1,4 @@
-import type { Messages } from './index';
+import type { Messages } from './index.js';
 
 /** The meeting: pre-join, waiting room, room, host controls, chat, guests. */
 export const ROOM: Messages = {
