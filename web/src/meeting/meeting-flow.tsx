@@ -40,7 +40,7 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
   const [stage, setStage] = useState<Stage>({ kind: 'prejoin' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [needsPasscode, setNeedsPasscode] = useState(Boolean(meeting?.passcodeProtected));
+  const [needsPasscode, setNeedsPasscode] = useState(Boolean(meeting?.passcodeProtected && !meeting.isHost));
 
   async function join(choices: JoinChoices) {
     setBusy(true);

@@ -9,7 +9,8 @@ import { useRoomUpdates } from './use-room';
 
 /** Who is in the room; for hosts also who waits (admit, deny) and, per person, mute and remove. */
 export function ParticipantsPanel() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const time = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const { room, role, api, meetingId } = useRoomContext();
   useRoomUpdates(room);
   const lobby = useLobbyContext();
@@ -54,7 +55,7 @@ export function ParticipantsPanel() {
           {lobby.waiting.length === 0 ? <p className="muted">{t('host.lobbyEmpty')}</p> : null}
           <ul className="people">
             {lobby.waiting.map((w) => {
-              const name = w.displayName ?? t('host.someone');
+              const name = w.displayName ?? t('host.someoneSince', { time: time.format(new Date(w.since)) });
               return (
                 <li key={w.ticket}>
                   <span>
