@@ -162,6 +162,14 @@ describe('the meeting room in the browser', () => {
     await bob.screenshot({ path: screenshotPath('room') });
   });
 
+  it("mutes a participant's microphone from the host's panel; they can unmute themselves", async () => {
+    const bobId = await identityOf(bob);
+    await alice.locator(`li[data-identity="${bobId}"]`).getByRole('button', { name: /^Mute / }).click();
+    await bob.getByRole('button', { name: 'Unmute microphone' }).waitFor({ timeout: 15_000 });
+    await bob.getByRole('button', { name: 'Unmute microphone' }).click();
+    await bob.getByRole('button', { name: 'Mute microphone' }).waitFor();
+  });
+
   it('removes a participant: her page says so and her media stops; the others go on', async () => {
     const carolId = await identityOf(carol);
     expect(carolId).toMatch(/^p_/);
@@ -218,13 +226,13 @@ describe('the meeting room in the browser', () => {
     await Promise.all([expectSeesAndHears(guest, 2), expectSeesAndHears(alice, 2), expectSeesAndHears(bob, 2)]);
 
     await guest.getByRole('tab', { name: 'Chat' }).click();
-    await guest.getByLabel('Message').fill(`Hello from the guest ${tag}`);
+    await guest.getByRole('textbox', { name: 'Message' }).fill(`Hello from the guest ${tag}`);
     await guest.getByRole('button', { name: 'Send' }).click();
     for (const p of [alice, bob]) {
       await p.getByRole('tab', { name: 'Chat' }).click();
       await p.getByRole('log', { name: 'Chat messages' }).getByText(`Hello from the guest ${tag}`).waitFor({ timeout: 10_000 });
     }
-    await bob.getByLabel('Message').fill('Welcome, Gus');
+    await bob.getByRole('textbox', { name: 'Message' }).fill('Welcome, Gus');
     await bob.getByRole('button', { name: 'Send' }).click();
     await guest.getByRole('log', { name: 'Chat messages' }).getByText('Welcome, Gus').waitFor({ timeout: 10_000 });
   });
@@ -232,6 +240,13 @@ describe('the meeting room in the browser', () => {
   it('records the room on the host’s device: everyone sees the indicator, and the file is a playable WebM', async () => {
     await alice.getByRole('button', { name: 'Record on this device' }).click();
     for (const p of [alice, bob, guest]) await p.locator('.indicator.recording').waitFor({ timeout: 15_000 });
+    // Someone who comes in while the recording runs is told too (an admitted member rejoins without the waiting room).
+    await bob.getByRole('button', { name: 'Leave' }).click();
+    await bob.getByRole('heading', { name: 'You left the meeting' }).waitFor();
+    await bob.getByRole('button', { name: 'Join again' }).click();
+    await bob.getByLabel('Passcode').fill(PASSCODE);
+    await bob.getByRole('button', { name: 'Join', exact: true }).click();
+    await bob.locator('.indicator.recording').waitFor({ timeout: 15_000 });
     await alice.waitForTimeout(4000);
     const [download] = await Promise.all([
       alice.waitForEvent('download'),
