@@ -1,5 +1,4 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { devToken } from '../../scripts/dev-idp/identity.js';
 import { seriousViolations } from '../support/axe.js';
