@@ -18,7 +18,13 @@ export class EpochKeyProvider extends ExternalE2EEKeyProvider {
 
   async setEpochKey(keyIndex: number, key: ArrayBuffer): Promise<void> {
     if (key.byteLength !== 32) throw new RangeError('a media key is 32 bytes');
-    this.onSetEncryptionKey(await createKeyMaterialFromBuffer(key), undefined, keyIndex % KEY_RING_SIZE);
+    const material = await createKeyMaterialFromBuffer(key);
+    const slot = keyIndex % KEY_RING_SIZE;
+    // rtc-node 1.1 clients cannot switch the slot they send with and keep the current key in slot 0
+    // (docs/e2ee.md, "Limits"): the newest key goes there too, so their frames stay readable here.
+    // Set first, so the epoch's own slot is the one this participant sends with.
+    if (slot !== 0) this.onSetEncryptionKey(material, undefined, 0);
+    this.onSetEncryptionKey(material, undefined, slot);
   }
 }
 
