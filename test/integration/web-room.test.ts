@@ -2,7 +2,11 @@ import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { dispose, Room } from '@livekit/rtc-node';
 import { devToken } from '../../scripts/dev-idp/identity.js';
+import { encryptionOptionsForKey, installEpochKey, keyProviderOfRoom } from '../../media/e2ee/index.js';
+import { listenForTone, publishTone } from '../support/audio.js';
+import { eventually } from '../support/eventually.js';
 import { seriousViolations } from '../support/axe.js';
 import { launchBrowser, newContext, screenshotPath, signIn, webUrl } from '../support/browser.js';
 import { api, stack } from '../support/stack.js';
@@ -17,7 +21,6 @@ import { api, stack } from '../support/stack.js';
  */
 jest.setTimeout(150_000);
 
-type Body = Record<string, unknown>;
 interface TrackStats {
   participant: string;
   kind: 'audio' | 'video';
@@ -55,7 +58,7 @@ async function page(): Promise<Page> {
 }
 
 /** Receive statistics of every remote track, as the room's page reports them. */
-const statsOf = (p: Page) => p.evaluate(async () => (await window.meetplane?.remoteMediaStats()) ?? []) as Promise<TrackStats[]>;
+const statsOf = (p: Page) => p.evaluate('window.meetplane ? window.meetplane.remoteMediaStats() : []') as Promise<TrackStats[]>;
 
 /**
  * Waits until the page receives video frames that keep being decoded and
@@ -101,12 +104,12 @@ async function joinAndWait(p: Page, user: string): Promise<void> {
 
 beforeAll(async () => {
   const guests = await as('dora', ['admin'], '/v1/settings/guests', { method: 'PUT', json: { enabled: true } });
-  expect(guests.status).toBe(200);
+  if (guests.status !== 200) throw new Error(`guests not turned on: ${JSON.stringify(guests.body)}`);
   const mail = await as('dora', ['admin'], '/v1/settings/mail', {
     method: 'PUT',
     json: { transport: 'ses', from: 'meetings@demo.example' },
   });
-  expect(mail.status).toBe(200);
+  if (mail.status !== 200) throw new Error(`mail not set up: ${JSON.stringify(mail.body)}`);
   const created = await as('alice', ['host'], '/v1/meetings', {
     method: 'POST',
     json: {
@@ -116,16 +119,17 @@ beforeAll(async () => {
       timeZone: 'Europe/Berlin',
       waitingRoom: true,
       passcode: PASSCODE,
-      invitees: ['bob@demo.example', 'carol@demo.example', guestAddress],
+      invitees: ['bob@demo.example', 'carol@demo.example', 'erin@demo.example', guestAddress],
     },
   });
-  expect(created.status).toBe(201);
+  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
   meetingId = (created.body as { id: string }).id;
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
+  await dispose();
 });
 
 describe('the meeting room in the browser', () => {
@@ -164,41 +168,93 @@ describe('the meeting room in the browser', () => {
 
   it("mutes a participant's microphone from the host's panel; they can unmute themselves", async () => {
     const bobId = await identityOf(bob);
-    await alice.locator(`li[data-identity="${bobId}"]`).getByRole('button', { name: /^Mute / }).click();
+    await alice
+      .locator(`li[data-identity="${bobId}"]`)
+      .getByRole('button', { name: /^Mute / })
+      .click();
     await bob.getByRole('button', { name: 'Unmute microphone' }).waitFor({ timeout: 15_000 });
     await bob.getByRole('button', { name: 'Unmute microphone' }).click();
     await bob.getByRole('button', { name: 'Mute microphone' }).waitFor();
+    expect(await bob.getByRole('button', { name: 'Unmute microphone' }).count()).toBe(0);
   });
 
   it('removes a participant: her page says so and her media stops; the others go on', async () => {
     const carolId = await identityOf(carol);
     expect(carolId).toMatch(/^p_/);
     // A probe on Carol's page plays the video tracks she receives, to count their frames after the removal.
-    await carol.evaluate(() => {
-      const probes = [...document.querySelectorAll<HTMLVideoElement>('figure.tile video:not(.mirrored)')].map((v) => {
+    // (Page functions are strings: the tests are type-checked against Node's globals, not the DOM's.)
+    await carol.evaluate(`{
+      const probes = [...document.querySelectorAll('figure.tile video:not(.mirrored)')].map((v) => {
         const probe = document.createElement('video');
         probe.muted = true;
-        probe.srcObject = new MediaStream((v.srcObject as MediaStream).getVideoTracks());
+        probe.srcObject = new MediaStream(v.srcObject.getVideoTracks());
         void probe.play();
         return probe;
       });
-      (window as unknown as { framesSeen: () => number }).framesSeen = () =>
-        probes.reduce((sum, p) => sum + p.getVideoPlaybackQuality().totalVideoFrames, 0);
-    });
-    const framesSeen = () => carol.evaluate(() => (window as unknown as { framesSeen: () => number }).framesSeen());
+      window.framesSeen = () => probes.reduce((sum, p) => sum + p.getVideoPlaybackQuality().totalVideoFrames, 0);
+    }`);
+    const framesSeen = () => carol.evaluate('window.framesSeen()') as Promise<number>;
     const first = await framesSeen();
     await carol.waitForTimeout(1000);
     expect(await framesSeen()).toBeGreaterThan(first);
 
-    await alice.locator(`li[data-identity="${carolId}"]`).getByRole('button', { name: /^Remove / }).click();
+    await alice
+      .locator(`li[data-identity="${carolId}"]`)
+      .getByRole('button', { name: /^Remove / })
+      .click();
     await carol.getByRole('heading', { name: 'You were removed' }).waitFor({ timeout: 20_000 });
     await carol.waitForTimeout(500);
     const atRemoval = await framesSeen();
     await carol.waitForTimeout(2000);
     expect(await framesSeen()).toBe(atRemoval);
-    expect(await carol.evaluate(() => window.meetplane === undefined)).toBe(true);
+    expect(await carol.evaluate('window.meetplane === undefined')).toBe(true);
 
     await Promise.all([expectSeesAndHears(alice, 1), expectSeesAndHears(bob, 1)]);
+  });
+
+  it('interoperates with an rtc-node client on the same keys, after a rekey: each hears the other', async () => {
+    // Erin joins through the API; the host admits her by the API too.
+    const erin = await devToken({ user: 'erin', roles: [] });
+    const asErin = (path: string, init: RequestInit = {}) =>
+      api('fra', path, { ...init, headers: { authorization: `Bearer ${erin}`, 'content-type': 'application/json' } });
+    const waiting = await asErin(`/v1/meetings/${meetingId}/join`, {
+      method: 'POST',
+      body: JSON.stringify({ passcode: PASSCODE }),
+    });
+    expect(waiting.body).toMatchObject({ status: 'waiting' });
+    const ticket = (waiting.body as { ticket: string }).ticket;
+    expect((await as('alice', ['host'], `/v1/meetings/${meetingId}/lobby/${ticket}/admit`, { method: 'POST' })).status).toBe(204);
+    const grant = (await asErin(`/v1/meetings/${meetingId}/lobby/${ticket}`)).body as {
+      participantId: string;
+      media: { url: string; token: string };
+      encryption: { epoch: number; keyIndex: number; key: string };
+    };
+    // The removal began epoch 1: browsers send with slot 1, rtc-node 1.1 with the slot it connected with.
+    expect(grant.encryption).toMatchObject({ epoch: 1, keyIndex: 1 });
+    const key = Buffer.from(grant.encryption.key, 'base64');
+    const node = new Room();
+    await node.connect(grant.media.url, grant.media.token, {
+      autoSubscribe: true,
+      dynacast: false,
+      encryption: encryptionOptionsForKey(key),
+    });
+    installEpochKey(keyProviderOfRoom(node), grant.encryption.epoch, key);
+    const tone = await publishTone(node, 440);
+    try {
+      const aliceId = await identityOf(alice);
+      const heard = await listenForTone(node, 1000, 4000, aliceId!);
+      expect(heard.maxRms).toBeGreaterThan(300);
+      for (const p of [alice, bob]) {
+        const energy = () =>
+          statsOf(p).then(
+            (all) => all.find((s) => s.participant === grant.participantId && s.kind === 'audio')?.totalAudioEnergy ?? 0,
+          );
+        expect(await eventually(energy, (e) => e > 0.001, 20_000)).toBeGreaterThan(0.001);
+      }
+    } finally {
+      await tone.stop();
+      await node.disconnect();
+    }
   });
 
   it('admits a guest from an invitation link: seen and heard, and chat reaches everyone', async () => {
@@ -222,7 +278,10 @@ describe('the meeting room in the browser', () => {
     await guest.getByRole('heading', { name: 'Waiting room' }).waitFor();
 
     // The organisation shows no names: the waiting guest is marked as a guest, not named.
-    await alice.locator('.lobby li', { hasText: 'guest' }).getByRole('button', { name: /^Admit / }).click();
+    await alice
+      .locator('.lobby li', { hasText: 'guest' })
+      .getByRole('button', { name: /^Admit / })
+      .click();
     await Promise.all([expectSeesAndHears(guest, 2), expectSeesAndHears(alice, 2), expectSeesAndHears(bob, 2)]);
 
     await guest.getByRole('tab', { name: 'Chat' }).click();
@@ -258,24 +317,26 @@ describe('the meeting room in the browser', () => {
     expect([...file.subarray(0, 4)]).toEqual([0x1a, 0x45, 0xdf, 0xa3]); // EBML
     await bob.locator('.indicator.recording').waitFor({ state: 'detached', timeout: 15_000 });
 
-    const played = await bob.evaluate(async (base64) => {
+    const played = (await bob.evaluate(`(async (base64) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const video = document.createElement('video');
       video.muted = true;
       video.src = URL.createObjectURL(new Blob([bytes], { type: 'video/webm' }));
       await new Promise((resolve, reject) => {
         video.onloadeddata = resolve;
-        video.onerror = () => reject(new Error(`not playable: ${video.error?.message}`));
+        video.onerror = () => reject(new Error('not playable: ' + video.error?.message));
       });
       return { readyState: video.readyState, width: video.videoWidth, height: video.videoHeight };
-    }, file.toString('base64'));
+    })(${JSON.stringify(file.toString('base64'))})`)) as { readyState: number; width: number; height: number };
     expect(played.readyState).toBeGreaterThanOrEqual(2);
     expect(played.width).toBeGreaterThan(0);
   });
 
   it('ends the meeting for everyone', async () => {
     await alice.getByRole('button', { name: 'End for all' }).click();
-    for (const p of [alice, bob, guest])
+    for (const p of [alice, bob, guest]) {
       await p.getByRole('heading', { name: 'The meeting has ended' }).waitFor({ timeout: 20_000 });
+      expect(await p.evaluate('window.meetplane === undefined')).toBe(true);
+    }
   });
 });

@@ -42,7 +42,16 @@ export function ChatPanel() {
           setMessages((list) =>
             list.some((m) => m.id === message.id)
               ? list
-              : [...list, { id: message.id as string, from, mine: false, text: (message.text as string).slice(0, MAX_LENGTH), at: Date.now() }],
+              : [
+                  ...list,
+                  {
+                    id: message.id as string,
+                    from,
+                    mine: false,
+                    text: (message.text as string).slice(0, MAX_LENGTH),
+                    at: Date.now(),
+                  },
+                ],
           );
         })();
       }),
@@ -83,7 +92,13 @@ export function ChatPanel() {
       </ol>
       <form className="chat-form" onSubmit={(e) => void send(e)}>
         <label htmlFor={`${id}-message`}>{t('chat.message')}</label>
-        <input id={`${id}-message`} value={draft} onChange={(e) => setDraft(e.target.value)} maxLength={MAX_LENGTH} autoComplete="off" />
+        <input
+          id={`${id}-message`}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          maxLength={MAX_LENGTH}
+          autoComplete="off"
+        />
         <button type="submit">{t('chat.send')}</button>
       </form>
       {failed ? (

@@ -69,7 +69,14 @@ export default function GuestPage() {
               <form className="stack" onSubmit={(e) => void redeem(e)}>
                 <p>{t('guest.intro')}</p>
                 <label htmlFor={`${id}-name`}>{t('guest.name')}</label>
-                <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoComplete="name" />
+                <input
+                  id={`${id}-name`}
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  maxLength={80}
+                  required
+                  autoComplete="name"
+                />
                 {error ? <ErrorNotice error={error} /> : null}
                 <button type="submit" className="primary" disabled={busy}>
                   {t('guest.continue')}

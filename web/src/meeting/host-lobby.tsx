@@ -52,7 +52,8 @@ export function useLobby({ api, meetingId, role }: Pick<RoomContextValue, 'api' 
     async (ticket: string, decision: 'admit' | 'deny') => {
       setError(undefined);
       try {
-        const path = decision === 'admit' ? '/v1/meetings/{meetingId}/lobby/{ticket}/admit' : '/v1/meetings/{meetingId}/lobby/{ticket}/deny';
+        const path =
+          decision === 'admit' ? '/v1/meetings/{meetingId}/lobby/{ticket}/admit' : '/v1/meetings/{meetingId}/lobby/{ticket}/deny';
         await api.POST(path, { params: { path: { meetingId, ticket } } });
         setWaiting((list) => list.filter((w) => w.ticket !== ticket));
       } catch (caught) {

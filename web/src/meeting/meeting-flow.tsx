@@ -58,7 +58,9 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
         },
       });
       if (!data) throw new Error('no answer');
-      setStage(data.status === 'waiting' ? { kind: 'waiting', ticket: data.ticket, choices } : { kind: 'room', admitted: data, choices });
+      setStage(
+        data.status === 'waiting' ? { kind: 'waiting', ticket: data.ticket, choices } : { kind: 'room', admitted: data, choices },
+      );
     } catch (caught) {
       // A guest cannot read the meeting beforehand: the join says when a passcode is needed.
       if (caught instanceof ApiProblem && caught.status === 403 && /passcode/i.test(caught.detail ?? caught.title))

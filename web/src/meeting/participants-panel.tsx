@@ -63,7 +63,12 @@ export function ParticipantsPanel() {
                     {w.guest ? <span className="badge">{t('room.guest')}</span> : null}
                   </span>
                   <span className="actions">
-                    <button type="button" className="primary" onClick={() => void lobby.admit(w.ticket)} aria-label={t('host.admitName', { name })}>
+                    <button
+                      type="button"
+                      className="primary"
+                      onClick={() => void lobby.admit(w.ticket)}
+                      aria-label={t('host.admitName', { name })}
+                    >
                       {t('host.admit')}
                     </button>
                     <button type="button" onClick={() => void lobby.deny(w.ticket)} aria-label={t('host.denyName', { name })}>
@@ -112,7 +117,12 @@ export function ParticipantsPanel() {
                     >
                       {t('host.stopVideo')}
                     </button>
-                    <button type="button" className="danger" onClick={() => remove(participant, name)} aria-label={t('host.removeName', { name })}>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => remove(participant, name)}
+                      aria-label={t('host.removeName', { name })}
+                    >
                       {t('host.remove')}
                     </button>
                   </span>

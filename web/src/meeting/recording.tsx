@@ -1,4 +1,12 @@
-import { RoomEvent, Track, type LocalTrackPublication, type Participant, type RemoteTrack, type Room, type TrackPublication } from 'livekit-client';
+import {
+  RoomEvent,
+  Track,
+  type LocalTrackPublication,
+  type Participant,
+  type RemoteTrack,
+  type Room,
+  type TrackPublication,
+} from 'livekit-client';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { saveBlob } from '../pages/download';
@@ -67,7 +75,8 @@ class LocalRecording {
     const tracks = new Map<string, MediaStreamTrack>();
     const add = (publication: TrackPublication | LocalTrackPublication) => {
       const track = publication.track as RemoteTrack | undefined;
-      if (track?.kind === Track.Kind.Audio && track.mediaStreamTrack) tracks.set(track.mediaStreamTrack.id, track.mediaStreamTrack);
+      if (track?.kind === Track.Kind.Audio && track.mediaStreamTrack)
+        tracks.set(track.mediaStreamTrack.id, track.mediaStreamTrack);
     };
     this.room.localParticipant.audioTrackPublications.forEach(add);
     this.room.remoteParticipants.forEach((p) => p.audioTrackPublications.forEach(add));
@@ -140,7 +149,8 @@ export function useLocalRecorder({ room, sendData }: RoomContextValue, grid: Ref
 
   useEffect(() => {
     if (!recording) return;
-    const announce = (to?: string[]) => void sendData(RECORDING_TOPIC, encodeJson({ recording: true }), to).catch(() => undefined);
+    const announce = (to?: string[]) =>
+      void sendData(RECORDING_TOPIC, encodeJson({ recording: true }), to).catch(() => undefined);
     announce();
     const timer = setInterval(() => announce(), REANNOUNCE_MS);
     const welcome = (participant: Participant) => announce([participant.identity]);
@@ -194,7 +204,10 @@ function recordingFileName(): string {
  * participant's "stopped" clears only their own recording, and an
  * announcement not renewed for a while (the recorder's page went away) lapses.
  */
-export function useRecordingIndicator({ room, onData }: RoomContextValue, localRecording: boolean): { active: boolean; announcement: string } {
+export function useRecordingIndicator(
+  { room, onData }: RoomContextValue,
+  localRecording: boolean,
+): { active: boolean; announcement: string } {
   const { t } = useTranslation();
   const [recorders, setRecorders] = useState<ReadonlyMap<string, number>>(new Map());
   const [announcement, setAnnouncement] = useState('');
@@ -207,7 +220,8 @@ export function useRecordingIndicator({ room, onData }: RoomContextValue, localR
       setRecorders((previous) => {
         const next = new Map(previous);
         if (message.recording) {
-          if (!previous.has(sender) && participant) setAnnouncement(t('room.recordingStartedBy', { name: participantName(participant, t) }));
+          if (!previous.has(sender) && participant)
+            setAnnouncement(t('room.recordingStartedBy', { name: participantName(participant, t) }));
           next.set(sender, Date.now() + BELIEVED_MS);
         } else if (next.delete(sender)) setAnnouncement(t('room.recordingStopped'));
         return next;

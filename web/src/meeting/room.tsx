@@ -1,11 +1,4 @@
-import {
-  DisconnectReason,
-  Room,
-  RoomEvent,
-  VideoPresets,
-  type Participant,
-  type RemoteParticipant,
-} from 'livekit-client';
+import { DisconnectReason, Room, RoomEvent, VideoPresets, type Participant, type RemoteParticipant } from 'livekit-client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiClient } from '../api/client';
@@ -176,7 +169,9 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
       const epoch = message.epoch;
       void api
         .GET('/v1/meetings/{meetingId}/key', { params: { path: { meetingId }, query: { epoch: String(epoch) } } })
-        .then(({ data }) => data && setEpochKey(data.epoch, data.keyIndex ?? data.epoch % KEY_RING_SIZE, base64ToBuffer(data.key)))
+        .then(
+          ({ data }) => data && setEpochKey(data.epoch, data.keyIndex ?? data.epoch % KEY_RING_SIZE, base64ToBuffer(data.key)),
+        )
         .catch(() => undefined);
     });
   }, [context !== undefined, admitted.encryption.mode, api, meetingId, onData, setEpochKey]);
@@ -239,88 +234,93 @@ function RoomView({ onLeave }: { onLeave: (reason: LeaveReason) => void }) {
 
   return (
     <LobbyContext.Provider value={lobby}>
-    <div className="room">
-      <header className="room-bar">
-        <h1 className="room-title">{meeting?.title ?? t('room.title')}</h1>
-        {recording.active ? (
-          <span className="indicator recording" role="status">
-            {t('room.recording')}
-          </span>
+      <div className="room">
+        <header className="room-bar">
+          <h1 className="room-title">{meeting?.title ?? t('room.title')}</h1>
+          {recording.active ? (
+            <span className="indicator recording" role="status">
+              {t('room.recording')}
+            </span>
+          ) : null}
+          {locked ? <span className="indicator">{t('room.locked')}</span> : null}
+          <span className="indicator secure">{admitted.encryption.mode === 'e2ee' ? t('room.e2ee') : t('room.encrypted')}</span>
+        </header>
+        {waitingKey ? (
+          <p className="notice" role="status">
+            {e2eeEngine() ? t('room.e2eeWaiting') : t('room.e2eeNoEngine')}
+          </p>
         ) : null}
-        {locked ? <span className="indicator">{t('room.locked')}</span> : null}
-        <span className="indicator secure">
-          {admitted.encryption.mode === 'e2ee' ? t('room.e2ee') : t('room.encrypted')}
-        </span>
-      </header>
-      {waitingKey ? (
-        <p className="notice" role="status">
-          {e2eeEngine() ? t('room.e2eeWaiting') : t('room.e2eeNoEngine')}
-        </p>
-      ) : null}
-      {role === 'host' && lobby.waiting.length > 0 ? (
-        <div className="notice lobby-notice" role="status" aria-live="polite">
-          {t('host.waitingNotice', { count: lobby.waiting.length })}{' '}
-          <button type="button" onClick={() => setTab('participants')}>
-            {t('host.showLobby')}
-          </button>
-        </div>
-      ) : null}
-      <p className="sr-only" aria-live="polite">
-        {speaker}
-      </p>
-      <p className="sr-only" aria-live="assertive">
-        {recording.announcement}
-      </p>
-      <div className="room-body">
-        <div className="stage">
-          <VideoGrid ref={gridRef} />
-          <ControlBar recorder={recorder} onLeave={onLeave} locked={locked} onLockChanged={setLocked} />
-        </div>
-        <aside className="side" aria-label={t('room.side')}>
-          <div role="tablist" aria-label={t('room.side')} className="tabs">
-            {panels.map((panel) => {
-              const label = typeof panel.label === 'string' ? t(panel.label) : panel.label(t);
-              const selected = panel.id === active?.id;
-              return (
-                <button
-                  key={panel.id}
-                  type="button"
-                  role="tab"
-                  id={`tab-${panel.id}`}
-                  aria-selected={selected}
-                  aria-controls={`panel-${panel.id}`}
-                  tabIndex={selected ? 0 : -1}
-                  onClick={() => setTab(panel.id)}
-                  onKeyDown={(e) => {
-                    const i = panels.indexOf(panel);
-                    const next = e.key === 'ArrowRight' ? panels[(i + 1) % panels.length] : e.key === 'ArrowLeft' ? panels[(i - 1 + panels.length) % panels.length] : undefined;
-                    if (next) {
-                      setTab(next.id);
-                      document.getElementById(`tab-${next.id}`)?.focus();
-                    }
-                  }}
-                >
-                  {label}
-                  {panel.id === 'participants' && role === 'host' && lobby.waiting.length > 0 ? ` (${lobby.waiting.length})` : ''}
-                </button>
-              );
-            })}
+        {role === 'host' && lobby.waiting.length > 0 ? (
+          <div className="notice lobby-notice" role="status" aria-live="polite">
+            {t('host.waitingNotice', { count: lobby.waiting.length })}{' '}
+            <button type="button" onClick={() => setTab('participants')}>
+              {t('host.showLobby')}
+            </button>
           </div>
-          {panels.map((panel) => (
-            <div
-              key={panel.id}
-              role="tabpanel"
-              id={`panel-${panel.id}`}
-              aria-labelledby={`tab-${panel.id}`}
-              hidden={panel.id !== active?.id}
-              className="panel"
-            >
-              <panel.Component />
+        ) : null}
+        <p className="sr-only" aria-live="polite">
+          {speaker}
+        </p>
+        <p className="sr-only" aria-live="assertive">
+          {recording.announcement}
+        </p>
+        <div className="room-body">
+          <div className="stage">
+            <VideoGrid ref={gridRef} />
+            <ControlBar recorder={recorder} onLeave={onLeave} locked={locked} onLockChanged={setLocked} />
+          </div>
+          <aside className="side" aria-label={t('room.side')}>
+            <div role="tablist" aria-label={t('room.side')} className="tabs">
+              {panels.map((panel) => {
+                const label = typeof panel.label === 'string' ? t(panel.label) : panel.label(t);
+                const selected = panel.id === active?.id;
+                return (
+                  <button
+                    key={panel.id}
+                    type="button"
+                    role="tab"
+                    id={`tab-${panel.id}`}
+                    aria-selected={selected}
+                    aria-controls={`panel-${panel.id}`}
+                    tabIndex={selected ? 0 : -1}
+                    onClick={() => setTab(panel.id)}
+                    onKeyDown={(e) => {
+                      const i = panels.indexOf(panel);
+                      const next =
+                        e.key === 'ArrowRight'
+                          ? panels[(i + 1) % panels.length]
+                          : e.key === 'ArrowLeft'
+                            ? panels[(i - 1 + panels.length) % panels.length]
+                            : undefined;
+                      if (next) {
+                        setTab(next.id);
+                        document.getElementById(`tab-${next.id}`)?.focus();
+                      }
+                    }}
+                  >
+                    {label}
+                    {panel.id === 'participants' && role === 'host' && lobby.waiting.length > 0
+                      ? ` (${lobby.waiting.length})`
+                      : ''}
+                  </button>
+                );
+              })}
             </div>
-          ))}
-        </aside>
+            {panels.map((panel) => (
+              <div
+                key={panel.id}
+                role="tabpanel"
+                id={`panel-${panel.id}`}
+                aria-labelledby={`tab-${panel.id}`}
+                hidden={panel.id !== active?.id}
+                className="panel"
+              >
+                <panel.Component />
+              </div>
+            ))}
+          </aside>
+        </div>
       </div>
-    </div>
     </LobbyContext.Provider>
   );
 }
@@ -338,7 +338,9 @@ function useSpeakerCaption(room: Room): string {
       last = top.identity;
       lastAt = Date.now();
       setCaption(
-        top === room.localParticipant ? t('room.youSpeaking') : t('room.speaking', { name: participantName(top as RemoteParticipant, t) }),
+        top === room.localParticipant
+          ? t('room.youSpeaking')
+          : t('room.speaking', { name: participantName(top as RemoteParticipant, t) }),
       );
     };
     room.on(RoomEvent.ActiveSpeakersChanged, onSpeakers);

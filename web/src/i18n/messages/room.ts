@@ -125,7 +125,8 @@ export const ROOM: Messages = {
     'left.left.title': 'Sie haben die Besprechung verlassen',
     'left.left.body': 'Kamera und Mikrofon sind aus.',
     'left.removed.title': 'Sie wurden entfernt',
-    'left.removed.body': 'Eine Gastgeberin oder ein Gastgeber hat Sie aus dieser Besprechung entfernt. Kamera und Mikrofon sind aus.',
+    'left.removed.body':
+      'Eine Gastgeberin oder ein Gastgeber hat Sie aus dieser Besprechung entfernt. Kamera und Mikrofon sind aus.',
     'left.ended.title': 'Die Besprechung ist beendet',
     'left.ended.body': 'Die Besprechung wurde für alle beendet.',
     'left.disconnected.title': 'Verbindung verloren',
@@ -157,7 +158,8 @@ export const ROOM: Messages = {
     'room.encrypted': 'Verschlüsselte Medien',
     'room.e2ee': 'Ende-zu-Ende-verschlüsselt',
     'room.e2eeWaiting': 'Ende-zu-Ende-verschlüsselt: die Medien warten auf einen Schlüssel der Gastgeberin oder des Gastgebers.',
-    'room.e2eeNoEngine': 'Ende-zu-Ende-verschlüsselt: die Medien warten auf einen Schlüssel; diese App kann Ende-zu-Ende-Schlüssel noch nicht öffnen.',
+    'room.e2eeNoEngine':
+      'Ende-zu-Ende-verschlüsselt: die Medien warten auf einen Schlüssel; diese App kann Ende-zu-Ende-Schlüssel noch nicht öffnen.',
     'room.speaking': '{{name}} spricht',
     'room.youSpeaking': 'Sie sprechen',
     'room.speakingBadge': 'spricht',
@@ -256,7 +258,8 @@ export const ROOM: Messages = {
     'room.encrypted': 'Versleutelde media',
     'room.e2ee': 'End-to-end versleuteld',
     'room.e2eeWaiting': 'End-to-end versleuteld: de media wachten op een sleutel van de host.',
-    'room.e2eeNoEngine': 'End-to-end versleuteld: de media wachten op een sleutel; deze app kan end-to-end sleutels nog niet openen.',
+    'room.e2eeNoEngine':
+      'End-to-end versleuteld: de media wachten op een sleutel; deze app kan end-to-end sleutels nog niet openen.',
     'room.speaking': '{{name}} spreekt',
     'room.youSpeaking': 'U spreekt',
     'room.speakingBadge': 'spreekt',
