@@ -209,41 +209,33 @@ export function useRecordingIndicator(
   localRecording: boolean,
 ): { active: boolean; announcement: string } {
   const { t } = useTranslation();
-  const [recorders, setRecorders] = useState<ReadonlyMap<string, number>>(new Map());
+  // Who records, and until when their last announcement is believed.
+  const recorders = useRef(new Map<string, number>());
+  const [othersRecording, setOthersRecording] = useState(false);
   const [announcement, setAnnouncement] = useState('');
 
   useEffect(() => {
+    const update = () => setOthersRecording(recorders.current.size > 0);
     const off = onData(RECORDING_TOPIC, (payload, sender) => {
       const message = decodeJson(payload) as { recording?: unknown } | undefined;
       if (!sender || typeof message?.recording !== 'boolean') return;
       const participant = room.remoteParticipants.get(sender);
-      setRecorders((previous) => {
-        const next = new Map(previous);
-        if (message.recording) {
-          if (!previous.has(sender) && participant)
-            setAnnouncement(t('room.recordingStartedBy', { name: participantName(participant, t) }));
-          next.set(sender, Date.now() + BELIEVED_MS);
-        } else if (next.delete(sender)) setAnnouncement(t('room.recordingStopped'));
-        return next;
-      });
+      if (message.recording) {
+        if (!recorders.current.has(sender) && participant)
+          setAnnouncement(t('room.recordingStartedBy', { name: participantName(participant, t) }));
+        recorders.current.set(sender, Date.now() + BELIEVED_MS);
+      } else if (recorders.current.delete(sender)) setAnnouncement(t('room.recordingStopped'));
+      update();
     });
-    const gone = (participant: Participant) =>
-      setRecorders((previous) => {
-        if (!previous.has(participant.identity)) return previous;
-        const next = new Map(previous);
-        next.delete(participant.identity);
-        return next;
-      });
+    const gone = (participant: Participant) => {
+      if (recorders.current.delete(participant.identity)) update();
+    };
     room.on(RoomEvent.ParticipantDisconnected, gone);
-    const lapse = setInterval(
-      () =>
-        setRecorders((previous) => {
-          const now = Date.now();
-          const kept = [...previous].filter(([, until]) => until > now);
-          return kept.length === previous.size ? previous : new Map(kept);
-        }),
-      1_000,
-    );
+    const lapse = setInterval(() => {
+      const now = Date.now();
+      for (const [identity, until] of recorders.current) if (until <= now) recorders.current.delete(identity);
+      update();
+    }, 1_000);
     return () => {
       off();
       room.off(RoomEvent.ParticipantDisconnected, gone);
@@ -255,5 +247,5 @@ export function useRecordingIndicator(
     setAnnouncement(localRecording ? t('room.recordingStartedYou') : '');
   }, [localRecording, t]);
 
-  return { active: localRecording || recorders.size > 0, announcement };
+  return { active: localRecording || othersRecording, announcement };
 }

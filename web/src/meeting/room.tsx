@@ -1,4 +1,4 @@
-import { DisconnectReason, Room, RoomEvent, VideoPresets, type Participant, type RemoteParticipant } from 'livekit-client';
+import { DisconnectReason, Room, RoomEvent, VideoPresets, type Participant } from 'livekit-client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiClient } from '../api/client';
@@ -7,7 +7,7 @@ import { ChatPanel } from './chat-panel';
 import { ControlBar } from './controls';
 import { e2eeEngine, type E2eeSession } from './e2ee-seam';
 import { LobbyContext, useLobby } from './host-lobby';
-import { base64ToBuffer, EpochKeyProvider, KEY_RING_SIZE } from './key-provider';
+import { base64ToBuffer, EpochKeyProvider } from './key-provider';
 import { exposeMediaStats } from './media-stats';
 import { participantName } from './names';
 import { ParticipantsPanel } from './participants-panel';
@@ -160,21 +160,22 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   );
 
   // Standard mode: each new epoch the server announces is fetched and installed (a removed participant gets none).
+  // Subscribed before the room connects, so no announcement is missed.
+  const epochRef = useRef(currentEpoch);
+  epochRef.current = currentEpoch;
   useEffect(() => {
-    if (!context || admitted.encryption.mode !== 'standard') return;
+    if (admitted.encryption.mode !== 'standard') return;
     return onData(EPOCH_TOPIC, (payload) => {
       const message = decodeJson(payload) as { epoch?: unknown; breakoutId?: unknown } | undefined;
       // Announcements for a breakout's rooms are the breakouts panel's business.
       if (typeof message?.epoch !== 'number' || message.breakoutId !== undefined) return;
-      const epoch = message.epoch;
+      if (epochRef.current !== undefined && message.epoch <= epochRef.current) return;
       void api
-        .GET('/v1/meetings/{meetingId}/key', { params: { path: { meetingId }, query: { epoch: String(epoch) } } })
-        .then(
-          ({ data }) => data && setEpochKey(data.epoch, data.keyIndex ?? data.epoch % KEY_RING_SIZE, base64ToBuffer(data.key)),
-        )
+        .GET('/v1/meetings/{meetingId}/key', { params: { path: { meetingId }, query: { epoch: String(message.epoch) } } })
+        .then(({ data }) => data && setEpochKey(data.epoch, data.keyIndex, base64ToBuffer(data.key)))
         .catch(() => undefined);
     });
-  }, [context !== undefined, admitted.encryption.mode, api, meetingId, onData, setEpochKey]);
+  }, [admitted.encryption.mode, api, meetingId, onData, setEpochKey]);
 
   // End-to-end mode: the engine, when one is provided, installs keys as it opens them.
   const contextRef = useRef(context);
@@ -337,11 +338,7 @@ function useSpeakerCaption(room: Room): string {
       if (!top || top.identity === last || Date.now() - lastAt < 2000) return;
       last = top.identity;
       lastAt = Date.now();
-      setCaption(
-        top === room.localParticipant
-          ? t('room.youSpeaking')
-          : t('room.speaking', { name: participantName(top as RemoteParticipant, t) }),
-      );
+      setCaption(top === room.localParticipant ? t('room.youSpeaking') : t('room.speaking', { name: participantName(top, t) }));
     };
     room.on(RoomEvent.ActiveSpeakersChanged, onSpeakers);
     return () => void room.off(RoomEvent.ActiveSpeakersChanged, onSpeakers);
