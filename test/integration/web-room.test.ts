@@ -95,8 +95,8 @@ async function expectSeesAndHears(p: Page, count: number, timeoutMs = 60_000): P
 /** The participant's own LiveKit identity, from their own tile. */
 const identityOf = (p: Page) => p.locator('figure.tile', { hasText: 'You' }).first().getAttribute('data-identity');
 
-async function joinAndWait(p: Page, user: string): Promise<void> {
-  await signIn(p, user, `/demo/m/${meetingId}`);
+/** On the pre-join page: the passcode, Join, and the waiting room. */
+async function waitAfterPasscode(p: Page): Promise<void> {
   await p.getByLabel('Passcode').fill(PASSCODE);
   await p.getByRole('button', { name: 'Join', exact: true }).click();
   await p.getByRole('heading', { name: 'Waiting room' }).waitFor();
@@ -133,7 +133,7 @@ afterAll(async () => {
 });
 
 describe('the meeting room in the browser', () => {
-  it('lets members in past the passcode and the waiting room; host and members see and hear each other', async () => {
+  it('lets members in past the passcode and the waiting room (or turns them away); host and members see and hear each other', async () => {
     alice = await page();
     await signIn(alice, 'alice', `/demo/m/${meetingId}`);
     await alice.getByRole('heading', { name: `Design review ${tag}` }).waitFor();
@@ -145,17 +145,25 @@ describe('the meeting room in the browser', () => {
     await alice.getByRole('toolbar', { name: 'Meeting controls' }).waitFor();
 
     bob = await page();
-    carol = await page();
-    await Promise.all([joinAndWait(bob, 'bob'), joinAndWait(carol, 'carol')]);
+    await signIn(bob, 'bob', `/demo/m/${meetingId}`);
+    await waitAfterPasscode(bob);
     await bob.screenshot({ path: screenshotPath('lobby') });
 
-    // The host is told, visibly and through a live region, and admits both from the waiting room.
-    await alice.getByRole('status').filter({ hasText: '2 people are waiting to be let in.' }).waitFor({ timeout: 20_000 });
+    // The host is told, visibly and through a live region, and admits from the waiting room beside the video.
+    await alice.getByRole('status').filter({ hasText: '1 person is waiting to be let in.' }).waitFor({ timeout: 20_000 });
     await alice.screenshot({ path: screenshotPath('host-panel') });
-    const admit = alice.getByRole('button', { name: /^Admit / });
-    await admit.first().click();
-    await alice.getByRole('heading', { name: 'Waiting room (1)' }).waitFor();
-    await admit.first().click();
+    await alice.getByRole('button', { name: /^Admit / }).click();
+    await alice.getByText('Nobody is waiting.').waitFor();
+
+    // Carol is turned away first, and let in when she asks again.
+    carol = await page();
+    await signIn(carol, 'carol', `/demo/m/${meetingId}`);
+    await waitAfterPasscode(carol);
+    await alice.getByRole('button', { name: /^Deny / }).click();
+    await carol.getByRole('alert').filter({ hasText: 'A host did not let you into this meeting.' }).waitFor({ timeout: 20_000 });
+    await carol.reload();
+    await waitAfterPasscode(carol);
+    await alice.getByRole('button', { name: /^Admit / }).click();
     await alice.getByText('Nobody is waiting.').waitFor();
 
     await Promise.all([expectSeesAndHears(alice, 2), expectSeesAndHears(bob, 2), expectSeesAndHears(carol, 2)]);
@@ -210,6 +218,24 @@ describe('the meeting room in the browser', () => {
     expect(await carol.evaluate('window.meetplane === undefined')).toBe(true);
 
     await Promise.all([expectSeesAndHears(alice, 1), expectSeesAndHears(bob, 1)]);
+  });
+
+  it('locks the meeting from the host’s controls: nobody new gets in until it is unlocked', async () => {
+    const erin = await devToken({ user: 'erin', roles: [] });
+    const tryJoin = () =>
+      api('fra', `/v1/meetings/${meetingId}/join`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${erin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ passcode: PASSCODE }),
+      });
+    await alice.getByRole('button', { name: 'Lock meeting' }).click();
+    await alice.locator('.indicator', { hasText: 'Locked' }).waitFor();
+    const refused = await tryJoin();
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('locked');
+    await alice.getByRole('button', { name: 'Unlock meeting' }).click();
+    await alice.locator('.indicator', { hasText: 'Locked' }).waitFor({ state: 'detached' });
+    expect(await alice.getByRole('button', { name: 'Lock meeting' }).count()).toBe(1);
   });
 
   it('interoperates with an rtc-node client on the same keys, after a rekey: each hears the other', async () => {
