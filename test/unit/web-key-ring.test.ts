@@ -2,8 +2,8 @@ import { EpochKeyProvider } from '../../web/src/meeting/key-provider.js';
 import { KeyProviderEvent, type KeyInfo } from 'livekit-client';
 
 /** What the browser's key provider hands LiveKit's worker for each key it is given. */
-function recorder(provider: EpochKeyProvider): { slot: number | undefined; material: CryptoKey }[] {
-  const set: { slot: number | undefined; material: CryptoKey }[] = [];
+function recorder(provider: EpochKeyProvider): { slot: number | undefined; material: KeyInfo['key'] }[] {
+  const set: { slot: number | undefined; material: KeyInfo['key'] }[] = [];
   provider.on(KeyProviderEvent.SetKey, (info: KeyInfo) => set.push({ slot: info.keyIndex, material: info.key }));
   return set;
 }
