@@ -139,6 +139,8 @@ describe('the meeting room in the browser', () => {
     await alice.getByRole('heading', { name: `Design review ${tag}` }).waitFor();
     await alice.locator('.preview video').waitFor();
     expect(await alice.getByLabel('Passcode').count()).toBe(0); // the host needs none
+    const micLevel = () => alice.getByRole('meter', { name: 'Microphone level' }).getAttribute('value').then(Number);
+    expect(await eventually(micLevel, (level) => level > 0)).toBeGreaterThan(0);
     expect(await seriousViolations(alice)).toEqual([]);
     await alice.screenshot({ path: screenshotPath('prejoin') });
     await alice.getByRole('button', { name: 'Join', exact: true }).click();

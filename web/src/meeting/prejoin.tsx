@@ -1,4 +1,12 @@
-import { createLocalTracks, Room, Track, VideoPresets, type LocalTrack } from 'livekit-client';
+import {
+  createAudioAnalyser,
+  createLocalTracks,
+  Room,
+  Track,
+  VideoPresets,
+  type LocalAudioTrack,
+  type LocalTrack,
+} from 'livekit-client';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../ui/status';
@@ -41,6 +49,8 @@ export function PreJoin({ title, defaultName, nameEditable, askPasscode, busy, e
   const [audioDeviceId, setAudioDeviceId] = useState<string>();
   const [deviceError, setDeviceError] = useState<string>();
   const video = useRef<HTMLVideoElement>(null);
+  const [microphone, setMicrophone] = useState<LocalAudioTrack>();
+  const level = useMicrophoneLevel(microphone);
 
   // The preview: fresh tracks for the chosen devices, stopped when the choice changes or the page moves on.
   useEffect(() => {
@@ -61,6 +71,7 @@ export function PreJoin({ title, defaultName, nameEditable, askPasscode, busy, e
         tracks = created;
         const camera = created.find((track) => track.kind === Track.Kind.Video);
         if (camera && video.current) camera.attach(video.current);
+        setMicrophone(created.find((track): track is LocalAudioTrack => track.kind === Track.Kind.Audio));
         const [cams, mics] = await Promise.all([Room.getLocalDevices('videoinput'), Room.getLocalDevices('audioinput')]);
         if (!cancelled) {
           setCameras(cams);
@@ -72,6 +83,7 @@ export function PreJoin({ title, defaultName, nameEditable, askPasscode, busy, e
     })();
     return () => {
       cancelled = true;
+      setMicrophone(undefined);
       tracks.forEach((track) => {
         track.detach();
         track.stop();
@@ -148,6 +160,7 @@ export function PreJoin({ title, defaultName, nameEditable, askPasscode, busy, e
             <input type="checkbox" checked={videoEnabled} onChange={(e) => setVideoEnabled(e.target.checked)} />
             {t('prejoin.startWithCamera')}
           </label>
+          {audioEnabled ? <meter className="mic-level" min={0} max={1} value={level} aria-label={t('prejoin.micLevel')} /> : null}
           <label className="check">
             <input type="checkbox" checked={audioEnabled} onChange={(e) => setAudioEnabled(e.target.checked)} />
             {t('prejoin.startWithMicrophone')}
@@ -165,4 +178,19 @@ export function PreJoin({ title, defaultName, nameEditable, askPasscode, busy, e
       </div>
     </section>
   );
+}
+
+/** How loud the microphone is now (0–1), sampled a few times a second, for the pre-join meter. */
+function useMicrophoneLevel(track: LocalAudioTrack | undefined): number {
+  const [level, setLevel] = useState(0);
+  useEffect(() => {
+    if (!track) return setLevel(0);
+    const { calculateVolume, cleanup } = createAudioAnalyser(track);
+    const timer = setInterval(() => setLevel(Math.min(1, calculateVolume() * 4)), 200);
+    return () => {
+      clearInterval(timer);
+      void cleanup();
+    };
+  }, [track]);
+  return level;
 }
