@@ -1,12 +1,13 @@
 // Imports here carry .js: the unit tests load these files under Node's module resolution too.
 import { AGENDA } from './agenda.js';
 import { COMMON } from './common.js';
+import { ROOM } from './room.js';
 
 export type Language = 'en' | 'de' | 'nl';
 /** One feature's messages in every language; a unit test checks that each language has the same keys. */
 export type Messages = Readonly<Record<Language, Readonly<Record<string, string>>>>;
 
-const FEATURES: readonly Messages[] = [COMMON, AGENDA];
+const FEATURES: readonly Messages[] = [COMMON, AGENDA, ROOM];
 
 export const MESSAGES: Readonly<Record<Language, Record<string, string>>> = {
   en: Object.assign({}, ...FEATURES.map((f) => f.en)),
