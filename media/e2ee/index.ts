@@ -33,6 +33,14 @@ export {
 } from './envelope-schema.js';
 export { E2eeError, type E2eeErrorCode } from './errors.js';
 export { generateMediaKey, isNewerEpoch, nextEpoch } from './media-key.js';
+export {
+  MAX_MESSAGE_BYTES,
+  messageKey,
+  openMessage,
+  sealMessage,
+  sealedMessageSchema,
+  type SealedMessage,
+} from './message.js';
 export { meetingSecurityCode, type SecurityCodeInput } from './security-code.js';
 export {
   DEFAULT_KEY_RING_SIZE,
