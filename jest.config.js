@@ -1,9 +1,10 @@
 // Native ES modules under Jest: run with --experimental-vm-modules (see package.json scripts).
-const tsJest = ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: ['TS151001'] } }];
+// The web client's modules are type-checked by their own tsconfig (web/tsconfig.json, bundler resolution).
+const tsJest = ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: ['TS151001'], exclude: ['**/web/src/**'] } }];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.tsx?$': tsJest },
   testEnvironment: 'node',
 };
 

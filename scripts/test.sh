@@ -12,6 +12,7 @@ bash scripts/install-tools.sh
 
 step "type check"
 npx --no-install tsc --noEmit -p tsconfig.json
+npx --no-install tsc --noEmit -p web/tsconfig.json
 step "lint"
 npx --no-install eslint --max-warnings 0 .
 

@@ -106,10 +106,7 @@ export function OrgLayout() {
         </Link>
         <span className="who">{t('app.signedInAs', { name: session.displayName })}</span>
         <LanguageSwitch />
-        <button
-          type="button"
-          onClick={() => void userManager(session.org).signoutRedirect()}
-        >
+        <button type="button" onClick={() => void userManager(session.org).signoutRedirect()}>
           {t('app.signOut')}
         </button>
       </header>

@@ -29,9 +29,10 @@ export async function chooseLanguage(language: Language): Promise<void> {
 i18next.on('languageChanged', (language) => (document.documentElement.lang = language));
 
 export const i18nReady = i18next.use(initReactI18next).init({
-  resources: Object.fromEntries(
-    LANGUAGES.map(({ code }) => [code, { translation: MESSAGES[code] }]),
-  ) as Record<Language, { translation: Record<string, string> }>,
+  resources: Object.fromEntries(LANGUAGES.map(({ code }) => [code, { translation: MESSAGES[code] }])) as Record<
+    Language,
+    { translation: Record<string, string> }
+  >,
   lng: preferredLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false }, // React escapes

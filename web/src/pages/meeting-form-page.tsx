@@ -23,7 +23,6 @@ interface FormState {
   encryption: 'standard' | 'e2ee';
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
 const userZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** The wall-clock date and time of an instant in a zone, as the form's date and time inputs hold them. */
@@ -224,13 +223,7 @@ export function MeetingFormPage() {
           </span>
           <span className="stack">
             <label htmlFor={`${formId}-time`}>{t('form.time')}</label>
-            <input
-              id={`${formId}-time`}
-              type="time"
-              required
-              value={form.time}
-              onChange={(e) => set('time', e.target.value)}
-            />
+            <input id={`${formId}-time`} type="time" required value={form.time} onChange={(e) => set('time', e.target.value)} />
           </span>
           <span className="stack">
             <label htmlFor={`${formId}-durationMinutes`}>{t('form.duration')}</label>
@@ -294,12 +287,7 @@ export function MeetingFormPage() {
         />
         {issueText('passcode')}
         <label htmlFor={`${formId}-invitees`}>{t('form.invitees')}</label>
-        <textarea
-          {...field('invitees')}
-          rows={3}
-          value={form.invitees}
-          onChange={(e) => set('invitees', e.target.value)}
-        />
+        <textarea {...field('invitees')} rows={3} value={form.invitees} onChange={(e) => set('invitees', e.target.value)} />
         {issueText('invitees')}
         <fieldset>
           <legend>{t('form.encryption')}</legend>

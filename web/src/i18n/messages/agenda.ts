@@ -1,4 +1,4 @@
-import type { Messages } from './index';
+import type { Messages } from './index.js';
 
 export const AGENDA: Messages = {
   en: {
@@ -35,7 +35,8 @@ export const AGENDA: Messages = {
     'form.passcode': 'Passcode (optional)',
     'form.invitees': 'Invitees (e-mail addresses, one per line)',
     'form.encryption': 'Encryption',
-    'form.encryption.standard': 'Standard: media encrypted with a key only the meeting’s devices and your organisation’s key service hold',
+    'form.encryption.standard':
+      'Standard: media encrypted with a key only the meeting’s devices and your organisation’s key service hold',
     'form.encryption.e2ee': 'End to end: keys made and shared by the participants’ devices; Meetplane never holds them',
     'form.save': 'Save',
     'form.create': 'Schedule',
@@ -78,7 +79,8 @@ export const AGENDA: Messages = {
     'form.passcode': 'Kenncode (optional)',
     'form.invitees': 'Eingeladene (E-Mail-Adressen, eine pro Zeile)',
     'form.encryption': 'Verschlüsselung',
-    'form.encryption.standard': 'Standard: Medien mit einem Schlüssel verschlüsselt, den nur die Geräte der Besprechung und der Schlüsseldienst Ihrer Organisation haben',
+    'form.encryption.standard':
+      'Standard: Medien mit einem Schlüssel verschlüsselt, den nur die Geräte der Besprechung und der Schlüsseldienst Ihrer Organisation haben',
     'form.encryption.e2ee': 'Ende zu Ende: Schlüssel erzeugen und teilen die Geräte der Teilnehmenden; Meetplane hat sie nie',
     'form.save': 'Speichern',
     'form.create': 'Planen',
@@ -121,8 +123,10 @@ export const AGENDA: Messages = {
     'form.passcode': 'Toegangscode (optioneel)',
     'form.invitees': 'Genodigden (e-mailadressen, één per regel)',
     'form.encryption': 'Versleuteling',
-    'form.encryption.standard': 'Standaard: media versleuteld met een sleutel die alleen de apparaten van de vergadering en de sleuteldienst van uw organisatie hebben',
-    'form.encryption.e2ee': 'End-to-end: sleutels gemaakt en gedeeld door de apparaten van de deelnemers; Meetplane heeft ze nooit',
+    'form.encryption.standard':
+      'Standaard: media versleuteld met een sleutel die alleen de apparaten van de vergadering en de sleuteldienst van uw organisatie hebben',
+    'form.encryption.e2ee':
+      'End-to-end: sleutels gemaakt en gedeeld door de apparaten van de deelnemers; Meetplane heeft ze nooit',
     'form.save': 'Opslaan',
     'form.create': 'Plannen',
     'form.back': 'Terug naar uw vergaderingen',

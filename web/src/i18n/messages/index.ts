@@ -1,5 +1,6 @@
-import { AGENDA } from './agenda';
-import { COMMON } from './common';
+// Imports here carry .js: the unit tests load these files under Node's module resolution too.
+import { AGENDA } from './agenda.js';
+import { COMMON } from './common.js';
 
 export type Language = 'en' | 'de' | 'nl';
 /** One feature's messages in every language; a unit test checks that each language has the same keys. */
