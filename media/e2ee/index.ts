@@ -31,6 +31,7 @@ export {
   type Envelope,
   type EnvelopeUpload,
 } from './envelope-schema.js';
+export { fromBase64Url, toBase64Url } from './encoding.js';
 export { E2eeError, type E2eeErrorCode } from './errors.js';
 export { generateMediaKey, isNewerEpoch, nextEpoch } from './media-key.js';
 export {

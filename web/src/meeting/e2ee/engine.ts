@@ -2,6 +2,8 @@ import {
   DEFAULT_KEY_RING_SIZE,
   E2eeError,
   deviceFingerprint,
+  fromBase64Url,
+  toBase64Url,
   generateMediaKey,
   isNewerEpoch,
   keyIndexForEpoch,
@@ -13,6 +15,7 @@ import {
   verifyDeviceRegistration,
   type DeviceIdentity,
   type DeviceRegistration,
+  type SealedMessage,
 } from '@meetplane/e2ee';
 import { ApiProblem, type ApiClient } from '../../api/client';
 
@@ -211,6 +214,33 @@ export class E2eeEngine {
     return openMessage(parsed, { scope: this.scopeId, keyOf: (e) => this.keyOf(e) });
   }
 
+  /**
+   * The host's message to every open breakout, sealed for each breakout's
+   * scope: base64url of `{v: 1, rooms: {<breakoutId>: {epoch, iv, ct}}}`, the
+   * `ciphertext` of `POST …/breakouts/broadcast`.
+   */
+  async sealForBreakouts(text: string): Promise<string> {
+    const rooms: Record<string, SealedMessage> = {};
+    for (const room of this.breakouts) {
+      const held = this.breakoutKeys.get(room.id);
+      if (held) rooms[room.id] = await sealMessage({ scope: room.scope, epoch: held.epoch, mediaKey: held.key, text });
+    }
+    return toBase64Url(new TextEncoder().encode(JSON.stringify({ v: 1, rooms })));
+  }
+
+  /** In a breakout: the text of the host's sealed broadcast. */
+  async openBroadcast(ciphertext: string): Promise<string> {
+    if (this.scope.kind !== 'breakout') throw new E2eeError('mismatch', 'broadcasts reach breakouts only');
+    let sealed: unknown;
+    try {
+      const parsed = JSON.parse(new TextDecoder().decode(fromBase64Url(ciphertext))) as { rooms?: Record<string, unknown> };
+      sealed = parsed.rooms?.[this.scope.breakoutId];
+    } catch {
+      throw new E2eeError('malformed', 'not a sealed broadcast');
+    }
+    return openMessage(sealed, { scope: this.scopeId, keyOf: (e) => this.keyOf(e) });
+  }
+
   // ── participants ────────────────────────────────────────────────────────
 
   private async fetchLoop(): Promise<void> {
@@ -371,7 +401,11 @@ export class E2eeEngine {
       }
       const members = new Set(room.members);
       const sealedTo = held.sealedTo;
-      const recipients = items.filter((i) => members.has(i.participantId) && !sealedTo.has(i.registration.deviceId));
+      // Its members, and this host device, so that the host can visit the breakout.
+      const own = this.options.device.deviceId;
+      const recipients = items.filter(
+        (i) => (members.has(i.participantId) || i.registration.deviceId === own) && !sealedTo.has(i.registration.deviceId),
+      );
       if (recipients.length === 0) continue;
       await this.upload(room.scope, epoch, held.key, recipients.map((i) => i.registration), (envelopes) =>
         this.options.api.PUT('/v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes', {
