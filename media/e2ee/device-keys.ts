@@ -206,9 +206,7 @@ async function hpkePrivateKeyMatches(privateKey: WebCryptoKey, recipientPublicKe
   const probe = randomBytes(16);
   const { enc, ct } = await suite.seal({ recipientPublicKey }, probe);
   try {
-    const pt = new Uint8Array(
-      await suite.open({ recipientKey: { privateKey, publicKey: recipientPublicKey }, enc }, ct),
-    );
+    const pt = new Uint8Array(await suite.open({ recipientKey: { privateKey, publicKey: recipientPublicKey }, enc }, ct));
     return bytesEqual(pt, probe);
   } catch {
     return false;

@@ -159,7 +159,9 @@ export async function openMediaKey(input: unknown, p: OpenMediaKeyParams): Promi
           // The pair, not the private key alone: deriving the public half would export the private key, which a
           // non-extractable key refuses.
           recipientKey: { privateKey: p.recipient.hpkePrivateKey, publicKey: p.recipient.hpkePublicKey },
-          enc: copyBytes(fromBase64Url(e.enc)), info: envelopeInfo(e) },
+          enc: copyBytes(fromBase64Url(e.enc)),
+          info: envelopeInfo(e),
+        },
         copyBytes(fromBase64Url(e.ciphertext)),
         envelopeAad(e),
       ),

@@ -32,7 +32,12 @@ export async function messageKey(mediaKey: Uint8Array, scope: string, epoch: num
   assertEpoch(epoch);
   const base = await subtle().importKey('raw', copyBytes(mediaKey), 'HKDF', false, ['deriveKey']);
   return subtle().deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(new ArrayBuffer(32)), info: copyBytes(transcript(KEY_LABEL, scope, epoch)) },
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new Uint8Array(new ArrayBuffer(32)),
+      info: copyBytes(transcript(KEY_LABEL, scope, epoch)),
+    },
     base,
     { name: 'AES-GCM', length: 256 },
     false,
@@ -43,7 +48,12 @@ export async function messageKey(mediaKey: Uint8Array, scope: string, epoch: num
 const aad = (scope: string, epoch: number) => copyBytes(transcript(AAD_LABEL, scope, epoch));
 
 /** Encrypts a text with the scope's key of an epoch. */
-export async function sealMessage(p: { scope: string; epoch: number; mediaKey: Uint8Array; text: string }): Promise<SealedMessage> {
+export async function sealMessage(p: {
+  scope: string;
+  epoch: number;
+  mediaKey: Uint8Array;
+  text: string;
+}): Promise<SealedMessage> {
   const plaintext = new TextEncoder().encode(p.text);
   if (plaintext.length > MAX_MESSAGE_BYTES) throw new RangeError(`a message is at most ${MAX_MESSAGE_BYTES} bytes`);
   const key = await messageKey(p.mediaKey, p.scope, p.epoch);

@@ -43,7 +43,7 @@ beforeAll(async () => {
       timeZone: 'Europe/Berlin',
     }),
   });
-  expect(created.status).toBe(201);
+  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
   meetingId = (created.body as { id: string }).id;
   browser = await launchBrowser();
 });
@@ -91,7 +91,8 @@ describe('breakout rooms in the browser', () => {
     await dora.getByRole('timer', { name: 'Return to the main room' }).waitFor({ timeout: 15_000 });
 
     // Back in the main room: everyone decodes everyone again.
-    for (const page of [bob, carol, dora]) await page.getByText('You are in breakout room').waitFor({ state: 'detached', timeout: 40_000 });
+    for (const page of [bob, carol, dora])
+      await page.getByText('You are in breakout room').waitFor({ state: 'detached', timeout: 40_000 });
     for (const page of [alice, bob, carol, dora]) {
       expect((await untilReceiving(page, (r) => r.videos >= 3)).videos).toBeGreaterThanOrEqual(3);
     }

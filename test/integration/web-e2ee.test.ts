@@ -69,7 +69,7 @@ beforeAll(async () => {
       encryption: 'e2ee',
     }),
   });
-  expect(created.status).toBe(201);
+  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
   meetingId = (created.body as { id: string }).id;
   browser = await launchBrowser();
 });
@@ -107,22 +107,36 @@ describe('an end-to-end encrypted meeting in the browser', () => {
     let doraDevice: DeviceRegistration | undefined;
     const wrongKey = generateMediaKey();
     const web = new URL(stack().web.url).origin;
-    const cors = { 'access-control-allow-origin': web, 'content-type': 'application/json' };
+    const cors = {
+      'access-control-allow-origin': web,
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-methods': 'GET',
+      'content-type': 'application/json',
+    };
+    const preflight = async (route: Route): Promise<boolean> => {
+      if (route.request().method() !== 'OPTIONS') return false;
+      await route.fulfill({ status: 204, headers: cors });
+      return true;
+    };
     await dora.route(/\/v1\/devices$/, async (route: Route) => {
       doraDevice = route.request().postDataJSON() as DeviceRegistration;
       await route.continue();
     });
     await dora.route(/\/epochs\/\d+\/envelope\?/, async (route: Route) => {
+      if (await preflight(route)) return;
       const epoch = Number(/\/epochs\/(\d+)\//.exec(route.request().url())![1]);
       const envelope = await sealMediaKey({ meetingId, epoch, recipient: doraDevice!, mediaKey: wrongKey, sender: forger });
       await route.fulfill({ status: 200, headers: cors, body: JSON.stringify(envelope) });
     });
-    await dora.route(new RegExp(`/devices/${forger.deviceId}/registration`), (route: Route) =>
-      route.fulfill({
-        status: 200,
-        headers: cors,
-        body: JSON.stringify({ participantId: `p_${'f'.repeat(32)}`, registration: forger.registration }),
-      }),
+    await dora.route(
+      new RegExp(`/devices/${forger.deviceId}/registration`),
+      async (route: Route) =>
+        (await preflight(route)) ||
+        route.fulfill({
+          status: 200,
+          headers: cors,
+          body: JSON.stringify({ participantId: `p_${'f'.repeat(32)}`, registration: forger.registration }),
+        }),
     );
     await signIn(dora, 'dora', `/demo/m/${meetingId}`);
     await join(dora);

@@ -56,7 +56,7 @@ beforeAll(async () => {
       timeZone: 'Europe/Berlin',
     }),
   });
-  expect(created.status).toBe(201);
+  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
   meetingId = (created.body as { id: string }).id;
   browser = await launchBrowser();
 });
@@ -110,24 +110,21 @@ describe('abuse reports from the meeting page', () => {
     const { contentType, data } = clip.body as { contentType: string; data: string };
     const player = await (await newContext(browser)).newPage();
     await player.goto('about:blank');
-    const played = await player.evaluate(
-      async ({ contentType, data }) => {
-        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-        const video = document.createElement('video');
-        video.muted = true;
-        video.src = URL.createObjectURL(new Blob([bytes], { type: contentType }));
-        document.body.append(video);
-        await new Promise((done, fail) => {
-          video.onloadeddata = done;
-          video.onerror = () => fail(new Error(`cannot play: ${video.error?.message ?? ''}`));
-        });
-        await video.play();
-        const start = video.currentTime;
-        await new Promise((done) => setTimeout(done, 1500));
-        return { width: video.videoWidth, height: video.videoHeight, advanced: video.currentTime - start };
-      },
-      { contentType, data },
-    );
+    const played = (await player.evaluate(`(async () => {
+      const bytes = Uint8Array.from(atob(${JSON.stringify(data)}), (c) => c.charCodeAt(0));
+      const video = document.createElement('video');
+      video.muted = true;
+      video.src = URL.createObjectURL(new Blob([bytes], { type: ${JSON.stringify(contentType)} }));
+      document.body.append(video);
+      await new Promise((done, fail) => {
+        video.onloadeddata = done;
+        video.onerror = () => fail(new Error('cannot play: ' + (video.error?.message ?? '')));
+      });
+      await video.play();
+      const start = video.currentTime;
+      await new Promise((done) => setTimeout(done, 1500));
+      return { width: video.videoWidth, height: video.videoHeight, advanced: video.currentTime - start };
+    })()`)) as { width: number; height: number; advanced: number };
     expect(played.width).toBe(320);
     expect(played.height).toBe(180);
     expect(played.advanced).toBeGreaterThan(0.5);

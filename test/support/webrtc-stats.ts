@@ -3,21 +3,22 @@ import type { BrowserContext, Page } from 'playwright-core';
 /**
  * What a page really receives, from WebRTC's own statistics: every
  * RTCPeerConnection the page opens is remembered (an init script, test-only),
- * and the inbound RTP streams of the connections still open are read.
+ * and the inbound RTP streams of the connections still open are read. The
+ * browser-side code is plain JavaScript text: this project type-checks its
+ * tests without the DOM library.
  */
 export async function recordPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
+  await context.addInitScript(`(() => {
     const Native = window.RTCPeerConnection;
-    const all: RTCPeerConnection[] = [];
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
-    class Recorded extends Native {
-      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+    const all = [];
+    window.__peerConnections = all;
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
         super(...args);
         all.push(this);
       }
-    }
-    window.RTCPeerConnection = Recorded;
-  });
+    };
+  })()`);
 }
 
 export interface InboundSample {
@@ -27,22 +28,21 @@ export interface InboundSample {
 
 /** framesDecoded per remote video track and totalAudioEnergy per remote audio track, over the open connections. */
 export function inbound(page: Page): Promise<InboundSample> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __peerConnections?: RTCPeerConnection[] }).__peerConnections ?? [];
-    const video: Record<string, number> = {};
-    const audio: Record<string, number> = {};
-    for (const [i, pc] of pcs.entries()) {
+  return page.evaluate(`(async () => {
+    const video = {};
+    const audio = {};
+    for (const [i, pc] of (window.__peerConnections ?? []).entries()) {
       if (pc.connectionState === 'closed') continue;
       const report = await pc.getStats();
-      report.forEach((s: { type: string; kind?: string; trackIdentifier?: string; id: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
+      report.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;
-        const key = `${i}:${s.trackIdentifier ?? s.id}`;
+        const key = i + ':' + (s.trackIdentifier ?? s.id);
         if (s.kind === 'video') video[key] = s.framesDecoded ?? 0;
         if (s.kind === 'audio') audio[key] = s.totalAudioEnergy ?? 0;
       });
     }
     return { video, audio };
-  });
+  })()`);
 }
 
 /** How many remote video tracks decoded frames, and how many remote audio tracks carried sound, during `ms`. */

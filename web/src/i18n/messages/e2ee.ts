@@ -23,7 +23,8 @@ export const E2EE: Messages = {
     'e2ee.sender': 'Schlüssel versiegelt vom Gerät des Hosts {{fingerprint}}',
     'e2ee.waiting': 'Warten, bis das Gerät des Hosts diesem Gerät den Schlüssel sendet…',
     'e2ee.rekeying': 'Ein neuer Schlüssel ist unterwegs.',
-    'e2ee.senderChanged': 'Der Schlüssel kommt jetzt von einem anderen Gerät des Hosts. Vergleichen Sie den Sicherheitscode erneut.',
+    'e2ee.senderChanged':
+      'Der Schlüssel kommt jetzt von einem anderen Gerät des Hosts. Vergleichen Sie den Sicherheitscode erneut.',
     'e2ee.refused': 'Ein Schlüssel wurde abgelehnt und nicht verwendet ({{reason}}).',
     'e2ee.devices': 'Geräte mit dem Schlüssel: {{count}}',
     'e2ee.upgrade': 'Auf Ende-zu-Ende-Verschlüsselung umstellen',

@@ -11,7 +11,12 @@ export interface MyBreakout {
 
 export interface MediaGrant {
   readonly media: { readonly url: string; readonly token: string };
-  readonly encryption: { readonly mode: 'standard' | 'e2ee'; readonly epoch: number; readonly keyIndex: number; readonly key?: string };
+  readonly encryption: {
+    readonly mode: 'standard' | 'e2ee';
+    readonly epoch: number;
+    readonly keyIndex: number;
+    readonly key?: string;
+  };
 }
 
 /** Where the participant should be: the main room, or a breakout. */

@@ -110,7 +110,8 @@ export function BreakoutPlanner({
     setDraft((rooms) =>
       rooms.map((r, i) => ({
         ...r,
-        members: i === roomIndex ? [...r.members.filter((m) => m !== personId), personId] : r.members.filter((m) => m !== personId),
+        members:
+          i === roomIndex ? [...r.members.filter((m) => m !== personId), personId] : r.members.filter((m) => m !== personId),
       })),
     );
 
@@ -192,13 +193,7 @@ export function BreakoutPlanner({
             <legend>{t('breakouts.split')}</legend>
             <label>
               {t('breakouts.splitCount')}
-              <input
-                type="number"
-                min={1}
-                max={50}
-                value={splitCount}
-                onChange={(e) => setSplitCount(Number(e.target.value))}
-              />
+              <input type="number" min={1} max={50} value={splitCount} onChange={(e) => setSplitCount(Number(e.target.value))} />
             </label>
             <label>
               {t('breakouts.splitMode')}
@@ -260,7 +255,10 @@ export function BreakoutPlanner({
             <button
               type="button"
               onClick={() => {
-                setDraft((rooms) => [...rooms, { key: nextKey, name: t('breakouts.defaultName', { n: rooms.length + 1 }), members: [] }]);
+                setDraft((rooms) => [
+                  ...rooms,
+                  { key: nextKey, name: t('breakouts.defaultName', { n: rooms.length + 1 }), members: [] },
+                ]);
                 setNextKey((k) => k + 1);
               }}
             >
@@ -323,7 +321,11 @@ export function BreakoutPlanner({
                   ))}
                 </ul>
                 {onVisit ? (
-                  <button type="button" onClick={() => onVisit(room.id)} aria-label={t('breakouts.visitRoom', { name: room.name })}>
+                  <button
+                    type="button"
+                    onClick={() => onVisit(room.id)}
+                    aria-label={t('breakouts.visitRoom', { name: room.name })}
+                  >
                     {t('breakouts.visit')}
                   </button>
                 ) : null}
@@ -369,13 +371,7 @@ export function BreakoutPlanner({
             <legend>{t('breakouts.close')}</legend>
             <label>
               {t('breakouts.closeCountdown')}
-              <input
-                type="number"
-                min={0}
-                max={600}
-                value={closeCountdown}
-                onChange={(e) => setCloseCountdown(e.target.value)}
-              />
+              <input type="number" min={0} max={600} value={closeCountdown} onChange={(e) => setCloseCountdown(e.target.value)} />
             </label>
             <button
               type="button"

@@ -87,6 +87,7 @@ export class MeetingRooms {
       });
     } else if (grant.encryption.key) {
       await keyProvider.setEpochKey(grant.encryption.epoch, grant.encryption.keyIndex, base64ToBytes(grant.encryption.key));
+      this.followStandardKeys(room, keyProvider, target, grant.encryption.epoch);
     }
     await room.setE2EEEnabled(true);
     try {
@@ -101,6 +102,46 @@ export class MeetingRooms {
       if (this.shownRoom?.room !== room && this.main?.room !== room) engine?.stop();
     });
     return { room, scope, ...(engine && { engine }), ...(target.breakout && { breakout: target.breakout }), visiting };
+  }
+
+  /**
+   * A standard meeting's keys come from the server (KMS): at each new epoch
+   * announced in the room, the main room's key from `GET …/key`, a breakout's
+   * from `GET …/breakouts/mine`.
+   */
+  private followStandardKeys(room: Room, keyProvider: EpochKeyProvider, target: RoomTarget, first: number): void {
+    let current = first;
+    const { api, meetingId } = this.options;
+    const onData = (payload: Uint8Array, _from?: unknown, _kind?: unknown, topic?: string) => {
+      if (topic !== 'meetplane.epoch') return;
+      let epoch: number;
+      try {
+        epoch = (JSON.parse(new TextDecoder().decode(payload)) as { epoch: number }).epoch;
+      } catch {
+        return;
+      }
+      if (!Number.isSafeInteger(epoch) || epoch <= current) return;
+      void (async () => {
+        if (target.breakout) {
+          const { data } = await api.GET('/v1/meetings/{meetingId}/breakouts/mine', { params: { path: { meetingId } } });
+          const e = data?.breakout?.id === target.breakout.id ? data.join?.encryption : undefined;
+          if (e?.key && e.epoch > current) {
+            current = e.epoch;
+            await keyProvider.setEpochKey(e.epoch, e.keyIndex, base64ToBytes(e.key));
+          }
+          return;
+        }
+        const { data } = await api.GET('/v1/meetings/{meetingId}/key', {
+          params: { path: { meetingId }, query: { epoch: String(epoch) } },
+        });
+        if (data && data.epoch > current) {
+          current = data.epoch;
+          await keyProvider.setEpochKey(data.epoch, data.keyIndex, base64ToBytes(data.key));
+        }
+      })().catch(() => undefined);
+    };
+    room.on(RoomEvent.DataReceived, onData);
+    room.once(RoomEvent.Disconnected, () => room.off(RoomEvent.DataReceived, onData));
   }
 
   private show(connected: ConnectedRoom): void {

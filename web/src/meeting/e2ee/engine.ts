@@ -37,7 +37,9 @@ import { ApiProblem, type ApiClient } from '../../api/client';
  * with every epoch, so when someone leaves.
  */
 
-export type KeyScope = { readonly kind: 'main' } | { readonly kind: 'breakout'; readonly breakoutId: string; readonly scope: string };
+export type KeyScope =
+  | { readonly kind: 'main' }
+  | { readonly kind: 'breakout'; readonly breakoutId: string; readonly scope: string };
 
 /** What the server announces on the data topic `meetplane.epoch`. */
 export interface EpochAnnouncement {
@@ -384,11 +386,16 @@ export class E2eeEngine {
     });
     const fresh = items.filter((i) => all || !this.sealedTo.has(i.registration.deviceId));
     if (fresh.length > 0) {
-      await this.upload(this.options.meetingId, epoch, current.key, fresh.map((i) => i.registration), (envelopes) =>
-        this.options.api.PUT('/v1/meetings/{meetingId}/epochs/{epoch}/envelopes', {
-          params: { path: { meetingId: this.options.meetingId, epoch: String(epoch) } },
-          body: { envelopes },
-        }),
+      await this.upload(
+        this.options.meetingId,
+        epoch,
+        current.key,
+        fresh.map((i) => i.registration),
+        (envelopes) =>
+          this.options.api.PUT('/v1/meetings/{meetingId}/epochs/{epoch}/envelopes', {
+            params: { path: { meetingId: this.options.meetingId, epoch: String(epoch) } },
+            body: { envelopes },
+          }),
       );
       for (const i of fresh) this.sealedTo.add(i.registration.deviceId);
     }
@@ -407,11 +414,16 @@ export class E2eeEngine {
         (i) => (members.has(i.participantId) || i.registration.deviceId === own) && !sealedTo.has(i.registration.deviceId),
       );
       if (recipients.length === 0) continue;
-      await this.upload(room.scope, epoch, held.key, recipients.map((i) => i.registration), (envelopes) =>
-        this.options.api.PUT('/v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes', {
-          params: { path: { meetingId: this.options.meetingId, breakoutId: room.id, epoch: String(epoch) } },
-          body: { envelopes },
-        }),
+      await this.upload(
+        room.scope,
+        epoch,
+        held.key,
+        recipients.map((i) => i.registration),
+        (envelopes) =>
+          this.options.api.PUT('/v1/meetings/{meetingId}/breakouts/{breakoutId}/epochs/{epoch}/envelopes', {
+            params: { path: { meetingId: this.options.meetingId, breakoutId: room.id, epoch: String(epoch) } },
+            body: { envelopes },
+          }),
       );
       for (const i of recipients) sealedTo.add(i.registration.deviceId);
     }

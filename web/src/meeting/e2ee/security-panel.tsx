@@ -31,9 +31,7 @@ export function SecurityPanel({
           <output className="security-code" aria-label={t('e2ee.code')} data-epoch={state.epoch}>
             {state.securityCode}
           </output>
-          {state.senderFingerprint ? (
-            <p className="muted">{t('e2ee.sender', { fingerprint: state.senderFingerprint })}</p>
-          ) : null}
+          {state.senderFingerprint ? <p className="muted">{t('e2ee.sender', { fingerprint: state.senderFingerprint })}</p> : null}
         </>
       ) : (
         <p role="status">{t('e2ee.waiting')}</p>

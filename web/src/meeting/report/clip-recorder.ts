@@ -39,7 +39,7 @@ export class ClipRecorder {
   private recorder: MediaRecorder | undefined;
   private draw: ReturnType<typeof setInterval> | undefined;
   private header: Uint8Array | undefined;
-  private pending = new Uint8Array(0);
+  private pending: Uint8Array = new Uint8Array(0);
   private chunks: Chunk[] = [];
   private room: Room | undefined;
   private writes: Promise<void> = Promise.resolve();

@@ -59,8 +59,7 @@ export function ReportDialog({
     try {
       const clip = consent && recorder ? await recorder.clip() : undefined;
       await api.POST('/v1/meetings/{meetingId}/reports', {
-        params: { path: { meetingId }, header: { 'Idempotency-Key': idempotencyKey } } as never,
-        headers: { 'Idempotency-Key': idempotencyKey },
+        params: { path: { meetingId }, header: { 'Idempotency-Key': idempotencyKey } },
         body: {
           reason,
           ...(details.trim() && { details: details.trim() }),
@@ -114,12 +113,7 @@ export function ReportDialog({
             <textarea value={details} maxLength={2000} onChange={(e) => setDetails(e.target.value)} />
           </label>
           <label className="check">
-            <input
-              type="checkbox"
-              checked={consent}
-              disabled={!recorder}
-              onChange={(e) => setConsent(e.target.checked)}
-            />
+            <input type="checkbox" checked={consent} disabled={!recorder} onChange={(e) => setConsent(e.target.checked)} />
             {t('report.consent')}
           </label>
           <p className="muted">{t('report.clipNote')}</p>
