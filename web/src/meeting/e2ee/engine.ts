@@ -17,7 +17,7 @@ import {
   type DeviceRegistration,
   type SealedMessage,
 } from '@meetplane/e2ee';
-import { ApiProblem, type ApiClient } from '../../api/client';
+import { ApiProblem, type ApiClient } from '../../api/client.js';
 
 /**
  * The browser side of an end-to-end meeting (docs/e2ee.md), for one key scope:
