@@ -99,7 +99,6 @@ interface HeldKey {
 }
 
 const KEEP_EPOCHS = 6;
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 export class E2eeEngine {
   readonly scope: KeyScope;
@@ -117,6 +116,7 @@ export class E2eeEngine {
   private breakouts: readonly KeyedBreakout[] = [];
   private readonly breakoutKeys = new Map<string, { epoch: number; key: Uint8Array; sealedTo: Set<string> }>();
   private readonly breakoutListeners = new Set<(breakoutId: string, epoch: number, key: Uint8Array) => void>();
+  private readonly timers = new Map<ReturnType<typeof setTimeout>, () => void>();
 
   constructor(private readonly options: E2eeEngineOptions) {
     this.scope = options.scope ?? { kind: 'main' };
@@ -147,8 +147,25 @@ export class E2eeEngine {
     else this.want(epoch);
   }
 
+  /** A pause that ends early when the engine stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((done) => {
+      if (this.stopped) return done();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        done();
+      }, ms);
+      this.timers.set(timer, done);
+    });
+  }
+
   stop(): void {
     this.stopped = true;
+    for (const [timer, done] of this.timers) {
+      clearTimeout(timer);
+      done();
+    }
+    this.timers.clear();
     this.listeners.clear();
     this.breakoutListeners.clear();
   }
@@ -255,7 +272,7 @@ export class E2eeEngine {
         const envelope = await this.fetchEnvelope(epoch);
         if (this.stopped) return;
         if (envelope === undefined) {
-          await sleep(delay);
+          await this.sleep(delay);
           delay = Math.min(delay * 1.5, 3000);
           continue;
         }
@@ -272,7 +289,7 @@ export class E2eeEngine {
         } catch (error) {
           // A refused envelope is never used; keep asking (the host may seal again), and say why.
           this.update({ refused: error instanceof E2eeError ? error.code : 'error' });
-          await sleep(2000);
+          await this.sleep(2000);
         }
       }
     } finally {
@@ -343,7 +360,7 @@ export class E2eeEngine {
       .then(() => (this.stopped ? undefined : task()))
       .catch(() => {
         // Try again shortly: the next announcement or arrival also does.
-        if (!this.stopped) setTimeout(() => this.enqueue(() => this.distribute(false)), 1500);
+        if (!this.stopped) void this.sleep(1500).then(() => this.enqueue(() => this.distribute(false)));
       });
   }
 
@@ -449,7 +466,7 @@ export class E2eeEngine {
     } catch (error) {
       // 409: the epoch moved on (its announcement follows); 400: someone left meanwhile. Both: list again.
       if (error instanceof ApiProblem && (error.status === 409 || error.status === 400)) {
-        await sleep(400);
+        await this.sleep(400);
         const listed = await this.listDevices();
         if (listed.epoch !== epoch) {
           await this.rekeyMain(listed.epoch);
