@@ -232,9 +232,38 @@ export async function offboardTenant(
     key:
       tenant.key.mode === 'managed'
         ? { mode: 'managed', ...(deletionScheduledFor !== undefined && { deletionScheduledFor }) }
-        : {
-            mode: 'customer',
-            note: "the tenant's own key is theirs to disable or delete; until then the deleted records' backups stay readable with it",
-          },
+        : { mode: 'customer', note: CUSTOMER_KEY_NOTE },
+  };
+}
+
+const CUSTOMER_KEY_NOTE =
+  "the tenant's own key is theirs to disable or delete; until then the deleted records' backups stay readable with it";
+
+/**
+ * What an idempotency record keeps of an offboarding, to answer a retry with
+ * the same report: the count and what became of the key. Not the tenant's id
+ * (the retry's path has it, and an offboarded tenant leaves no trace of it).
+ */
+export function offboardingReportRef(report: OffboardingReport): string {
+  return report.key.mode === 'managed'
+    ? `${report.recordsDeleted}|managed|${report.key.deletionScheduledFor ?? ''}`
+    : `${report.recordsDeleted}|customer|`;
+}
+
+export function offboardingReportFromRef(tenantId: string, ref: string): OffboardingReport {
+  const [count = '', mode = '', deletionScheduledFor = ''] = ref.split('|');
+  const recordsDeleted = Number(count);
+  if (!Number.isInteger(recordsDeleted) || (mode !== 'managed' && mode !== 'customer')) {
+    throw new Error('an idempotency record holds no offboarding report');
+  }
+  return {
+    tenantId,
+    status: 'offboarded',
+    recordsDeleted,
+    directoryEntryRemoved: true,
+    key:
+      mode === 'managed'
+        ? { mode, ...(deletionScheduledFor !== '' && { deletionScheduledFor }) }
+        : { mode, note: CUSTOMER_KEY_NOTE },
   };
 }

@@ -1,6 +1,14 @@
 import { currentSite, tenantRulesOf } from '../composition.js';
 import { invalid } from '../domain/errors.js';
-import { changeTenantStatus, createTenant, loadTenant, offboardTenant, updateTenant } from '../domain/tenant-lifecycle.js';
+import {
+  changeTenantStatus,
+  createTenant,
+  loadTenant,
+  offboardingReportFromRef,
+  offboardingReportRef,
+  offboardTenant,
+  updateTenant,
+} from '../domain/tenant-lifecycle.js';
 import { etagOf, jwksUriProblem } from '../domain/tenant.js';
 import { requiredVersion } from '../http/if-match.js';
 import { idempotent } from '../http/idempotency.js';
@@ -85,11 +93,23 @@ export const handler = routeGroup(operatorCallers(config), {
   'POST /v1/tenants/{tenantId}/suspend': statusRoute('POST /v1/tenants/{tenantId}/suspend', 'suspend'),
   'POST /v1/tenants/{tenantId}/reinstate': statusRoute('POST /v1/tenants/{tenantId}/reinstate', 'reinstate'),
 
-  'POST /v1/tenants/{tenantId}/offboard': route(OPERATIONS['POST /v1/tenants/{tenantId}/offboard'], async (request) => {
+  'POST /v1/tenants/{tenantId}/offboard': route(OPERATIONS['POST /v1/tenants/{tenantId}/offboard'], async (request, context) => {
     const actor = request.caller;
-    await assertTenantHomedHere(config, site.directory, request.path.tenantId);
-    const report = await offboardTenant(tenantRules, request.path.tenantId, request.body, actor);
-    site.authenticator.forget(report.tenantId);
-    return { status: 200, body: report };
+    const { tenantId } = request.path;
+    // A retry with the same Idempotency-Key answers with the first report; the tenant is gone by then, so the
+    // key is looked up before anything about the tenant is.
+    return idempotent(
+      site.idempotency,
+      OPERATOR_SCOPE,
+      request,
+      async () => {
+        await assertTenantHomedHere(config, site.directory, tenantId);
+        const report = await offboardTenant(tenantRules, tenantId, request.body, actor);
+        site.authenticator.forget(report.tenantId);
+        return { result: { status: 200, body: report }, ref: offboardingReportRef(report) };
+      },
+      async (ref, status) => ({ status, body: offboardingReportFromRef(tenantId, ref) }),
+      context,
+    );
   }),
 });

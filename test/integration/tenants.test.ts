@@ -329,4 +329,33 @@ describe('offboarding', () => {
     ).rejects.toThrow();
     expect((await api('ams', `/v1/tenants/${created.id}`, { headers: operatorHeaders() })).status).toBe(404);
   });
+
+  it('answers a retry with the same Idempotency-Key with the first report, and a different body with it is 422', async () => {
+    const body = tenantBody(await newIdp(), 'fra');
+    const created = (await createTenant('fra', body)).body as TenantResource;
+    const why = { reason: 'contract ended', legalBasis: 'contract §12', confirmSlug: body.slug };
+    const offboard = (payload: object, key: string) =>
+      api('fra', `/v1/tenants/${created.id}/offboard`, {
+        method: 'POST',
+        headers: { ...operatorHeaders(), 'idempotency-key': key },
+        body: JSON.stringify(payload),
+      });
+    const key = `offboard-${Date.now()}`;
+
+    const first = await offboard(why, key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(first.body).toMatchObject({ tenantId: created.id, status: 'offboarded', key: { mode: 'managed' } });
+    expect((first.body as { recordsDeleted: number }).recordsDeleted).toBeGreaterThan(0);
+
+    const again = await offboard(why, key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+
+    expect((await offboard({ ...why, reason: 'another reason' }, key)).status).toBe(422);
+    // Without the key, the tenant is simply gone; and what the key kept names it nowhere.
+    expect((await offboard(why, `${key}-other`)).status).toBe(404);
+    expect(searchableText(await scanRegion('fra'))).not.toContain(created.id);
+  });
 });

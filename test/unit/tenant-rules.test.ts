@@ -10,6 +10,7 @@ import {
   type Tenant,
 } from '../../lambdas/domain/tenant.js';
 import { rolesOf } from '../../lambdas/http/auth/tenant-user.js';
+import { offboardingReportFromRef, offboardingReportRef, type OffboardingReport } from '../../lambdas/domain/tenant-lifecycle.js';
 
 const tenant: Tenant = {
   id: 'tn_0123456789abcdef01234567',
@@ -86,5 +87,36 @@ describe('tenant rules', () => {
     expect([...rolesOf('host admin')]).toEqual(['host', 'admin']);
     expect([...rolesOf(undefined)]).toEqual([]);
     expect([...rolesOf(42)]).toEqual([]);
+  });
+});
+
+describe('an offboarding report kept for an idempotent retry', () => {
+  const managed: OffboardingReport = {
+    tenantId: tenant.id,
+    status: 'offboarded',
+    recordsDeleted: 17,
+    directoryEntryRemoved: true,
+    key: { mode: 'managed', deletionScheduledFor: '2027-01-07T00:00:00.000Z' },
+  };
+
+  it('comes back whole from its reference, which does not name the tenant', () => {
+    const ref = offboardingReportRef(managed);
+    expect(ref).not.toContain(tenant.id);
+    expect(offboardingReportFromRef(tenant.id, ref)).toEqual(managed);
+    const noDate: OffboardingReport = { ...managed, key: { mode: 'managed' } };
+    expect(offboardingReportFromRef(tenant.id, offboardingReportRef(noDate))).toEqual(noDate);
+  });
+
+  it("keeps a customer key's note", () => {
+    const customer = offboardingReportFromRef(
+      tenant.id,
+      offboardingReportRef({ ...managed, recordsDeleted: 0, key: { mode: 'customer', note: 'x' } }),
+    );
+    expect(customer).toMatchObject({ recordsDeleted: 0, key: { mode: 'customer' } });
+    expect(customer.key.mode === 'customer' && customer.key.note).toMatch(/own key/);
+  });
+
+  it('refuses a reference that is not one', () => {
+    expect(() => offboardingReportFromRef(tenant.id, 'tn_x')).toThrow();
   });
 });
