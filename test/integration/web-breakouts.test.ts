@@ -1,8 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { devToken } from '../../scripts/dev-idp/identity.js';
-import { launchBrowser, newContext, screenshotPath, signIn } from '../support/browser.js';
-import { api } from '../support/stack.js';
-import { receiving, recordPeerConnections, untilReceiving } from '../support/webrtc-stats.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { aliceMeeting, joinAs, showNamesInDemo } from '../support/web-meeting.js';
+import { receiving, untilReceiving } from '../support/webrtc-stats.js';
 
 /**
  * Breakout rooms in the browser: the host plans two rooms in the panel (one
@@ -16,41 +15,17 @@ jest.setTimeout(240_000);
 let browser: Browser;
 let meetingId: string;
 
-async function as(user: string, roles: string[], path: string, init: RequestInit = {}) {
-  const token = await devToken({ user, roles });
-  return api('fra', path, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
-}
-
-async function person(user: string): Promise<Page> {
-  const context = await newContext(browser);
-  await recordPeerConnections(context);
-  const page = await context.newPage();
-  await signIn(page, user, `/demo/m/${meetingId}`);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  return page;
-}
-
 beforeAll(async () => {
-  const created = await as('alice', ['host'], '/v1/meetings', {
-    method: 'POST',
-    body: JSON.stringify({
-      title: `Workshop ${Date.now().toString(36)}`,
-      startsAt: new Date().toISOString(),
-      durationMinutes: 60,
-      timeZone: 'Europe/Berlin',
-    }),
-  });
-  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
-  meetingId = (created.body as { id: string }).id;
+  await showNamesInDemo();
+  meetingId = await aliceMeeting('Workshop');
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
 });
+
+const person = (user: string) => joinAs(browser, user, meetingId);
 
 describe('breakout rooms in the browser', () => {
   it('sends people to their rooms and back without a rejoin by hand', async () => {

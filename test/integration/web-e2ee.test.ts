@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { devToken } from '../../scripts/dev-idp/identity.js';
 import { generateDeviceIdentity, generateMediaKey, sealMediaKey, type DeviceRegistration } from '../../media/e2ee/index.js';
 import { launchBrowser, newContext, screenshotPath, signIn } from '../support/browser.js';
-import { api, stack } from '../support/stack.js';
+import { stack } from '../support/stack.js';
+import { aliceMeeting } from '../support/web-meeting.js';
 import { recordPeerConnections, untilReceiving } from '../support/webrtc-stats.js';
 
 /**
@@ -19,14 +19,6 @@ jest.setTimeout(240_000);
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let meetingId: string;
-
-async function as(user: string, roles: string[], path: string, init: RequestInit = {}) {
-  const token = await devToken({ user, roles });
-  return api('fra', path, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
-}
 
 async function person(user: string): Promise<Page> {
   const context = await newContext(browser);
@@ -59,18 +51,7 @@ async function sameCode(pages: Page[], not?: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  const created = await as('alice', ['host'], '/v1/meetings', {
-    method: 'POST',
-    body: JSON.stringify({
-      title: `Encrypted ${Date.now().toString(36)}`,
-      startsAt: new Date(Date.now() + 60_000).toISOString(),
-      durationMinutes: 60,
-      timeZone: 'Europe/Berlin',
-      encryption: 'e2ee',
-    }),
-  });
-  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
-  meetingId = (created.body as { id: string }).id;
+  meetingId = await aliceMeeting('Encrypted', { encryption: 'e2ee' });
   browser = await launchBrowser();
 });
 

@@ -1,8 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { devToken } from '../../scripts/dev-idp/identity.js';
-import { launchBrowser, newContext, signIn } from '../support/browser.js';
-import { api } from '../support/stack.js';
-import { recordPeerConnections, untilReceiving } from '../support/webrtc-stats.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newContext } from '../support/browser.js';
+import { aliceMeeting, asUser, joinAs, showNamesInDemo } from '../support/web-meeting.js';
+import { untilReceiving } from '../support/webrtc-stats.js';
 
 /**
  * An abuse report from the meeting page: Bob's browser keeps the last 30
@@ -15,22 +14,7 @@ jest.setTimeout(180_000);
 let browser: Browser;
 let meetingId: string;
 
-async function as(user: string, roles: string[], path: string, init: RequestInit = {}) {
-  const token = await devToken({ user, roles });
-  return api('fra', path, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
-}
-
-async function person(user: string): Promise<Page> {
-  const context = await newContext(browser);
-  await recordPeerConnections(context);
-  const page = await context.newPage();
-  await signIn(page, user, `/demo/m/${meetingId}`);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  return page;
-}
+const person = (user: string) => joinAs(browser, user, meetingId);
 
 interface Summary {
   id: string;
@@ -41,23 +25,14 @@ interface Summary {
 }
 
 async function reportsOfMeeting(): Promise<Summary[]> {
-  const res = await as('dora', ['admin'], '/v1/reports?limit=100');
+  const res = await asUser('dora', ['admin'], '/v1/reports?limit=100');
   expect(res.status).toBe(200);
   return (res.body as { items: Summary[] }).items.filter((r) => r.meetingId === meetingId);
 }
 
 beforeAll(async () => {
-  const created = await as('alice', ['host'], '/v1/meetings', {
-    method: 'POST',
-    body: JSON.stringify({
-      title: `Reportable ${Date.now().toString(36)}`,
-      startsAt: new Date().toISOString(),
-      durationMinutes: 60,
-      timeZone: 'Europe/Berlin',
-    }),
-  });
-  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
-  meetingId = (created.body as { id: string }).id;
+  await showNamesInDemo();
+  meetingId = await aliceMeeting('Reportable');
   browser = await launchBrowser();
 });
 
@@ -71,13 +46,15 @@ describe('abuse reports from the meeting page', () => {
     const bob = await person('bob');
     await untilReceiving(bob, (r) => r.videos >= 1 && r.audios >= 1);
     await untilReceiving(alice, (r) => r.videos >= 1);
+    const aliceName = (await bob.locator('.tile figcaption').first().textContent())!;
+    expect(aliceName).toMatch(/alice/i);
     // Let the rolling buffer hold several seconds.
     await bob.waitForTimeout(8000);
 
     // Without consent: a report, no clip.
     await bob.getByRole('button', { name: 'Report abuse' }).click();
     let dialog = bob.getByRole('dialog', { name: 'Report abuse' });
-    await dialog.getByLabel('Whom are you reporting?').selectOption({ index: 1 });
+    await dialog.getByLabel('Whom are you reporting?').selectOption({ label: aliceName });
     await dialog.getByLabel('Reason').selectOption('spam');
     await dialog.getByRole('button', { name: 'Send report' }).click();
     await dialog.getByText('Thank you.', { exact: false }).waitFor();
@@ -86,7 +63,7 @@ describe('abuse reports from the meeting page', () => {
     // With consent: the clip goes along.
     await bob.getByRole('button', { name: 'Report abuse' }).click();
     dialog = bob.getByRole('dialog', { name: 'Report abuse' });
-    await dialog.getByLabel('Whom are you reporting?').selectOption({ index: 1 });
+    await dialog.getByLabel('Whom are you reporting?').selectOption({ label: aliceName });
     await dialog.getByLabel('Reason').selectOption('harassment');
     await dialog.getByLabel('What happened (optional)').fill('Shouted insults at the class');
     await dialog.getByLabel('Attach the last 30 seconds of what I received').check();
@@ -101,11 +78,11 @@ describe('abuse reports from the meeting page', () => {
     expect(harassment!.clip!.bytes).toBeGreaterThan(5000);
     expect(harassment!.clip!.bytes).toBeLessThanOrEqual(192 * 1024);
     expect(harassment!.participantId).toMatch(/^p_/);
-    const detail = await as('dora', ['admin'], `/v1/reports/${harassment!.id}`);
+    const detail = await asUser('dora', ['admin'], `/v1/reports/${harassment!.id}`);
     expect((detail.body as { details?: string }).details).toBe('Shouted insults at the class');
 
     // The admin's clip plays in a browser: it has a picture and its time runs.
-    const clip = await as('dora', ['admin'], `/v1/reports/${harassment!.id}/clip`);
+    const clip = await asUser('dora', ['admin'], `/v1/reports/${harassment!.id}/clip`);
     expect(clip.status).toBe(200);
     const { contentType, data } = clip.body as { contentType: string; data: string };
     const player = await (await newContext(browser)).newPage();

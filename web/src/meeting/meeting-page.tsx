@@ -3,6 +3,7 @@ import { RoomEvent, Track, type Participant, type RemoteTrack, type Room } from 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
+import { ApiProblem } from '../api/client';
 import { useOrgSession } from '../org-context';
 import { ErrorNotice, Loading } from '../ui/status';
 import {
@@ -120,11 +121,12 @@ export default function MeetingPage() {
   const recorder = useRef<ClipRecorder>(undefined);
   const device = useRef<DeviceIdentity>(undefined);
 
+  // Hosts and invitees can read the meeting; anyone else learns its mode from the join.
   useEffect(() => {
     api
       .GET('/v1/meetings/{meetingId}', { params: { path: { meetingId } } })
       .then(({ data }) => setMeeting(data as MeetingInfo))
-      .catch(setError);
+      .catch(() => setMeeting({ id: meetingId, title: '', encryption: 'standard', isHost: false }));
   }, [api, meetingId]);
 
   const enter = useCallback(
@@ -155,14 +157,29 @@ export default function MeetingPage() {
     setPhase({ kind: 'joining' });
     setError(undefined);
     try {
-      const fresh = (await api.GET('/v1/meetings/{meetingId}', { params: { path: { meetingId } } })).data as MeetingInfo;
-      setMeeting(fresh);
-      device.current =
-        fresh.encryption === 'e2ee' ? await registeredDevice(api, `${org.slug}/${String(user.profile.sub)}`) : undefined;
-      const { data } = await api.POST('/v1/meetings/{meetingId}/join', {
-        params: { path: { meetingId } },
-        body: { displayName, ...(device.current && { deviceId: device.current.deviceId }) },
+      const owner = `${org.slug}/${String(user.profile.sub)}`;
+      const fresh = await api
+        .GET('/v1/meetings/{meetingId}', { params: { path: { meetingId } } })
+        .then(({ data }) => data as MeetingInfo)
+        .catch(() => undefined);
+      if (fresh) setMeeting(fresh);
+      device.current = fresh?.encryption === 'e2ee' ? await registeredDevice(api, owner) : undefined;
+      const joinAs = () =>
+        api.POST('/v1/meetings/{meetingId}/join', {
+          params: { path: { meetingId } },
+          body: { displayName, ...(device.current && { deviceId: device.current.deviceId }) },
+        });
+      // A meeting this user cannot read says it is end-to-end by asking for the device to seal its keys to.
+      const { data } = await joinAs().catch(async (problem: unknown) => {
+        const needsDevice =
+          problem instanceof ApiProblem && problem.status === 400 && problem.fieldErrors.some((f) => f.field === 'deviceId');
+        if (!needsDevice || device.current) throw problem;
+        device.current = await registeredDevice(api, owner);
+        setMeeting((m) => (m ? { ...m, encryption: 'e2ee' } : m));
+        return joinAs();
       });
+      if (data?.status === 'admitted' && data.encryption.mode === 'e2ee')
+        setMeeting((m) => (m ? { ...m, encryption: 'e2ee' } : m));
       if (!data) throw new Error('no answer to the join');
       if (data.status === 'waiting') {
         setPhase({ kind: 'waiting', ticket: data.ticket });
@@ -204,12 +221,15 @@ export default function MeetingPage() {
     },
     [follower],
   );
+  // Leaving the page leaves the meeting, and the clip buffer goes with it.
+  const roomsRef = useRef<MeetingRooms>(undefined);
+  roomsRef.current = rooms;
   useEffect(
     () => () => {
       recorder.current?.stop();
-      void rooms?.leave();
+      void roomsRef.current?.leave();
     },
-    [rooms],
+    [],
   );
 
   const remote = useRemoteParticipants(shown?.room);
