@@ -120,6 +120,9 @@ export default function MeetingPage() {
   const [reporting, setReporting] = useState(false);
   const recorder = useRef<ClipRecorder>(undefined);
   const device = useRef<DeviceIdentity>(undefined);
+  // The meeting's own host runs its keys and stays in the main room; an admin joins as a host too (to
+  // moderate), but keys nothing and goes where the breakout plan puts them.
+  const keyHost = useRef(false);
 
   // Hosts and invitees can read the meeting; anyone else learns its mode from the join.
   useEffect(() => {
@@ -134,7 +137,7 @@ export default function MeetingPage() {
       const meetingRooms = new MeetingRooms({
         api,
         meetingId,
-        isHost: role === 'host',
+        isHost: role === 'host' && keyHost.current,
         ...(device.current && { device: device.current }),
         onChange: (connected) => {
           setShown(connected);
@@ -146,7 +149,7 @@ export default function MeetingPage() {
       recorder.current ??= new ClipRecorder();
       const main = await meetingRooms.start(grant);
       setPhase({ kind: 'in', participantId, role });
-      if (role !== 'host') {
+      if (!keyHost.current) {
         setFollower(new BreakoutFollower({ api, meetingId, room: main.room, enter: (target) => meetingRooms.enter(target) }));
       }
     },
@@ -163,6 +166,7 @@ export default function MeetingPage() {
         .then(({ data }) => data as MeetingInfo)
         .catch(() => undefined);
       if (fresh) setMeeting(fresh);
+      keyHost.current = fresh?.isHost === true;
       device.current = fresh?.encryption === 'e2ee' ? await registeredDevice(api, owner) : undefined;
       const joinAs = () =>
         api.POST('/v1/meetings/{meetingId}/join', {
@@ -278,9 +282,9 @@ export default function MeetingPage() {
                 {t('breakouts.backToMain')}
               </button>
             ) : null}
-            {e2ee ? <SecurityPanel state={e2eeState} isHost={isHost && shown.scope.kind === 'main'} /> : null}
+            {e2ee ? <SecurityPanel state={e2eeState} isHost={isHost && keyHost.current && shown.scope.kind === 'main'} /> : null}
             {!e2ee && isHost ? <UpgradeButton api={api} meetingId={meetingId} /> : null}
-            {isHost ? (
+            {isHost && keyHost.current ? (
               <BreakoutPlanner
                 api={api}
                 meetingId={meetingId}
