@@ -166,13 +166,22 @@ describe("the web client's end-to-end engine", () => {
     await new Promise((done) => setTimeout(done, 100));
     expect(bob.getState().epoch).toBe(1);
 
+    // Another participant announcing an epoch is not heard; the host's participant is (it seals the keys).
+    server.state.epoch = 2;
+    host.announce({ epoch: 2, rekey: true });
+    bob.announce({ epoch: 2, rekey: true }, `p_${'x'.repeat(32)}`);
+    await new Promise((done) => setTimeout(done, 200));
+    expect(bob.getState().epoch).toBe(1);
+    bob.announce({ epoch: 2, rekey: true }, `p_${'h'.repeat(32)}`);
+    await until(() => bob.getState().epoch === 2);
+
     // The server swaps in an envelope whose signature does not verify with the sender it names.
-    const forged = { ...server.envelopes.get(`${MEETING}/1/${bobDevice.deviceId}`)!, epoch: 3 };
+    const forged = { ...server.envelopes.get(`${MEETING}/2/${bobDevice.deviceId}`)!, epoch: 3 };
     server.envelopes.set(`${MEETING}/3/${bobDevice.deviceId}`, forged);
     bob.want(3);
     await until(() => bob.getState().refused !== undefined);
-    expect(bob.getState().epoch).toBe(1);
-    expect(installed.get('bob')).toHaveLength(1);
+    expect(bob.getState().epoch).toBe(2);
+    expect(installed.get('bob')).toHaveLength(2);
   });
 
   it("keys each open breakout for its members, and seals the host's broadcast per breakout", async () => {

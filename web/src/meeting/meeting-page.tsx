@@ -150,7 +150,15 @@ export default function MeetingPage() {
       const main = await meetingRooms.start(grant);
       setPhase({ kind: 'in', participantId, role });
       if (!keyHost.current) {
-        setFollower(new BreakoutFollower({ api, meetingId, room: main.room, enter: (target) => meetingRooms.enter(target) }));
+        setFollower(
+          new BreakoutFollower({
+            api,
+            meetingId,
+            room: main.room,
+            enter: (target) => meetingRooms.enter(target),
+            onPlacement: (mine) => meetingRooms.notePlacement(mine),
+          }),
+        );
       }
     },
     [api, meetingId],

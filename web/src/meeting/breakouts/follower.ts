@@ -69,6 +69,8 @@ export class BreakoutFollower {
       readonly meetingId: string;
       readonly room: Room;
       readonly enter: EnterRoom;
+      /** Each answer of `…/breakouts/mine`: in an end-to-end breakout it names the current epoch, which no one announces there. */
+      readonly onPlacement?: (mine: MyBreakout) => void;
       readonly pollMs?: number;
     },
   ) {
@@ -154,6 +156,7 @@ export class BreakoutFollower {
       });
       const mine = data as MyBreakout | undefined;
       if (mine && !this.stopped) {
+        this.options.onPlacement?.(mine);
         this.update({ state: mine.state, returnAt: mine.returnAt, ...(mine.state === 'none' && { message: undefined }) });
         const wanted = mine.breakout?.id ?? 'main';
         if (mine.returnAt) next = Math.min(next, Math.max(300, Date.parse(mine.returnAt) - Date.now() + 300));

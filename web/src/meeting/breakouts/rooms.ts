@@ -2,7 +2,7 @@ import type { DeviceIdentity } from '@meetplane/e2ee';
 import { Room, RoomEvent, VideoPresets } from 'livekit-client';
 import type { ApiClient } from '../../api/client';
 import { attachE2ee, EpochKeyProvider, encryptedRoomOptions, type E2eeEngine, type KeyScope } from '../e2ee';
-import type { MediaGrant, RoomTarget } from './follower';
+import type { MediaGrant, MyBreakout, RoomTarget } from './follower';
 
 /** One LiveKit room of the meeting this client is connected to, with the key engine of its scope. */
 export interface ConnectedRoom {
@@ -180,6 +180,18 @@ export class MeetingRooms {
       before.engine?.stop();
       await before.room.disconnect().catch(() => undefined);
     }
+  }
+
+  /**
+   * What `…/breakouts/mine` said: the epoch current now. In a breakout of an
+   * end-to-end meeting nobody announces an epoch begun elsewhere (the counter
+   * is the meeting's), so the engine of the breakout shown asks for its key.
+   */
+  notePlacement(mine: MyBreakout): void {
+    const shown = this.shownRoom;
+    const epoch = mine.join?.encryption.epoch;
+    if (!shown?.engine || epoch === undefined || shown.scope.kind !== 'breakout') return;
+    if (mine.breakout?.id === shown.scope.breakoutId) shown.engine.want(epoch);
   }
 
   /** A visiting host comes back to the main room. */

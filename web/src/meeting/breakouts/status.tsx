@@ -40,10 +40,17 @@ export function BreakoutStatus({ state, engine }: { state: FollowerState | undef
     if (!sealed) return setText(undefined);
     if (!engine) return setText(t('breakouts.sealedMessage'));
     let cancelled = false;
-    engine
-      .openBroadcast(sealed)
-      .then((opened) => !cancelled && setText(opened))
-      .catch(() => !cancelled && setText(t('breakouts.sealedMessage')));
+    // The key of the epoch it was sealed with may still be on its way: try again for a little while.
+    const attempt = (left: number) =>
+      engine
+        .openBroadcast(sealed)
+        .then((opened) => !cancelled && setText(opened))
+        .catch(() => {
+          if (cancelled) return;
+          if (left > 0) setTimeout(() => void attempt(left - 1), 1000);
+          else setText(t('breakouts.sealedMessage'));
+        });
+    void attempt(10);
     return () => {
       cancelled = true;
     };

@@ -88,6 +88,12 @@ export interface E2eeEngineOptions {
   /** Installs an epoch's key in the LiveKit room at its key index. */
   readonly setEpochKey: (epoch: number, keyIndex: number, key: Uint8Array) => void | Promise<void>;
   readonly keyRingSize?: number;
+  /**
+   * The host's client tells the room of a new epoch the server announced
+   * elsewhere (a leave of a breakout: only the hosts hear of it in the main
+   * room), so that participants fetch the key it makes for the main room.
+   */
+  readonly tellRoom?: (message: EpochAnnouncement) => void;
   /** How long to wait between attempts to fetch an envelope not there yet. */
   readonly retryMs?: number;
 }
@@ -110,6 +116,9 @@ export class E2eeEngine {
   private fetching = false;
   private stopped = false;
   private pinnedSender: string | undefined;
+  /** The participant whose device sealed the key in use: the only participant whose epoch announcements count. */
+  private keySender: string | undefined;
+  private pendingSender: string | undefined;
   // Host only.
   private queue: Promise<void> = Promise.resolve();
   private sealedTo = new Set<string>();
@@ -143,7 +152,7 @@ export class E2eeEngine {
 
   /** Begins with the epoch the join (or the breakout grant) named. */
   start(epoch: number): void {
-    if (this.options.isHost && this.scope.kind === 'main') this.enqueue(() => this.rekeyMain(epoch));
+    if (this.options.isHost && this.scope.kind === 'main') this.enqueue(async () => void (await this.rekeyMain(epoch)));
     else this.want(epoch);
   }
 
@@ -170,12 +179,22 @@ export class E2eeEngine {
     this.breakoutListeners.clear();
   }
 
-  /** A `meetplane.epoch` announcement of the room this engine's scope is in. */
-  announce(message: EpochAnnouncement): void {
+  /**
+   * A `meetplane.epoch` announcement of the room this engine's scope is in:
+   * from the server (`from` undefined), or from the participant whose device
+   * seals the keys; anyone else's is ignored, so a participant cannot send the
+   * others chasing an epoch that will never come.
+   */
+  announce(message: EpochAnnouncement, from?: string): void {
     if (!Number.isSafeInteger(message.epoch) || message.epoch < 0) return;
+    if (from !== undefined && (this.options.isHost || from !== this.keySender)) return;
     if (this.options.isHost && this.scope.kind === 'main') {
       // A breakout's leave (named) or any other new epoch: the counter is the meeting's, so every scope moves on.
-      this.enqueue(() => this.rekeyMain(message.epoch));
+      this.enqueue(async () => {
+        const rekeyed = await this.rekeyMain(message.epoch);
+        // Nobody in the main room heard of an epoch a breakout began: tell them, once its key is sealed.
+        if (rekeyed && message.breakoutId !== undefined) this.options.tellRoom?.({ epoch: message.epoch, rekey: true });
+      });
       return;
     }
     if (message.breakoutId === undefined) this.want(message.epoch);
@@ -329,6 +348,7 @@ export class E2eeEngine {
       params: { path: { meetingId: this.options.meetingId, deviceId: senderDeviceId } },
     });
     const verified = await verifyDeviceRegistration(data?.registration);
+    this.pendingSender = data?.participantId;
     return verified.registration;
   }
 
@@ -337,6 +357,7 @@ export class E2eeEngine {
     await this.options.setEpochKey(epoch, keyIndexForEpoch(epoch, ring), key);
     this.keys.set(epoch, { epoch, key, senderSigningKey: sender.signingPublicKey });
     for (const old of [...this.keys.keys()].sort((a, b) => b - a).slice(KEEP_EPOCHS)) this.keys.delete(old);
+    if (!this.options.isHost && this.pendingSender) this.keySender = this.pendingSender;
     const senderChanged = this.pinnedSender !== undefined && this.pinnedSender !== sender.signingPublicKey;
     this.pinnedSender ??= sender.signingPublicKey;
     const [securityCode, senderFingerprint] = await Promise.all([
@@ -364,14 +385,15 @@ export class E2eeEngine {
       });
   }
 
-  private async rekeyMain(epoch: number): Promise<void> {
-    if (!isNewerEpoch(epoch, this.state.epoch)) return;
+  private async rekeyMain(epoch: number): Promise<boolean> {
+    if (!isNewerEpoch(epoch, this.state.epoch)) return false;
     const key = generateMediaKey();
     await this.install(epoch, key, this.options.device.registration);
     this.sealedTo = new Set();
     // Every scope's epoch is the meeting's: breakouts get fresh keys too (someone may have left one).
     this.breakoutKeys.clear();
     await this.distribute(true);
+    return true;
   }
 
   private async listDevices() {
@@ -387,7 +409,10 @@ export class E2eeEngine {
     const epoch = this.state.epoch;
     if (epoch === undefined) return;
     const listed = await this.listDevices();
-    if (listed.epoch > epoch) return this.rekeyMain(listed.epoch);
+    if (listed.epoch > epoch) {
+      if (await this.rekeyMain(listed.epoch)) this.options.tellRoom?.({ epoch: listed.epoch, rekey: true });
+      return;
+    }
     if (listed.epoch < epoch) return;
     const current = this.keys.get(epoch);
     if (!current) return;
@@ -469,7 +494,7 @@ export class E2eeEngine {
         await this.sleep(400);
         const listed = await this.listDevices();
         if (listed.epoch !== epoch) {
-          await this.rekeyMain(listed.epoch);
+          if (await this.rekeyMain(listed.epoch)) this.options.tellRoom?.({ epoch: listed.epoch, rekey: true });
           return;
         }
         const bound = new Set(listed.items.map((i) => i.registration.deviceId));

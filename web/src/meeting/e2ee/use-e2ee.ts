@@ -1,5 +1,5 @@
 import type { DeviceIdentity } from '@meetplane/e2ee';
-import { RoomEvent, type Room } from 'livekit-client';
+import { RoomEvent, type RemoteParticipant, type Room } from 'livekit-client';
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../../api/client';
 import { E2eeEngine, EPOCH_TOPIC, type E2eeState, type EpochAnnouncement, type KeyScope } from './engine';
@@ -27,15 +27,21 @@ const decoder = new TextDecoder();
  * key to). Returns the engine and its state; the engine stops with the room.
  */
 export function attachE2ee(options: Omit<UseE2eeOptions, 'onUpgraded'> & { onUpgraded?: (epoch: number) => void }): E2eeEngine {
-  const engine = new E2eeEngine(options);
   const { room } = options;
+  const engine = new E2eeEngine({
+    ...options,
+    tellRoom: (message) =>
+      void room.localParticipant
+        .publishData(new TextEncoder().encode(JSON.stringify(message)), { reliable: true, topic: EPOCH_TOPIC })
+        .catch(() => undefined),
+  });
   let arrival: ReturnType<typeof setTimeout> | undefined;
-  const onData = (payload: Uint8Array, _from?: unknown, _kind?: unknown, topic?: string) => {
+  const onData = (payload: Uint8Array, from?: RemoteParticipant, _kind?: unknown, topic?: string) => {
     if (topic !== EPOCH_TOPIC) return;
     try {
       const message = JSON.parse(decoder.decode(payload)) as EpochAnnouncement;
-      if (message.mode === 'e2ee') options.onUpgraded?.(message.epoch);
-      engine.announce(message);
+      if (message.mode === 'e2ee' && !from) options.onUpgraded?.(message.epoch);
+      engine.announce(message, from?.identity);
     } catch {
       // Not an announcement of ours.
     }
