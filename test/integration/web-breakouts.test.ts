@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { aliceMeeting, joinAs, showNamesInDemo } from '../support/web-meeting.js';

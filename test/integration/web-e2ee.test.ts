@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { generateDeviceIdentity, generateMediaKey, sealMediaKey, type DeviceRegistration } from '../../media/e2ee/index.js';
 import { launchBrowser, newContext, screenshotPath, signIn } from '../support/browser.js';

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.js';
 import { aliceMeeting, asUser, joinAs, showNamesInDemo } from '../support/web-meeting.js';
