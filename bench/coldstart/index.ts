@@ -72,6 +72,7 @@ async function measureInit(): Promise<void> {
       livekitUrl: 'wss://livekit.fra.meetplane.example',
       livekitApiKey: 'meetplane-fra',
       livekitSecretArn: LIVEKIT_SECRET_ARN,
+      web: { url: 'https://app.meetplane.example', origins: ['https://app.meetplane.example'] },
     }),
     AWS_REGION: 'eu-central-1',
     AWS_LAMBDA_FUNCTION_NAME: 'meetplane-coldstart',

@@ -9,7 +9,7 @@ import {
   offboardTenant,
   updateTenant,
 } from '../domain/tenant-lifecycle.js';
-import { etagOf, jwksUriProblem } from '../domain/tenant.js';
+import { etagOf, jwksUriProblem, webUrlProblem } from '../domain/tenant.js';
 import { requiredVersion } from '../http/if-match.js';
 import { idempotent } from '../http/idempotency.js';
 import { tenantResource } from '../http/representations.js';
@@ -38,6 +38,11 @@ async function checkIdp(idp: { jwksUri?: string } | undefined): Promise<void> {
   if (refusal) throw invalid('idp.jwksUri', refusal);
 }
 
+function checkWebUrl(webUrl: string | null | undefined): void {
+  const problem = webUrl ? webUrlProblem(webUrl, config.stage) : undefined;
+  if (problem) throw invalid('webUrl', problem);
+}
+
 function statusRoute(
   key: 'POST /v1/tenants/{tenantId}/suspend' | 'POST /v1/tenants/{tenantId}/reinstate',
   change: 'suspend' | 'reinstate',
@@ -56,6 +61,7 @@ export const handler = routeGroup(operatorCallers(config), {
     const actor = request.caller;
     assertHomeSite(config, request.body.homeSite);
     await checkIdp(request.body.idp);
+    checkWebUrl(request.body.webUrl);
     return idempotent(
       site.idempotency,
       OPERATOR_SCOPE,
@@ -85,6 +91,7 @@ export const handler = routeGroup(operatorCallers(config), {
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const version = requiredVersion(request);
     await checkIdp(request.body.idp);
+    checkWebUrl(request.body.webUrl);
     const tenant = await updateTenant(tenantRules, request.path.tenantId, version, request.body, actor);
     site.authenticator.forget(tenant.id);
     return withEtag(tenant);

@@ -1,3 +1,4 @@
+import { directoryAnswerOf, directoryEntrySchema } from '../../lambdas/domain/directory.js';
 import { DomainError } from '../../lambdas/domain/errors.js';
 import {
   checkAllowedSites,
@@ -5,6 +6,7 @@ import {
   etagOf,
   jwksUriProblem,
   reinstate,
+  webUrlProblem,
   suspend,
   versionFromEtag,
   type Tenant,
@@ -44,6 +46,44 @@ describe('tenant rules', () => {
       issuer: 'https://idp.example.test',
       status: 'active',
     });
+  });
+
+  it('adds what a browser needs to sign in, and the web app, only when the tenant has them', () => {
+    const withWeb: Tenant = {
+      ...tenant,
+      idp: { ...tenant.idp, webClientId: 'meetplane-web' },
+      webUrl: 'https://meet.acme.example',
+    };
+    const entry = directoryEntryOf(withWeb);
+    expect(entry).toEqual({
+      ...directoryEntryOf(tenant),
+      webClientId: 'meetplane-web',
+      audience: 'meetplane',
+      webUrl: 'https://meet.acme.example',
+    });
+    expect(directoryEntrySchema.parse(entry)).toEqual(entry);
+    expect(directoryAnswerOf(entry, 'https://api.fra.example', 'https://app.example')).toEqual({
+      tenantId: tenant.id,
+      slug: 'acme',
+      homeSite: 'fra',
+      apiUrl: 'https://api.fra.example',
+      signIn: { issuer: 'https://idp.example.test', clientId: 'meetplane-web', audience: 'meetplane' },
+      webUrl: 'https://meet.acme.example',
+    });
+    // Without a web client no sign-in is announced, and the site's web app stands in for the tenant's own.
+    expect(directoryAnswerOf(directoryEntryOf(tenant), 'https://api.fra.example', 'https://app.example')).toEqual({
+      tenantId: tenant.id,
+      slug: 'acme',
+      homeSite: 'fra',
+      apiUrl: 'https://api.fra.example',
+      webUrl: 'https://app.example',
+    });
+  });
+
+  it('links a deployed tenant to its web app over https only', () => {
+    expect(webUrlProblem('https://meet.acme.example', 'aws')).toBeUndefined();
+    expect(webUrlProblem('http://meet.acme.example', 'aws')).toBe('must use https');
+    expect(webUrlProblem('http://127.0.0.1:4000', 'local')).toBeUndefined();
   });
 
   it('refuses the home site or a repeated site among the allowed sites', () => {
