@@ -38,7 +38,8 @@ describe('breakout rooms in the browser', () => {
     const panel = alice.getByRole('region', { name: 'Breakout rooms' });
     await panel.getByLabel('Name of room 1').fill('Red');
     await panel.getByLabel('Name of room 2').fill('Blue');
-    const bobChip = panel.locator('.person', { hasText: /bob/i }).first();
+    // Dragged by the name (the select beside it is the other way to place someone).
+    const bobChip = panel.locator('.person > span', { hasText: /bob/i }).first();
     await bobChip.dragTo(panel.locator('.breakout-room', { has: alice.getByLabel('Name of room 1') }));
     await panel.getByLabel(/^Room for carol/i).selectOption({ label: 'Red' });
     await panel.getByLabel(/^Room for dora/i).focus();
