@@ -143,7 +143,12 @@ export default function MeetingPage() {
           setShown(connected);
           recorder.current?.attach(connected.room);
         },
-        onUpgraded: () => void meetingRooms.leave().then(() => setPhase({ kind: 'prejoin' })),
+        // The meeting turned end-to-end: join again at once, with this browser's device, into the new key chain.
+        onUpgraded: () =>
+          void meetingRooms.leave().then(() => {
+            setPhase({ kind: 'prejoin' });
+            void rejoin.current?.();
+          }),
       });
       setRooms(meetingRooms);
       recorder.current ??= new ClipRecorder();
@@ -164,6 +169,7 @@ export default function MeetingPage() {
     [api, meetingId],
   );
 
+  const rejoin = useRef<() => Promise<void>>(undefined);
   const join = async () => {
     setPhase({ kind: 'joining' });
     setError(undefined);
@@ -203,6 +209,8 @@ export default function MeetingPage() {
       setPhase({ kind: 'prejoin' });
     }
   };
+
+  rejoin.current = join;
 
   // In the waiting room: ask until admitted (or denied).
   useEffect(() => {

@@ -112,11 +112,14 @@ export class MeetingRooms {
   private followStandardKeys(room: Room, keyProvider: EpochKeyProvider, target: RoomTarget, first: number): void {
     let current = first;
     const { api, meetingId } = this.options;
-    const onData = (payload: Uint8Array, _from?: unknown, _kind?: unknown, topic?: string) => {
-      if (topic !== 'meetplane.epoch') return;
+    const onData = (payload: Uint8Array, from?: unknown, _kind?: unknown, topic?: string) => {
+      if (topic !== 'meetplane.epoch' || from !== undefined) return;
       let epoch: number;
       try {
-        epoch = (JSON.parse(new TextDecoder().decode(payload)) as { epoch: number }).epoch;
+        const message = JSON.parse(new TextDecoder().decode(payload)) as { epoch: number; mode?: string };
+        epoch = message.epoch;
+        // The host turned the meeting end-to-end: keys come from the host's client from now on.
+        if (message.mode === 'e2ee') return this.options.onUpgraded?.(epoch);
       } catch {
         return;
       }
