@@ -3,6 +3,7 @@ import type { Messages } from './index.js';
 export const E2EE: Messages = {
   en: {
     'e2ee.title': 'End-to-end encryption',
+    'e2ee.tab': 'Encryption',
     'e2ee.compare': 'Compare this code aloud with everyone: if all see the same, only this meeting’s devices hold its key.',
     'e2ee.code': 'Security code',
     'e2ee.sender': 'Key sealed by the host’s device {{fingerprint}}',
@@ -17,6 +18,7 @@ export const E2EE: Messages = {
   },
   de: {
     'e2ee.title': 'Ende-zu-Ende-Verschlüsselung',
+    'e2ee.tab': 'Verschlüsselung',
     'e2ee.compare':
       'Vergleichen Sie diesen Code laut mit allen: Sehen alle denselben, haben nur die Geräte dieses Meetings den Schlüssel.',
     'e2ee.code': 'Sicherheitscode',
@@ -33,6 +35,7 @@ export const E2EE: Messages = {
   },
   nl: {
     'e2ee.title': 'End-to-end-versleuteling',
+    'e2ee.tab': 'Versleuteling',
     'e2ee.compare':
       'Vergelijk deze code hardop met iedereen: ziet iedereen dezelfde, dan hebben alleen de apparaten van deze vergadering de sleutel.',
     'e2ee.code': 'Beveiligingscode',

@@ -3,6 +3,7 @@ import type { Messages } from './index.js';
 export const REPORT: Messages = {
   en: {
     'report.open': 'Report abuse',
+    'report.tab': 'Report',
     'report.title': 'Report abuse',
     'report.who': 'Whom are you reporting?',
     'report.nobody': 'No one in particular',
@@ -26,6 +27,7 @@ export const REPORT: Messages = {
   },
   de: {
     'report.open': 'Missbrauch melden',
+    'report.tab': 'Melden',
     'report.title': 'Missbrauch melden',
     'report.who': 'Wen melden Sie?',
     'report.nobody': 'Niemand Bestimmtes',
@@ -49,6 +51,7 @@ export const REPORT: Messages = {
   },
   nl: {
     'report.open': 'Misbruik melden',
+    'report.tab': 'Melden',
     'report.title': 'Misbruik melden',
     'report.who': 'Wie meldt u?',
     'report.nobody': 'Niemand in het bijzonder',
