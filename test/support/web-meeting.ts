@@ -14,7 +14,7 @@ export async function asUser(user: string, roles: string[], path: string, init: 
   });
 }
 
-/** A meeting Alice hosts, starting now. */
+/** A meeting Alice hosts, starting now, to which Bob, Carol and Dora are invited (so their pages can read it). */
 export async function aliceMeeting(title: string, extra: Record<string, unknown> = {}): Promise<string> {
   const created = await asUser('alice', ['host'], '/v1/meetings', {
     method: 'POST',
@@ -23,6 +23,7 @@ export async function aliceMeeting(title: string, extra: Record<string, unknown>
       startsAt: new Date().toISOString(),
       durationMinutes: 60,
       timeZone: 'Europe/Berlin',
+      invitees: ['bob@demo.example', 'carol@demo.example', 'dora@demo.example'],
       ...extra,
     }),
   });
