@@ -145,21 +145,4 @@ describe('an end-to-end encrypted meeting in the browser', () => {
       expect(got.videos).toBeGreaterThanOrEqual(1);
     }
   });
-
-  it('turns a standard meeting end to end when the host upgrades it, and everyone rejoins into the new keys', async () => {
-    const standard = await aliceMeeting('Upgraded');
-    const alice = await joinAs(browser, 'alice', standard);
-    const bob = await joinAs(browser, 'bob', standard);
-    await untilReceiving(bob, (r) => r.videos >= 1);
-    expect(await bob.getByRole('tab', { name: 'Encryption' }).count()).toBe(0);
-    alice.once('dialog', (dialog) => void dialog.accept());
-    await alice.getByRole('button', { name: 'Upgrade to end-to-end encryption' }).click();
-    // Both pages rejoin by themselves with their devices, hold the host's key, and see each other again.
-    const code = await sameCode([alice, bob]);
-    expect(code).toMatch(/^\d{5}( \d{5}){5}$/);
-    expect((await untilReceiving(bob, (r) => r.videos >= 1 && r.audios >= 1)).videos).toBe(1);
-    expect((await untilReceiving(alice, (r) => r.videos >= 1)).videos).toBe(1);
-    const meeting = await asUser('alice', ['host'], `/v1/meetings/${standard}`);
-    expect((meeting.body as { encryption: string }).encryption).toBe('e2ee');
-  });
 });
