@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { generateDeviceIdentity, generateMediaKey, sealMediaKey, type DeviceRegistration } from '../../media/e2ee/index.js';
 import { launchBrowser, newContext, screenshotPath, signIn } from '../support/browser.js';
 import { stack } from '../support/stack.js';
-import { aliceMeeting, asUser, joinAs } from '../support/web-meeting.js';
+import { aliceMeeting } from '../support/web-meeting.js';
 import { recordPeerConnections, untilReceiving } from '../support/webrtc-stats.js';
 
 /**
