@@ -35,6 +35,7 @@ describe('breakout rooms in the browser', () => {
     for (const page of [alice, bob, carol, dora]) await untilReceiving(page, (r) => r.videos >= 3);
 
     // Planning: Bob dragged into room 1, Carol and Dora placed with the select (keyboard-operable).
+    await alice.getByRole('tab', { name: 'Breakout rooms' }).click();
     const panel = alice.getByRole('region', { name: 'Breakout rooms' });
     await panel.getByLabel('Name of room 1').fill('Red');
     await panel.getByLabel('Name of room 2').fill('Blue');
