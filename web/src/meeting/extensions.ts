@@ -5,4 +5,6 @@
  * (e2ee-seam.ts). Breakouts (./breakouts), the end-to-end engine (./e2ee) and
  * abuse reports (./report) are added here by importing their modules.
  */
-export {};
+import './e2ee/register';
+import './breakouts/register';
+import './report/register';
