@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiClient } from '../api/client';
 import { ErrorNotice, Loading } from '../ui/status';
+import { BreakoutFollower, BreakoutStatus, useFollower, type MyBreakout, type RoomTarget } from './breakouts';
 import { ChatPanel } from './chat-panel';
 import { ControlBar } from './controls';
 import { e2eeEngine, type E2eeSession } from './e2ee-seam';
@@ -74,6 +75,14 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   const handlers = useRef(new Map<string, Set<DataHandler>>());
   const onLeaveRef = useRef(onLeave);
   onLeaveRef.current = onLeave;
+  // The room this page is connected to: the main room at first, then wherever the breakout plan puts the participant.
+  const [grant, setGrant] = useState<Pick<Admitted, 'media' | 'encryption'>>(() => ({
+    media: admitted.media,
+    encryption: admitted.encryption,
+  }));
+  const place = useRef('main');
+  const entered = useRef<((room: Room) => void) | undefined>(undefined);
+  const [follower, setFollower] = useState<BreakoutFollower>();
 
   const setEpochKey = useCallback(
     async (epoch: number, keyIndex: number, key: ArrayBuffer) => {
@@ -95,7 +104,16 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     });
     let cancelled = false;
     lk.on(RoomEvent.Disconnected, (reason) => {
-      if (!cancelled) onLeaveRef.current(leaveReason(reason));
+      if (cancelled) return;
+      // A move between the meeting's rooms disconnects from the old one too: leave only when the plan puts us nowhere else.
+      void api
+        .GET('/v1/meetings/{meetingId}/breakouts/mine', { params: { path: { meetingId } } })
+        .then(({ data }) => {
+          const mine = data as MyBreakout | undefined;
+          const wanted = mine?.breakout?.id ?? 'main';
+          if (!mine?.join || wanted === place.current) onLeaveRef.current(leaveReason(reason));
+        })
+        .catch(() => onLeaveRef.current(leaveReason(reason)));
     });
     lk.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
       if (!topic) return;
@@ -104,14 +122,18 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     void (async () => {
       try {
         // Standard mode: the epoch's key goes into the key ring before anything is sent.
-        const { key, epoch, keyIndex } = admitted.encryption;
-        if (admitted.encryption.mode === 'standard' && key) await setEpochKey(epoch, keyIndex, base64ToBuffer(key));
+        const { key, epoch, keyIndex } = grant.encryption;
+        if (grant.encryption.mode === 'standard' && key) await setEpochKey(epoch, keyIndex, base64ToBuffer(key));
         await lk.setE2EEEnabled(true);
-        await lk.connect(admitted.media.url, admitted.media.token, { autoSubscribe: true });
+        await lk.connect(grant.media.url, grant.media.token, { autoSubscribe: true });
         if (cancelled) return void lk.disconnect();
         await lk.localParticipant.setMicrophoneEnabled(choices.audioEnabled).catch(() => undefined);
         await lk.localParticipant.setCameraEnabled(choices.videoEnabled).catch(() => undefined);
-        if (!cancelled) setRoom(lk);
+        if (!cancelled) {
+          setRoom(lk);
+          entered.current?.(lk);
+          entered.current = undefined;
+        }
       } catch (caught) {
         if (!cancelled) setError(caught);
       }
@@ -120,8 +142,25 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
       cancelled = true;
       void lk.disconnect().finally(() => worker.terminate());
     };
-    // One connection per admission: the choices and the answer do not change while the room is open.
-  }, [admitted, keyProvider]);
+    // One connection per room of the meeting: the choices do not change while the room is open.
+  }, [grant, keyProvider]);
+
+  // Breakouts: the follower asks where the plan puts this participant and moves the page there, and back.
+  const connected = room !== undefined;
+  const roomRef = useRef(room);
+  roomRef.current = room;
+  useEffect(() => {
+    if (!connected || !roomRef.current) return;
+    const enter = (target: RoomTarget) =>
+      new Promise<Room>((resolve) => {
+        place.current = target.breakout?.id ?? 'main';
+        entered.current = resolve;
+        setGrant({ media: target.grant.media, encryption: target.grant.encryption });
+      });
+    const started = new BreakoutFollower({ api, meetingId, room: roomRef.current, enter });
+    setFollower(started);
+    return () => started.stop();
+  }, [connected, api, meetingId]);
 
   const sendData = useCallback(
     async (topic: string, payload: Uint8Array, to?: readonly string[]) => {
@@ -211,13 +250,14 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   if (!context) return <Loading />;
   return (
     <RoomContextProvider value={context}>
-      <RoomView onLeave={onLeave} />
+      <RoomView onLeave={onLeave} follower={follower} />
     </RoomContextProvider>
   );
 }
 
-function RoomView({ onLeave }: { onLeave: (reason: LeaveReason) => void }) {
+function RoomView({ onLeave, follower }: { onLeave: (reason: LeaveReason) => void; follower?: BreakoutFollower }) {
   const { t } = useTranslation();
+  const breakouts = useFollower(follower);
   const context = useRoomContext();
   const { room, admitted, meeting, role, currentEpoch } = context;
   useRoomUpdates(room);
@@ -246,6 +286,7 @@ function RoomView({ onLeave }: { onLeave: (reason: LeaveReason) => void }) {
           {locked ? <span className="indicator">{t('room.locked')}</span> : null}
           <span className="indicator secure">{admitted.encryption.mode === 'e2ee' ? t('room.e2ee') : t('room.encrypted')}</span>
         </header>
+        <BreakoutStatus state={breakouts} />
         {waitingKey ? (
           <p className="notice" role="status">
             {e2eeEngine() ? t('room.e2eeWaiting') : t('room.e2eeNoEngine')}
