@@ -105,15 +105,19 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     let cancelled = false;
     lk.on(RoomEvent.Disconnected, (reason) => {
       if (cancelled) return;
-      // A move between the meeting's rooms disconnects from the old one too: leave only when the plan puts us nowhere else.
+      // A move between the meeting's rooms disconnects from the old one too: leave only when the plan puts us nowhere
+      // else (and the follower has not already taken us there meanwhile).
+      const from = place.current;
+      const leave = () => {
+        if (place.current === from) onLeaveRef.current(leaveReason(reason));
+      };
       void api
         .GET('/v1/meetings/{meetingId}/breakouts/mine', { params: { path: { meetingId } } })
         .then(({ data }) => {
           const mine = data as MyBreakout | undefined;
-          const wanted = mine?.breakout?.id ?? 'main';
-          if (!mine?.join || wanted === place.current) onLeaveRef.current(leaveReason(reason));
+          if (!mine?.join || (mine.breakout?.id ?? 'main') === from) leave();
         })
-        .catch(() => onLeaveRef.current(leaveReason(reason)));
+        .catch(leave);
     });
     lk.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
       if (!topic) return;
