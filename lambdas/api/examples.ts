@@ -436,10 +436,7 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
       status: 'active',
       tier: 'education',
       homeSite: { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
-      allowedSites: [
-        { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
-        { site: 'ams', city: 'Amsterdam' },
-      ],
+      allowedSites: [{ site: 'ams', city: 'Amsterdam' }],
       data: { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
       media: [
         { site: 'fra', city: 'Frankfurt', region: 'eu-central-1', role: 'home' },

@@ -8,7 +8,7 @@ const tenant: Tenant = {
   slug: 'acme',
   vanityDomain: 'meet.acme.example',
   homeSite: 'ams',
-  allowedSites: ['ams', 'fra'],
+  allowedSites: ['fra'],
   tier: 'education',
   status: 'active',
   idp: {

@@ -35,7 +35,7 @@ export const organisationOverview = z.object({
   status: z.enum(['active', 'suspended', 'offboarding']),
   tier: z.enum(PLAN_TIERS),
   homeSite: place,
-  allowedSites: z.array(place),
+  allowedSites: z.array(place).describe('The other sites that may forward its media when the home site cannot'),
   data: place.describe("Where the tenant's records are: its home site's table, nowhere else"),
   media: z
     .array(place.extend({ role: z.enum(['home', 'failover']) }))

@@ -1766,6 +1766,7 @@ export interface components {
                 /** @description The site's AWS region, where this site knows it (its own) */
                 region?: string;
             };
+            /** @description The other sites that may forward its media when the home site cannot */
             allowedSites: {
                 /** @enum {string} */
                 site: "fra" | "ams";
@@ -5018,11 +5019,6 @@ export interface operations {
                      *         "region": "eu-central-1"
                      *       },
                      *       "allowedSites": [
-                     *         {
-                     *           "site": "fra",
-                     *           "city": "Frankfurt",
-                     *           "region": "eu-central-1"
-                     *         },
                      *         {
                      *           "site": "ams",
                      *           "city": "Amsterdam"

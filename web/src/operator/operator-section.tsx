@@ -79,7 +79,7 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
     const body = {
       slug: form.slug.trim(),
       homeSite: form.homeSite,
-      allowedSites: [form.homeSite, ...form.allowedSites.filter((s) => s !== form.homeSite)],
+      allowedSites: form.allowedSites.filter((s) => s !== form.homeSite),
       tier: form.tier,
       idp: { issuer: form.issuer.trim(), jwksUri: form.jwksUri.trim(), audience: form.audience.trim() },
       key: form.keyMode === 'customer' ? { mode: 'customer', keyArn: form.keyArn.trim() } : { mode: 'managed' },
