@@ -43,11 +43,20 @@ async function as(user: string, roles: string[], path: string, init: RequestInit
 }
 const asDora = (path: string, init: RequestInit & { json?: unknown } = {}) => as('dora', ['admin', 'host'], path, init);
 
+/** Waits until `condition` holds (the page's content security policy forbids waitForFunction's evaluated strings). */
+async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
 /** Opens an admin page from the navigation, checks it with axe-core and writes its screenshot. */
 async function openPage(link: string, heading: string, screenshot: string) {
   await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: link, exact: true }).click();
   await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-  await page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' });
+  await until(async () => (await page.getByText('Loading…').count()) === 0);
   expect(await seriousViolations(page)).toEqual([]);
   await page.screenshot({ path: screenshotPath(screenshot), fullPage: true });
 }
@@ -125,7 +134,7 @@ describe('the administration pages', () => {
       await page.getByText('Someone else changed this setting meanwhile').waitFor();
       expect(((await asDora('/v1/settings/retention')).body as { periods: { attendance: number } }).periods.attendance).toBe(22);
       await page.getByRole('button', { name: 'Reload' }).click();
-      await page.waitForFunction("document.querySelector('input[name=attendance]')?.value === '22'");
+      await until(async () => (await page.getByLabel('Attendance (days)').inputValue()) === '22');
     },
     STEP,
   );
@@ -213,15 +222,18 @@ describe('the administration pages', () => {
       // Filtered by actor kind and action.
       await page.getByLabel('By').selectOption('operator');
       await page.getByRole('button', { name: 'Show' }).click();
-      await page.waitForFunction(
-        "[...document.querySelectorAll('tbody tr td:nth-child(3)')].every((c) => c.textContent === 'operator')",
-      );
+      const cells = (column: number) => page.locator(`tbody tr td:nth-child(${column})`).allTextContents();
+      await until(async () => {
+        const actors = await cells(3);
+        return actors.length > 0 && actors.every((c) => c === 'operator');
+      });
       await page.getByLabel('By').selectOption('');
       await page.getByLabel('Action').fill('support');
       await page.getByRole('button', { name: 'Show' }).click();
-      await page.waitForFunction(
-        "document.querySelectorAll('tbody tr').length > 0 && [...document.querySelectorAll('tbody tr td:nth-child(4)')].every((c) => c.textContent.startsWith('support.'))",
-      );
+      await until(async () => {
+        const actions = await cells(4);
+        return actions.length > 0 && actions.every((c) => c.startsWith('support.'));
+      });
     },
     STEP,
   );
@@ -303,12 +315,21 @@ describe('the administration pages', () => {
       await detail.getByText('Shouting at the speaker.').waitFor();
       expect(await detail.getByText('Playing the clip is recorded in your audit log.').count()).toBe(1);
       await detail.getByRole('button', { name: /Play the clip/ }).click();
-      const played = await page.evaluate(`new Promise((done) => {
-      const audio = document.querySelector('section[data-report] audio');
-      const check = () => (audio.currentTime > 0 || audio.readyState >= 2 ? done(audio.error === null) : setTimeout(check, 100));
-      check();
-    })`);
-      expect(played).toBe(true);
+      const audio = detail.locator('audio');
+      await audio.waitFor();
+      // The browser decodes and plays it: its current time moves on, and no media error.
+      type Media = { currentTime: number; readyState: number; error: { code: number } | null };
+      const state = () =>
+        audio.evaluate((element) => {
+          const media = element as unknown as Media;
+          return { time: media.currentTime, ready: media.readyState, error: media.error?.code ?? null };
+        });
+      await until(async () => {
+        const now = await state();
+        return now.error === null && (now.time > 0 || now.ready >= 2);
+      }).catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(await state())}`);
+      });
       expect(await seriousViolations(page)).toEqual([]);
       await page.screenshot({ path: screenshotPath('admin-report'), fullPage: true });
 
@@ -355,14 +376,14 @@ describe('the administration pages', () => {
     "set the organisation's own mail server and send a test message through it",
     async () => {
       await openPage('Mail', 'Mail', 'admin-mail');
-      await page.getByLabel('Server').fill('127.0.0.1');
-      await page.getByLabel('Port').fill(String(inbox.port));
+      await page.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+      await page.getByLabel('Port', { exact: true }).fill(String(inbox.port));
       await page.getByLabel(/TLS from the start/).uncheck();
       await page.getByLabel('Sender address').fill('meetings@demo.example');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByText('Saved.').waitFor();
       expect((await asDora('/v1/settings/mail')).body).toMatchObject({ transport: 'smtp', host: '127.0.0.1', port: inbox.port });
-      await page.getByLabel('To').fill('it-desk@demo.example');
+      await page.getByLabel('To', { exact: true }).fill('it-desk@demo.example');
       await page.getByRole('button', { name: 'Send test message' }).click();
       await page.getByText('The mail server accepted the test message to it-desk@demo.example.').waitFor();
       expect(inbox.mails.map((m) => m.to)).toContain('it-desk@demo.example');
@@ -373,6 +394,9 @@ describe('the administration pages', () => {
   it(
     'let every user opt in to communications, off until they do',
     async () => {
+      // Someone who never chose is opted out of everything.
+      expect((await as('gina', [], '/v1/me/preferences')).body).toEqual({ productNews: false, marketing: false });
+      await asDora('/v1/me/preferences', { method: 'PATCH', json: { productNews: false, marketing: false } });
       await page.getByRole('link', { name: 'Preferences' }).click();
       await page.getByRole('heading', { name: 'Communication preferences' }).waitFor();
       expect(await page.getByLabel('Product news').isChecked()).toBe(false);

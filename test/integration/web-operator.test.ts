@@ -74,9 +74,9 @@ describe('the operators view', () => {
     async () => {
       const slug = uniqueSlug('ams');
       await page.getByLabel('Short name').fill(slug);
-      await page.getByLabel('Home site').selectOption('ams');
+      await page.getByLabel('Home site', { exact: true }).selectOption('ams');
       await page.getByRole('checkbox', { name: /^fra/ }).check();
-      await page.getByLabel('Plan').selectOption('education');
+      await page.getByLabel('Plan', { exact: true }).selectOption('education');
       await page.getByLabel('Identity provider: issuer').fill(idp.issuer);
       await page.getByLabel('Identity provider: key set (JWKS) address').fill(idp.jwksUri);
       await page.getByLabel('Identity provider: audience of the tokens').fill(idp.audience);

@@ -20,12 +20,16 @@ export default function PreferencesPage() {
     setError(undefined);
     setSaved(undefined);
     const checked = check(preferencesBody, { [choice]: on });
-    if (!checked.ok) return;
+    if (!checked.ok || !data) return;
+    const before = data;
+    // Shown at once, put back if the API refuses it.
+    setData({ ...data, [choice]: on });
     try {
       const { data: after } = await api.PATCH('/v1/me/preferences', { body: checked.data });
       if (after) setData(after);
       setSaved(t('admin.saved'));
     } catch (caught) {
+      setData(before);
       setError(caught);
     }
   }
