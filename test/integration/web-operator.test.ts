@@ -1,9 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { devToken } from '../../scripts/dev-idp/identity.js';
 import { seriousViolations } from '../support/axe.js';
-import { launchBrowser, newContext, screenshotPath, webUrl } from '../support/browser.js';
+import { launchBrowser, newContext, screenshotPath, signIn, webUrl } from '../support/browser.js';
 import { TestIdentityProvider } from '../support/idp.js';
 import { api, stack } from '../support/stack.js';
+import { startTenantIdentityProvider, type TenantIdentityProvider } from '../support/tenant-idp.js';
 import { createTenant, operatorHeaders, tenantBody, uniqueSlug } from '../support/tenants.js';
 
 /**
@@ -20,12 +21,17 @@ const STEP = 120_000;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let idp: TestIdentityProvider;
+let idp: TenantIdentityProvider;
 
 const operatorGet = (site: 'fra' | 'ams', path: string) => api(site, path, { headers: operatorHeaders() });
 
 beforeAll(async () => {
-  idp = await TestIdentityProvider.start();
+  // The new tenant's own OpenID provider: its admin signs in there, through the web app.
+  idp = await startTenantIdentityProvider({
+    webOrigin: stack().web.url,
+    users: { ada: ['admin'] },
+    emailDomain: 'ams-college.example',
+  });
   browser = await launchBrowser();
   context = await newContext(browser);
   page = await context.newPage();
@@ -80,6 +86,7 @@ describe('the operators view', () => {
       await page.getByLabel('Identity provider: issuer').fill(idp.issuer);
       await page.getByLabel('Identity provider: key set (JWKS) address').fill(idp.jwksUri);
       await page.getByLabel('Identity provider: audience of the tokens').fill(idp.audience);
+      await page.getByLabel("Identity provider: the web app's client id").fill(idp.clientId);
       await page.getByLabel('Security contact (e-mail)').fill('security@ams-college.example');
       expect(await seriousViolations(page)).toEqual([]);
       await page.screenshot({ path: screenshotPath('admin-operator'), fullPage: true });
@@ -94,11 +101,23 @@ describe('the operators view', () => {
       const tenantId = (await api('ams', `/v1/directory/${slug}`)).body as { tenantId: string };
       const tenant = await operatorGet('ams', `/v1/tenants/${tenantId.tenantId}`);
       expect(tenant.body).toMatchObject({ slug, homeSite: 'ams', allowedSites: ['fra'], tier: 'education', status: 'active' });
-      // Its admin reads where its data is from the ams site.
-      const admin = await idp.token('ada', ['admin']);
-      const overview = await api('ams', '/v1/settings/organisation', { headers: { authorization: `Bearer ${admin}` } });
-      expect(overview.status).toBe(200);
-      expect(overview.body).toMatchObject({ slug, data: { site: 'ams', city: 'Amsterdam' } });
+      // Its admin signs in through the web app, which finds the ams site through the directory, and reads where the data is.
+      const adminContext = await newContext(browser);
+      try {
+        const adminPage = await adminContext.newPage();
+        const apiOrigins = new Set<string>();
+        adminPage.on('request', (r) => {
+          if (r.url().includes('/v1/settings/')) apiOrigins.add(new URL(r.url()).origin);
+        });
+        await signIn(adminPage, 'ada', `/${slug}/admin`);
+        await adminPage.getByRole('heading', { name: 'Your organisation' }).waitFor();
+        const home = adminPage.locator('dt', { hasText: 'Home site' }).locator('xpath=following-sibling::dd[1]');
+        expect(await home.textContent()).toBe(`ams · Amsterdam · ${stack().sites.ams.region}`);
+        expect([...apiOrigins]).toEqual([stack().sites.ams.apiUrl]);
+        expect(await seriousViolations(adminPage)).toEqual([]);
+      } finally {
+        await adminContext.close();
+      }
     },
     STEP,
   );
