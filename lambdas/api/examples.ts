@@ -68,7 +68,9 @@ const tenant = {
     jwksUri: 'https://login.example-college.eu/realms/staff/protocol/openid-connect/certs',
     audience: 'meetplane',
     rolesClaim: 'roles',
+    webClientId: 'meetplane-web',
   },
+  webUrl: 'https://meet.example-college.eu',
   key: { mode: 'managed', keyArn: 'arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c' },
   displayNames: true,
   guests: false,
@@ -202,7 +204,14 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
     response: { openapi: '3.1.0', info: { title: 'Meetplane API', version: '1.0.0' }, paths: {} },
   },
   'GET /v1/directory/{slugOrDomain}': {
-    response: { tenantId: TENANT_ID, slug: 'example-college', homeSite: 'fra', apiUrl: 'https://api.fra.meet.example.eu' },
+    response: {
+      tenantId: TENANT_ID,
+      slug: 'example-college',
+      homeSite: 'fra',
+      apiUrl: 'https://api.fra.meet.example.eu',
+      signIn: { issuer: 'https://login.example-college.eu/realms/staff', clientId: 'meetplane-web', audience: 'meetplane' },
+      webUrl: 'https://meet.example-college.eu',
+    },
   },
 
   // --- tenants (operator) ---
@@ -217,7 +226,9 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
         issuer: 'https://login.example-college.eu/realms/staff',
         jwksUri: 'https://login.example-college.eu/realms/staff/protocol/openid-connect/certs',
         audience: 'meetplane',
+        webClientId: 'meetplane-web',
       },
+      webUrl: 'https://meet.example-college.eu',
       key: { mode: 'managed' },
       securityContacts: [{ email: 'security@example-college.eu', name: 'IT security office' }],
       displayNames: true,

@@ -26,8 +26,9 @@ function portOffset(raw: string | undefined): number {
 export const DYNAMODB_PORT = 8000 + PORT_OFFSET;
 /** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
 export const SES_PORT = 4020 + PORT_OFFSET;
-/** The web client (web/, built by Vite) and its /config.json. */
+/** The web client (web/, built by Vite, with its /config.json): its origin is the one the sites answer CORS for and the base of the links they mail. */
 export const WEB_PORT = 4000 + PORT_OFFSET;
+export const WEB_ORIGIN = `http://127.0.0.1:${WEB_PORT}`;
 
 export interface SitePorts {
   readonly kms: number;
@@ -72,4 +73,10 @@ export interface StackDescription {
   /** The web client the stack serves (its build is in `dir`). */
   readonly web: { readonly url: string; readonly dir: string };
   readonly sites: Readonly<Record<SiteId, StackSite>>;
+  /** The dev identity provider (an OpenID provider): its issuer, the web client's id and the demo users (password `demo`). */
+  readonly idp: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly users: readonly { readonly user: string; readonly roles: readonly string[] }[];
+  };
 }

@@ -21,13 +21,15 @@ import {
   SITE_PORTS,
   STACK_FILE,
   TOOLS_BIN,
+  WEB_ORIGIN,
   WEB_PORT,
   type StackDescription,
   type StackSite,
 } from './layout.js';
 import { livekitConfig } from './livekit-config.js';
 import { seedDemoTenant } from './seed.js';
-import { DEV_IDP_PORT } from '../dev-idp/identity.js';
+import { DEV_IDP_ISSUER, DEV_IDP_PORT, DEV_IDP_WEB_CLIENT_ID } from '../dev-idp/identity.js';
+import { DEMO_USERS } from '../dev-idp/users.js';
 import { portIsOpen, ProcessGroup, tailOf, waitFor } from './processes.js';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -185,7 +187,7 @@ try {
     );
   }
 
-  step(`dev identity provider on http://127.0.0.1:${DEV_IDP_PORT} (for the demo tenant)`);
+  step(`dev identity provider (OpenID provider) on http://127.0.0.1:${DEV_IDP_PORT} (for the demo tenant)`);
   group.start('dev-idp', process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/dev-idp/server.ts')], { cwd: ROOT });
   await waitFor('dev identity provider', () => portIsOpen(DEV_IDP_PORT), 30_000);
 
@@ -250,6 +252,9 @@ try {
       // No global tables locally: each site copies directory changes into the other regions itself.
       MEETPLANE_DIRECTORY_REPLICA_REGIONS: LOCAL_SITES.map((s) => regions[s]).join(','),
       MEETPLANE_HANDLER_BUNDLES: bundlesDir,
+      // The web client: the one origin answered for CORS, and where mailed and calendar links point.
+      MEETPLANE_WEB_ORIGINS: WEB_ORIGIN,
+      MEETPLANE_WEB_URL: WEB_ORIGIN,
     };
     step(`${site}: control-plane gateway on http://127.0.0.1:${ports.gateway}`);
     group.start('gateway-' + site, process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {
@@ -274,7 +279,7 @@ try {
   }
 
   const webDir = resolve(RUN_DIR, 'web');
-  const webUrl = `http://127.0.0.1:${WEB_PORT}`;
+  const webUrl = WEB_ORIGIN;
   step(`web client: building with Vite (reused while unchanged), served on ${webUrl}`);
   say(`    ${await buildWebClient(webDir)}`);
   group.start('web', process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/web/serve.ts')], {
@@ -311,6 +316,11 @@ try {
     bundles: bundlesDir,
     web: { url: webUrl, dir: webDir },
     sites,
+    idp: {
+      issuer: DEV_IDP_ISSUER,
+      clientId: DEV_IDP_WEB_CLIENT_ID,
+      users: DEMO_USERS.map(({ user, roles }) => ({ user, roles: [...roles] })),
+    },
   };
   writeFileSync(STACK_FILE, JSON.stringify(description, null, 2), { mode: 0o600 });
 
@@ -333,6 +343,9 @@ try {
     `  operator token        ${operatorToken}${process.env.MEETPLANE_OPERATOR_TOKEN ? '   (from MEETPLANE_OPERATOR_TOKEN)' : ''}`,
   );
   say(`  demo tenant           demo (${demoTenantId}), home site fra; dev identity provider http://127.0.0.1:${DEV_IDP_PORT}`);
+  say(
+    `  sign-in               ${DEV_IDP_ISSUER} (client ${DEV_IDP_WEB_CLIENT_ID}); users ${DEMO_USERS.map((u) => u.user).join(', ')} (password: see the README)`,
+  );
   say(`  a user token          npm run -s token -- --user alice --role host`);
   say(`  handlers              the deployed bundles, .tools/run/bundles/<group>/index.mjs`);
   say(`  logs                  .tools/run/logs/   stack description .tools/run/stack.json`);

@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where a tenant lives: the only data both sites hold */
+        /** Where a tenant lives and how its users sign in: the only data both sites hold */
         get: operations["lookUpTenant"];
         put?: never;
         post?: never;
@@ -1413,6 +1413,17 @@ export interface components {
             /** @enum {string} */
             homeSite: "fra" | "ams";
             apiUrl: string;
+            /** @description how a browser signs the tenant’s users in; absent when the tenant has configured no web client */
+            signIn?: {
+                /** @description the tenant's OpenID provider (its discovery document is at `{issuer}/.well-known/openid-configuration`) */
+                issuer: string;
+                /** @description the web app's public client id there (authorization code with PKCE) */
+                clientId: string;
+                /** @description the audience the API requires of access tokens */
+                audience: string;
+            };
+            /** @description the tenant's web app */
+            webUrl: string;
         };
         ErasureReport: {
             tenantId: string;
@@ -1487,6 +1498,8 @@ export interface components {
             rolesClaim?: string;
             /** @description the IdP verifies every address it puts in a token; otherwise an `email` claim counts only with `email_verified: true` */
             emailsVerified?: boolean;
+            /** @description the web app's public client id at the IdP; the directory tells browsers to sign in with it */
+            webClientId?: string;
         };
         JoinOutcome: {
             /** @constant */
@@ -2017,7 +2030,10 @@ export interface components {
                 audience: string;
                 rolesClaim: string;
                 emailsVerified?: boolean;
+                webClientId?: string;
             };
+            /** @description the tenant's own web app base URL; the site's default when absent */
+            webUrl?: string;
             key: {
                 /** @enum {string} */
                 mode: "managed" | "customer";
@@ -2051,7 +2067,11 @@ export interface components {
                 rolesClaim?: string;
                 /** @description the IdP verifies every address it puts in a token; otherwise an `email` claim counts only with `email_verified: true` */
                 emailsVerified?: boolean;
+                /** @description null removes it */
+                webClientId?: string | null;
             };
+            /** @description null returns to the site default */
+            webUrl?: string | null;
             securityContacts?: {
                 /** Format: email */
                 email: string;
@@ -2069,6 +2089,11 @@ export interface components {
             /** @enum {string} */
             tier: "free" | "education" | "business" | "enterprise";
             idp: components["schemas"]["IdentityProviderInput"];
+            /**
+             * Format: uri
+             * @description the tenant's web app base URL (https on a deployed site): invitations link to `{webUrl}/{slug}/m/{meetingId}` and guests to `{webUrl}/{slug}/guest#{code}`
+             */
+            webUrl?: string;
             key?: {
                 /** @constant */
                 mode: "managed";
@@ -2357,7 +2382,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tenant id, slug, home site and its API address */
+            /** @description The tenant id, slug, home site, its API address, its web app and, with a web client, where to sign in */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2369,7 +2394,13 @@ export interface operations {
                      *       "tenantId": "tn_5f2b9c1d7e3a4b6c8d0e1f2a",
                      *       "slug": "example-college",
                      *       "homeSite": "fra",
-                     *       "apiUrl": "https://api.fra.meet.example.eu"
+                     *       "apiUrl": "https://api.fra.meet.example.eu",
+                     *       "signIn": {
+                     *         "issuer": "https://login.example-college.eu/realms/staff",
+                     *         "clientId": "meetplane-web",
+                     *         "audience": "meetplane"
+                     *       },
+                     *       "webUrl": "https://meet.example-college.eu"
                      *     }
                      */
                     "application/json": components["schemas"]["DirectoryEntry"];
@@ -2407,8 +2438,10 @@ export interface operations {
                  *       "idp": {
                  *         "issuer": "https://login.example-college.eu/realms/staff",
                  *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
-                 *         "audience": "meetplane"
+                 *         "audience": "meetplane",
+                 *         "webClientId": "meetplane-web"
                  *       },
+                 *       "webUrl": "https://meet.example-college.eu",
                  *       "key": {
                  *         "mode": "managed"
                  *       },
@@ -2451,8 +2484,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2520,8 +2555,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2601,8 +2638,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2681,8 +2720,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2764,8 +2805,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2800,7 +2843,10 @@ export interface operations {
     offboardTenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: a retry with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -2823,6 +2869,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2849,6 +2896,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["Misdirected"];
+            422: components["responses"]["Unprocessable"];
             503: components["responses"]["Unavailable"];
         };
     };
