@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { MemoryAdapter } from '../../scripts/dev-idp/memory-adapter.js';
 
 /**
  * A second tenant's own OpenID provider for browser tests (`oidc-provider`,
@@ -57,6 +58,7 @@ export async function startTenantIdentityProvider(options: {
   const issuer = `http://127.0.0.1:${port}`;
 
   const configuration: Configuration = {
+    adapter: MemoryAdapter,
     clients: [
       {
         client_id: CLIENT_ID,
@@ -75,6 +77,15 @@ export async function startTenantIdentityProvider(options: {
     scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'], roles: ['roles'] },
     conformIdTokenClaims: false,
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomBytes(32).toString('base64url')], long: { secure: false }, short: { secure: false } },
     features: {

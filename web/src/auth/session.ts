@@ -20,9 +20,12 @@ export function userManager(org: Organisation): UserManager {
       post_logout_redirect_uri: `${location.origin}/`,
       response_type: 'code',
       scope: 'openid profile email',
-      // The API is the resource the access token is for (RFC 8707): its audience.
-      extraQueryParams: { resource: signIn.audience },
-      extraTokenParams: { resource: signIn.audience },
+      // The API is the resource the access token is for (RFC 8707): its audience, when that is the absolute URI a
+      // resource indicator must be; otherwise the provider's default resource (the local one's carries the audience).
+      ...(URL.canParse(signIn.audience) && {
+        extraQueryParams: { resource: signIn.audience },
+        extraTokenParams: { resource: signIn.audience },
+      }),
       userStore: new WebStorageStateStore({ store: sessionStorage, prefix: `meetplane.${org.slug}.` }),
       stateStore: new WebStorageStateStore({ store: sessionStorage, prefix: 'meetplane.oidc.' }),
       automaticSilentRenew: false,

@@ -62,6 +62,7 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
     issuer: '',
     jwksUri: '',
     audience: '',
+    webClientId: '',
     keyMode: 'managed',
     keyArn: '',
     contact: '',
@@ -81,7 +82,12 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
       homeSite: form.homeSite,
       allowedSites: form.allowedSites.filter((s) => s !== form.homeSite),
       tier: form.tier,
-      idp: { issuer: form.issuer.trim(), jwksUri: form.jwksUri.trim(), audience: form.audience.trim() },
+      idp: {
+        issuer: form.issuer.trim(),
+        jwksUri: form.jwksUri.trim(),
+        audience: form.audience.trim(),
+        ...(form.webClientId.trim() && { webClientId: form.webClientId.trim() }),
+      },
       key: form.keyMode === 'customer' ? { mode: 'customer', keyArn: form.keyArn.trim() } : { mode: 'managed' },
       ...(form.contact.trim() && { securityContacts: [{ email: form.contact.trim() }] }),
     };
@@ -168,6 +174,11 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
         <Field label={t('operator.audience')} issue={issueOf(issues, 'idp.audience')}>
           {(props) => (
             <input {...props} name="audience" value={form.audience} onChange={(e) => set('audience', e.target.value)} />
+          )}
+        </Field>
+        <Field label={t('operator.webClientId')} hint={t('operator.webClientIdHint')} issue={issueOf(issues, 'idp.webClientId')}>
+          {(props) => (
+            <input {...props} name="webClientId" value={form.webClientId} onChange={(e) => set('webClientId', e.target.value)} />
           )}
         </Field>
         <fieldset>

@@ -2,6 +2,8 @@ import type { Messages } from './index.js';
 
 export const OPERATOR: Messages = {
   en: {
+    'operator.webClientId': "Identity provider: the web app's client id",
+    'operator.webClientIdHint': 'Lets its users sign in to this web app; without it they use their own clients only.',
     'operator.title': 'Operators',
     'operator.signInTitle': 'Operator sign-in',
     'operator.signInIntro':
@@ -83,6 +85,8 @@ export const OPERATOR: Messages = {
     'operator.webhook': 'Webhook',
   },
   de: {
+    'operator.webClientId': 'Identitätsanbieter: Client-ID der Web-App',
+    'operator.webClientIdHint': 'Damit melden sich seine Nutzer in dieser Web-App an; ohne sie nur in eigenen Clients.',
     'operator.title': 'Betrieb',
     'operator.signInTitle': 'Anmeldung für den Betrieb',
     'operator.signInIntro':
@@ -164,6 +168,8 @@ export const OPERATOR: Messages = {
     'operator.webhook': 'Webhook',
   },
   nl: {
+    'operator.webClientId': 'Identiteitsprovider: client-id van de web-app',
+    'operator.webClientIdHint': 'Hiermee melden zijn gebruikers zich aan in deze web-app; zonder alleen in eigen clients.',
     'operator.title': 'Platformbeheer',
     'operator.signInTitle': 'Aanmelden als platformbeheerder',
     'operator.signInIntro':
