@@ -356,8 +356,18 @@ describe('the administration pages', () => {
       await page.getByRole('button', { name: 'Save' }).click();
       expect(await page.getByLabel('Addresses (one per line)').getAttribute('aria-invalid')).toBe('true');
       await page.getByLabel('Addresses (one per line)').fill('security@demo.example\nsoc@demo.example');
-      await page.getByLabel('Webhook (optional)').fill('http://127.0.0.1:9/advisories');
+      // A webhook the API refuses (the local stack sends nothing off the machine): its problem shows beside the field.
+      const webhook = page.getByLabel('Webhook (optional)');
+      await webhook.fill('https://hooks.example.org/advisories');
       await page.getByRole('button', { name: 'Generate' }).click();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await until(async () => (await webhook.getAttribute('aria-invalid')) === 'true');
+      const describedBy = ((await webhook.getAttribute('aria-describedby')) ?? '').split(' ').at(-1)!;
+      expect(await page.locator(`[id="${describedBy}"]`).textContent()).toContain('loopback');
+      expect(((await asDora('/v1/settings/security-contacts')).body as { webhook?: { url: string } }).webhook?.url).not.toBe(
+        'https://hooks.example.org/advisories',
+      );
+      await webhook.fill('http://127.0.0.1:9/advisories');
       await page.getByRole('button', { name: 'Save' }).click();
       const secret = (await page.getByTestId('secret-once').locator('code').textContent()) ?? '';
       expect(secret.length).toBeGreaterThanOrEqual(32);
@@ -376,6 +386,7 @@ describe('the administration pages', () => {
     "set the organisation's own mail server and send a test message through it",
     async () => {
       await openPage('Mail', 'Mail', 'admin-mail');
+      await page.getByRole('radio', { name: 'Our SMTP server' }).check();
       await page.getByLabel('Server', { exact: true }).fill('127.0.0.1');
       await page.getByLabel('Port', { exact: true }).fill(String(inbox.port));
       await page.getByLabel(/TLS from the start/).uncheck();
@@ -387,6 +398,21 @@ describe('the administration pages', () => {
       await page.getByRole('button', { name: 'Send test message' }).click();
       await page.getByText('The mail server accepted the test message to it-desk@demo.example.').waitFor();
       expect(inbox.mails.map((m) => m.to)).toContain('it-desk@demo.example');
+
+      // Amazon SES in the home site's region instead (the local stack's emulator); the demo tenant keeps it, so that
+      // later tests' mail does not go to this test's server once it has stopped.
+      await page.getByRole('radio', { name: 'Amazon SES in the home site’s region' }).check();
+      await page.getByLabel('Sender address').fill('meetings@demo.example');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText(`Now: Amazon SES in ${stack().sites.fra.region}`).waitFor();
+      expect((await asDora('/v1/settings/mail')).body).toMatchObject({ transport: 'ses', region: stack().sites.fra.region });
+      await page.getByLabel('To', { exact: true }).fill('soc-desk@demo.example');
+      await page.getByRole('button', { name: 'Send test message' }).click();
+      await page.getByText('The mail server accepted the test message to soc-desk@demo.example.').waitFor();
+      const store = (await (await fetch(`${stack().sesEndpoint}/store`)).json()) as {
+        emails: { destination: { to: string[] } }[];
+      };
+      expect(store.emails.some((m) => m.destination.to.includes('soc-desk@demo.example'))).toBe(true);
     },
     STEP,
   );

@@ -83,7 +83,12 @@ export default function OverviewPage() {
                 {row.adjustable ? (
                   <>
                     {' '}
-                    <Link to={`/${org.slug}/admin/retention`}>{t('admin.residency.change')}</Link>
+                    <Link
+                      to={`/${org.slug}/admin/retention`}
+                      aria-label={t('admin.residency.changeNamed', { name: t(`admin.class.${row.dataClass}`) })}
+                    >
+                      {t('admin.residency.change')}
+                    </Link>
                   </>
                 ) : null}
               </td>

@@ -2,6 +2,7 @@ import type { Messages } from './index.js';
 
 export const ADMIN: Messages = {
   en: {
+    'admin.residency.changeNamed': 'Change the retention of: {{name}}',
     'admin.title': 'Administration',
     'admin.navLink': 'Administration',
     'admin.prefsLink': 'Preferences',
@@ -298,6 +299,7 @@ export const ADMIN: Messages = {
     'admin.prefs.marketing': 'Marketing',
   },
   de: {
+    'admin.residency.changeNamed': 'Aufbewahrung ändern: {{name}}',
     'admin.title': 'Verwaltung',
     'admin.navLink': 'Verwaltung',
     'admin.prefsLink': 'Einstellungen',
@@ -598,6 +600,7 @@ export const ADMIN: Messages = {
     'admin.prefs.marketing': 'Werbung',
   },
   nl: {
+    'admin.residency.changeNamed': 'Bewaartermijn wijzigen: {{name}}',
     'admin.title': 'Beheer',
     'admin.navLink': 'Beheer',
     'admin.prefsLink': 'Voorkeuren',
