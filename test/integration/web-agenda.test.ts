@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import ICAL from 'ical.js';
 import { devToken } from '../../scripts/dev-idp/identity.js';
@@ -24,8 +25,9 @@ async function asAlice(path: string, init: RequestInit = {}) {
 }
 
 async function findMeeting(wanted: string): Promise<{ id: string } & Record<string, unknown>> {
-  const from = new Date(Date.now() - 86400_000).toISOString();
-  const to = new Date(Date.now() + 60 * 86400_000).toISOString();
+  // The week the test schedules in.
+  const from = '2027-03-27T00:00:00Z';
+  const to = '2027-04-03T00:00:00Z';
   const res = await asAlice(`/v1/meetings?from=${from}&to=${to}&limit=100`);
   const items = (res.body as { items: { meetingId: string; title: string }[] }).items;
   const item = items.find((i) => i.title === wanted);
@@ -50,6 +52,31 @@ describe('the agenda and scheduling in the browser', () => {
     expect(new URL(page.url()).pathname).toBe('/demo');
     expect(await page.getByText('Signed in as').textContent()).toContain('lice');
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('lists each occurrence of a recurring meeting in the agenda, in the time the user sees', async () => {
+    const tomorrow = new Date(Date.now() + 86400_000);
+    tomorrow.setUTCHours(8, 0, 0, 0);
+    const series = `Daily stand-up ${Date.now().toString(36)}`;
+    const created = await asAlice('/v1/meetings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: series,
+        startsAt: tomorrow.toISOString(),
+        durationMinutes: 15,
+        timeZone: 'Europe/Berlin',
+        recurrence: 'FREQ=DAILY;COUNT=3',
+      }),
+    });
+    expect(created.status).toBe(201);
+    await page.reload();
+    await page.getByRole('link', { name: series }).first().waitFor();
+    expect(await page.getByRole('link', { name: series }).count()).toBe(3);
+    // The context's zone is Europe/Berlin: 08:00 UTC shows as 09:00 (winter time).
+    const first = page.locator('li', { hasText: series }).first().locator('time').first();
+    expect(Date.parse((await first.getAttribute('datetime'))!)).toBe(tomorrow.getTime());
+    expect(await first.textContent()).toBe('09:00');
     await page.screenshot({ path: screenshotPath('agenda'), fullPage: true });
   });
 

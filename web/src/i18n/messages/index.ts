@@ -3,12 +3,13 @@ import { ADMIN } from './admin.js';
 import { AGENDA } from './agenda.js';
 import { COMMON } from './common.js';
 import { OPERATOR } from './operator.js';
+import { ROOM } from './room.js';
 
 export type Language = 'en' | 'de' | 'nl';
 /** One feature's messages in every language; a unit test checks that each language has the same keys. */
 export type Messages = Readonly<Record<Language, Readonly<Record<string, string>>>>;
 
-const FEATURES: readonly Messages[] = [COMMON, AGENDA, ADMIN, OPERATOR];
+const FEATURES: readonly Messages[] = [COMMON, AGENDA, ROOM, ADMIN, OPERATOR];
 
 export const MESSAGES: Readonly<Record<Language, Record<string, string>>> = {
   en: Object.assign({}, ...FEATURES.map((f) => f.en)),
