@@ -439,12 +439,47 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
   },
 
   // --- settings ---
+  'GET /v1/settings/organisation': {
+    response: {
+      tenantId: TENANT_ID,
+      slug: 'example-college',
+      vanityDomain: 'meet.example-college.eu',
+      status: 'active',
+      tier: 'education',
+      homeSite: { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
+      allowedSites: [{ site: 'ams', city: 'Amsterdam' }],
+      data: { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
+      media: [
+        { site: 'fra', city: 'Frankfurt', region: 'eu-central-1', role: 'home' },
+        { site: 'ams', city: 'Amsterdam', role: 'failover' },
+      ],
+      key: {
+        mode: 'managed',
+        keyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        rotation: 'automatic',
+      },
+      residency: [
+        ...Object.entries(retention.periods).map(([dataClass, retentionDays]) => ({
+          dataClass,
+          sites: ['fra'],
+          region: 'eu-central-1',
+          retentionDays,
+          adjustable: true,
+          sealed: dataClass === 'meetings' || dataClass === 'abuseReports',
+        })),
+        { dataClass: 'devices', sites: ['fra'], region: 'eu-central-1', retentionDays: 180, adjustable: false, sealed: false },
+        { dataClass: 'settings', sites: ['fra'], region: 'eu-central-1', adjustable: false, sealed: true },
+        { dataClass: 'directory', sites: ['fra', 'ams'], adjustable: false, sealed: false },
+      ],
+    },
+  },
   'GET /v1/settings/retention': { response: retention },
   'PATCH /v1/settings/retention': {
     body: { attendance: 30 },
     response: { ...retention, periods: { ...retention.periods, attendance: 30 }, etag: '"v5"' },
   },
   'GET /v1/settings/mail': { response: smtpSettings },
+  'POST /v1/settings/mail/test': { body: { to: 'it-desk@example-college.eu' }, response: { sent: true, transport: 'smtp' } },
   'PUT /v1/settings/mail': {
     body: {
       host: 'smtp.example-college.eu',

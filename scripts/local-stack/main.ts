@@ -293,6 +293,9 @@ try {
       MEETPLANE_WEB_CONNECT: [
         ...LOCAL_SITES.flatMap((s) => [sites[s].apiUrl, sites[s].livekit.url, sites[s].livekit.url.replace(/^ws/, 'http')]),
         `http://127.0.0.1:${DEV_IDP_PORT}`,
+        // Other tenants' own identity providers: the app fetches their discovery document and exchanges the code there.
+        // Locally they are on loopback, on any port; a deployed app's policy has to admit their https origins likewise.
+        'http://127.0.0.1:*',
       ].join(' '),
     },
   });
