@@ -105,6 +105,7 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     let cancelled = false;
     lk.on(RoomEvent.Disconnected, (reason) => {
       if (cancelled) return;
+      if (grant.encryption.mode === 'e2ee') return onLeaveRef.current(leaveReason(reason));
       // A move between the meeting's rooms disconnects from the old one too: leave only when the plan puts us nowhere
       // else (and the follower has not already taken us there meanwhile).
       const from = place.current;
@@ -154,7 +155,9 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   const roomRef = useRef(room);
   roomRef.current = room;
   useEffect(() => {
-    if (!connected || !roomRef.current) return;
+    // Asking for a placement admits to the main room again, which in an end-to-end meeting needs this device: the
+    // follower serves standard meetings; end-to-end breakouts are followed through the engine's keys (docs/e2ee.md).
+    if (!connected || !roomRef.current || admitted.encryption.mode === 'e2ee') return;
     const enter = (target: RoomTarget) =>
       new Promise<Room>((resolve) => {
         place.current = target.breakout?.id ?? 'main';
@@ -164,7 +167,7 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     const started = new BreakoutFollower({ api, meetingId, room: roomRef.current, enter });
     setFollower(started);
     return () => started.stop();
-  }, [connected, api, meetingId]);
+  }, [connected, api, meetingId, admitted.encryption.mode]);
 
   const sendData = useCallback(
     async (topic: string, payload: Uint8Array, to?: readonly string[]) => {
