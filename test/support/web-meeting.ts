@@ -40,14 +40,29 @@ export async function showNamesInDemo(): Promise<void> {
   const found = await api('fra', '/v1/directory/demo');
   const tenantId = (found.body as { tenantId: string }).tenantId;
   const tenant = await api('fra', `/v1/tenants/${tenantId}`, { headers: operatorHeaders() });
-  if ((tenant.body as { displayNames?: boolean }).displayNames) return;
-  const etag = tenant.headers.get('etag') ?? '';
-  const changed = await api('fra', `/v1/tenants/${tenantId}`, {
-    method: 'PATCH',
-    headers: operatorHeaders({ 'if-match': etag }),
-    body: JSON.stringify({ displayNames: true }),
-  });
-  if (changed.status !== 200) throw new Error(`display names not turned on: ${JSON.stringify(changed.body)}`);
+  if (!(tenant.body as { displayNames?: boolean }).displayNames) {
+    const etag = tenant.headers.get('etag') ?? '';
+    const changed = await api('fra', `/v1/tenants/${tenantId}`, {
+      method: 'PATCH',
+      headers: operatorHeaders({ 'if-match': etag }),
+      body: JSON.stringify({ displayNames: true }),
+    });
+    if (changed.status !== 200) throw new Error(`display names not turned on: ${JSON.stringify(changed.body)}`);
+  }
+  // Each function keeps a tenant for up to 30 s: wait until joins hand out media tokens that carry names.
+  const probe = await aliceMeeting('Names probe');
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const joined = await asUser('alice', ['host'], `/v1/meetings/${probe}/join`, {
+      method: 'POST',
+      body: JSON.stringify({ displayName: 'Alice' }),
+    });
+    const token = (joined.body as { media?: { token?: string } }).media?.token ?? '';
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as { name?: string };
+    if (claims.name) return;
+    if (Date.now() > deadline) throw new Error('joins still hand out tokens without names');
+    await new Promise((done) => setTimeout(done, 1000));
+  }
 }
 
 /** A person in their own browser context, signed in through the OpenID flow, in the meeting. */
