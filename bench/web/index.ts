@@ -42,6 +42,7 @@ async function createMeeting(encryption: 'standard' | 'e2ee'): Promise<string> {
       timeZone: 'Europe/Berlin',
       encryption,
       waitingRoom: false,
+      invitees: ['bob@demo.example'],
     }),
   });
   if (res.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(res.body)}`);
