@@ -8,13 +8,12 @@
  * and writes the admission. The process's own access-log line says which
  * calls it made.
  */
-import { spawn } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { stagedBundleFile } from '../../cdk/handler-bundles.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { devToken } from '../../scripts/dev-idp/identity.js';
 import { toApiGatewayEvent } from '../../scripts/gateway/api-event.js';
 import type { StackDescription } from '../../scripts/local-stack/layout.js';
+import { runFresh } from './measure.js';
 
 export const FIRST_REQUEST_ROUTE = 'POST /v1/meetings/{meetingId}/join';
 /** The aim for a cold function's first answer: init plus the first request, at the median. */
@@ -66,41 +65,24 @@ interface Probed {
   body: string;
 }
 
-function probe(file: string, environment: Readonly<Record<string, string>>, event: unknown): Promise<FirstRequest> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...environment,
-      COLDSTART_BUNDLE_URL: pathToFileURL(file).href,
-      COLDSTART_EVENT: JSON.stringify(event),
-    },
-    timeout: 30_000,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.split('\n');
-      const result = lines.find((line) => line.startsWith('COLDSTART '));
-      if (code !== 0 || !result) return reject(new Error(`the cold ${file} did not answer (${code}):\n${stderr}`));
-      const probed = JSON.parse(result.slice('COLDSTART '.length)) as Probed;
-      if (probed.status !== 200) return reject(new Error(`the cold first request answered ${probed.status}: ${probed.body}`));
-      const access = lines
-        .filter((line) => line.includes('"message":"request"'))
-        .map((line) => JSON.parse(line) as { calls?: { dynamodb: number; kms: number; livekit: number } })
-        .at(-1);
-      resolve({
-        startMs: probed.startMs,
-        initMs: probed.initMs,
-        firstRequestMs: probed.firstRequestMs,
-        processMs: probed.processMs,
-        calls: { dynamodb: access?.calls?.dynamodb ?? 0, kms: access?.calls?.kms ?? 0, livekit: access?.calls?.livekit ?? 0 },
-      });
-    });
-  });
+async function probe(file: string, environment: Readonly<Record<string, string>>, event: unknown): Promise<FirstRequest> {
+  const { code, stdout, stderr } = await runFresh(PROBE, file, { ...environment, COLDSTART_EVENT: JSON.stringify(event) });
+  const lines = stdout.split('\n');
+  const result = lines.find((line) => line.startsWith('COLDSTART '));
+  if (code !== 0 || !result) throw new Error(`the cold ${file} did not answer (${code}):\n${stderr}`);
+  const probed = JSON.parse(result.slice('COLDSTART '.length)) as Probed;
+  if (probed.status !== 200) throw new Error(`the cold first request answered ${probed.status}: ${probed.body}`);
+  const access = lines
+    .filter((line) => line.includes('"message":"request"'))
+    .map((line) => JSON.parse(line) as { calls?: { dynamodb: number; kms: number; livekit: number } })
+    .at(-1);
+  return {
+    startMs: probed.startMs,
+    initMs: probed.initMs,
+    firstRequestMs: probed.firstRequestMs,
+    processMs: probed.processMs,
+    calls: { dynamodb: access?.calls?.dynamodb ?? 0, kms: access?.calls?.kms ?? 0, livekit: access?.calls?.livekit ?? 0 },
+  };
 }
 
 /**
