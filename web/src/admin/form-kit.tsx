@@ -126,3 +126,76 @@ export function Saved({ text }: { text?: string }) {
     </p>
   ) : null;
 }
+
+/**
+ * One form's submission: the body checked with the API's schema (issues beside
+ * their fields), then sent once; a failure's problem is shown and the fields it
+ * names are marked; what `send` returns is the confirmation shown.
+ */
+export function useSubmission() {
+  const [issues, setIssues] = useState<FieldIssues>({});
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit<S extends z.ZodType>(
+    schema: S,
+    body: unknown,
+    send: (data: z.output<S>) => Promise<string | undefined>,
+  ): Promise<boolean> {
+    setError(undefined);
+    setSaved(undefined);
+    const checked = check(schema, body);
+    if (!checked.ok) {
+      setIssues(checked.issues);
+      return false;
+    }
+    setIssues({});
+    setBusy(true);
+    try {
+      setSaved(await send(checked.data));
+      return true;
+    } catch (caught) {
+      setError(caught);
+      setIssues(problemIssues(caught));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { issues, setIssues, error, setError, saved, setSaved, busy, submit };
+}
+
+/** A choice of one among a few, as radio buttons under a legend. */
+export function RadioChoice<V extends string>({
+  legend,
+  name,
+  value,
+  options,
+  onChange,
+}: {
+  legend: ReactNode;
+  name: string;
+  value: V;
+  options: readonly { readonly value: V; readonly label: ReactNode }[];
+  onChange: (value: V) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="check">
+          <input
+            type="radio"
+            name={name}
+            value={option.value}
+            checked={value === option.value}
+            onChange={() => onChange(option.value)}
+          />
+          {option.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { mailSettingsBody, mailTestBody } from '../../../lambdas/api/schemas/mail.js';
 import { useOrgSession } from '../org-context';
 import { Loading } from '../ui/status';
-import { check, Field, issueOf, Problem, problemIssues, Saved, useLoad, type FieldIssues } from './form-kit';
+import { Field, issueOf, Problem, RadioChoice, Saved, useLoad, useSubmission } from './form-kit';
 
 interface Draft {
   transport: 'smtp' | 'ses';
@@ -23,14 +23,10 @@ export default function MailPage() {
   const { t } = useTranslation();
   const current = useLoad(async () => (await api.GET('/v1/settings/mail')).data, [api]);
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
+  const saving = useSubmission();
+  const { issues } = saving;
   const [testTo, setTestTo] = useState('');
-  const [testIssues, setTestIssues] = useState<FieldIssues>({});
-  const [testError, setTestError] = useState<unknown>();
-  const [testSent, setTestSent] = useState<string>();
-  const [testing, setTesting] = useState(false);
+  const testing = useSubmission();
 
   useEffect(() => {
     const m = current.data;
@@ -50,8 +46,6 @@ export default function MailPage() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
-    setSaved(undefined);
     const body =
       draft.transport === 'ses'
         ? { transport: 'ses', from: draft.from.trim() }
@@ -64,37 +58,20 @@ export default function MailPage() {
             ...(draft.password && { password: draft.password }),
             from: draft.from.trim(),
           };
-    const checked = check(mailSettingsBody, body);
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
-    try {
-      const { data } = await api.PUT('/v1/settings/mail', { body: checked.data });
+    await saving.submit(mailSettingsBody, body, async (checked) => {
+      const { data } = await api.PUT('/v1/settings/mail', { body: checked });
       if (data) current.setData(data);
-      setSaved(t('admin.saved'));
       set('password', '');
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    }
+      return t('admin.saved');
+    });
   }
 
   async function test(event: FormEvent) {
     event.preventDefault();
-    setTestError(undefined);
-    setTestSent(undefined);
-    const checked = check(mailTestBody, { to: testTo.trim() });
-    if (!checked.ok) return setTestIssues(checked.issues);
-    setTestIssues({});
-    setTesting(true);
-    try {
-      await api.POST('/v1/settings/mail/test', { body: checked.data });
-      setTestSent(t('admin.mail.testSent', { to: checked.data.to }));
-    } catch (caught) {
-      setTestError(caught);
-      setTestIssues(problemIssues(caught));
-    } finally {
-      setTesting(false);
-    }
+    await testing.submit(mailTestBody, { to: testTo.trim() }, async (checked) => {
+      await api.POST('/v1/settings/mail/test', { body: checked });
+      return t('admin.mail.testSent', { to: checked.to });
+    });
   }
 
   if (!current.data) return current.error ? <Problem error={current.error} onRetry={() => void current.reload()} /> : <Loading />;
@@ -111,31 +88,18 @@ export default function MailPage() {
             : t('admin.mail.currentSmtp', { host: m.host ?? '', port: m.port ?? 0, from: m.from ?? '' })}
       </p>
       <form onSubmit={(e) => void save(e)} noValidate>
-        <Problem error={error} />
-        <Saved text={saved} />
-        <fieldset>
-          <legend>{t('admin.mail.transport')}</legend>
-          <label className="check">
-            <input
-              type="radio"
-              name="transport"
-              value="smtp"
-              checked={draft.transport === 'smtp'}
-              onChange={() => set('transport', 'smtp')}
-            />
-            {t('admin.mail.smtp')}
-          </label>
-          <label className="check">
-            <input
-              type="radio"
-              name="transport"
-              value="ses"
-              checked={draft.transport === 'ses'}
-              onChange={() => set('transport', 'ses')}
-            />
-            {t('admin.mail.ses')}
-          </label>
-        </fieldset>
+        <Problem error={saving.error} />
+        <Saved text={saving.saved} />
+        <RadioChoice
+          legend={t('admin.mail.transport')}
+          name="transport"
+          value={draft.transport}
+          options={[
+            { value: 'smtp', label: t('admin.mail.smtp') },
+            { value: 'ses', label: t('admin.mail.ses') },
+          ]}
+          onChange={(value) => set('transport', value)}
+        />
         {draft.transport === 'smtp' ? (
           <>
             <Field label={t('admin.mail.host')} hint={t('admin.mail.hostHint')} issue={issueOf(issues, 'host')}>
@@ -190,19 +154,19 @@ export default function MailPage() {
           )}
         </Field>
         {issueOf(issues, 'transport') ? <p className="field-error">{issueOf(issues, 'transport')}</p> : null}
-        <button type="submit" className="primary">
+        <button type="submit" className="primary" disabled={saving.busy}>
           {t('admin.save')}
         </button>
       </form>
 
       <form onSubmit={(e) => void test(e)} noValidate aria-labelledby="mail-test-title" className="card">
         <h2 id="mail-test-title">{t('admin.mail.testTitle')}</h2>
-        <Problem error={testError} />
-        <Saved text={testSent} />
-        <Field label={t('admin.mail.testTo')} issue={issueOf(testIssues, 'to')}>
+        <Problem error={testing.error} />
+        <Saved text={testing.saved} />
+        <Field label={t('admin.mail.testTo')} issue={issueOf(testing.issues, 'to')}>
           {(props) => <input {...props} name="to" type="email" value={testTo} onChange={(e) => setTestTo(e.target.value)} />}
         </Field>
-        <button type="submit" disabled={testing || !m.configured}>
+        <button type="submit" disabled={testing.busy || !m.configured}>
           {t('admin.mail.sendTest')}
         </button>
       </form>

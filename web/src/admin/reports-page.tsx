@@ -5,7 +5,7 @@ import { REPORT_OUTCOMES } from '../../../lambdas/domain/abuse-reports.js';
 import type { components } from '../api/schema';
 import { useOrgSession } from '../org-context';
 import { Loading } from '../ui/status';
-import { check, Field, issueOf, Problem, problemIssues, Saved, useLoad, type FieldIssues } from './form-kit';
+import { Field, issueOf, Problem, Saved, useLoad, useSubmission } from './form-kit';
 
 type Report = components['schemas']['AbuseReport'];
 
@@ -34,9 +34,8 @@ function ReportDetail({ id, onResolved }: { id: string; onResolved: () => void }
   const [clip, setClip] = useState<{ contentType: string; data: string }>();
   const [outcome, setOutcome] = useState('');
   const [note, setNote] = useState('');
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
+  const resolving = useSubmission();
+  const { issues, error, setError, saved } = resolving;
   const clipUrl = useClipUrl(clip);
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -54,22 +53,15 @@ function ReportDetail({ id, onResolved }: { id: string; onResolved: () => void }
 
   async function resolve(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
-    const checked = check(resolveBody, { outcome, ...(note.trim() && { note: note.trim() }) });
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
-    try {
+    await resolving.submit(resolveBody, { outcome, ...(note.trim() && { note: note.trim() }) }, async (checked) => {
       const { data } = await api.POST('/v1/reports/{reportId}/resolve', {
         params: { path: { reportId: id } },
-        body: checked.data,
+        body: checked,
       });
       if (data) setData(data as Report);
-      setSaved(t('admin.reports.resolvedNotice'));
       onResolved();
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    }
+      return t('admin.reports.resolvedNotice');
+    });
   }
 
   const kind = clip?.contentType.split('/')[0];

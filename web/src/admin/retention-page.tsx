@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { retentionPatchBody } from '../../../lambdas/api/schemas/settings.js';
 import { useOrgSession } from '../org-context';
 import { Loading } from '../ui/status';
-import { check, Field, issueOf, Problem, problemIssues, Saved, useLoad, type FieldIssues } from './form-kit';
+import { check, Field, issueOf, Problem, Saved, useLoad, useSubmission } from './form-kit';
 
 const CLASSES = ['meetings', 'attendance', 'lobbyTickets', 'abuseReports', 'audit'] as const;
 type RetentionClass = (typeof CLASSES)[number];
@@ -14,10 +14,8 @@ export default function RetentionPage() {
   const { t } = useTranslation();
   const { data, setData, error: loadError, reload } = useLoad(async () => (await api.GET('/v1/settings/retention')).data, [api]);
   const [draft, setDraft] = useState<Record<RetentionClass, string>>();
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const saving = useSubmission();
+  const { issues, error, saved, busy } = saving;
 
   useEffect(() => {
     if (data) setDraft(Object.fromEntries(CLASSES.map((c) => [c, String(data.periods[c])])) as Record<RetentionClass, string>);
@@ -29,8 +27,6 @@ export default function RetentionPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!draft) return;
-    setSaved(undefined);
-    setError(undefined);
     const change: Record<string, number> = {};
     const local: Record<string, string> = {};
     for (const c of CLASSES) {
@@ -43,24 +39,19 @@ export default function RetentionPage() {
       if (days < min || days > max) local[c] = t('admin.retention.outOfBounds', { min, max });
       if (days !== current.periods[c]) change[c] = days;
     }
-    const checked = check(retentionPatchBody, change);
-    const found = { ...(checked.ok ? {} : checked.issues), ...local };
-    setIssues(found);
-    if (Object.keys(found).length > 0 || !checked.ok) return;
-    setBusy(true);
-    try {
+    if (Object.keys(local).length > 0) {
+      // The bounds are the tenant's own: shown beside each field before anything is sent.
+      const checked = check(retentionPatchBody, change);
+      return saving.setIssues({ ...(checked.ok ? {} : checked.issues), ...local });
+    }
+    await saving.submit(retentionPatchBody, change, async (body) => {
       const { data: after } = await api.PATCH('/v1/settings/retention', {
         params: { header: { 'If-Match': current.etag } },
-        body: checked.data,
+        body,
       });
       if (after) setData(after);
-      setSaved(t('admin.saved'));
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t('admin.saved');
+    });
   }
 
   return (

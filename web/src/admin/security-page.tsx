@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { securityContactsBody } from '../../../lambdas/api/schemas/advisories.js';
 import { useOrgSession } from '../org-context';
 import { Loading } from '../ui/status';
-import { check, Field, issueOf, Problem, problemIssues, Saved, useLoad, type FieldIssues } from './form-kit';
+import { Field, issueOf, Problem, Saved, useLoad, useSubmission } from './form-kit';
 
 /** A webhook secret: 48 random bytes, base64url (64 characters). */
 function newSecret(): string {
@@ -23,9 +23,8 @@ export default function SecurityPage() {
   const [emails, setEmails] = useState('');
   const [webhookUrl, setWebhookUrl] = useState('');
   const [secret, setSecret] = useState<string>();
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
+  const saving = useSubmission();
+  const { issues, error, saved } = saving;
   const [shownSecret, setShownSecret] = useState<string>();
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' });
 
@@ -37,8 +36,6 @@ export default function SecurityPage() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
-    setSaved(undefined);
     setShownSecret(undefined);
     const url = webhookUrl.trim();
     const body = {
@@ -48,20 +45,14 @@ export default function SecurityPage() {
         .filter(Boolean),
       ...(url && { webhook: { url, secret: secret ?? '' } }),
     };
-    const checked = check(securityContactsBody, body);
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
-    try {
-      const { data } = await api.PUT('/v1/settings/security-contacts', { body: checked.data });
+    await saving.submit(securityContactsBody, body, async (checked) => {
+      const { data } = await api.PUT('/v1/settings/security-contacts', { body: checked });
       if (data) contacts.setData(data);
-      setSaved(t('admin.saved'));
       // The secret goes to the API once and is never shown again: show it now, for the receiver's configuration.
-      if (checked.data.webhook) setShownSecret(checked.data.webhook.secret);
+      if (checked.webhook) setShownSecret(checked.webhook.secret);
       setSecret(undefined);
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    }
+      return t('admin.saved');
+    });
   }
 
   return (

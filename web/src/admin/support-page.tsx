@@ -4,7 +4,7 @@ import { grantBody } from '../../../lambdas/api/schemas/privacy.js';
 import { SUPPORT_SCOPES } from '../../../lambdas/domain/support.js';
 import { useOrgSession } from '../org-context';
 import { Loading } from '../ui/status';
-import { check, Field, issueOf, Problem, problemIssues, Saved, useLoad, type FieldIssues } from './form-kit';
+import { Field, issueOf, Problem, Saved, useLoad, useSubmission } from './form-kit';
 
 interface Use {
   readonly at: string;
@@ -29,10 +29,8 @@ export default function SupportPage() {
   const [scopes, setScopes] = useState<string[]>(['settings:read']);
   const [expires, setExpires] = useState(inDays(7));
   const [outsideEu, setOutsideEu] = useState(false);
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const granting = useSubmission();
+  const { issues, error, setError, saved, setSaved, busy } = granting;
 
   const {
     data,
@@ -64,29 +62,19 @@ export default function SupportPage() {
 
   async function grant(event: FormEvent) {
     event.preventDefault();
-    setSaved(undefined);
-    setError(undefined);
     // The expiry is the end of the chosen day, in the admin's own time zone.
     const expiresAt = expires ? new Date(`${expires}T23:59:00`).toISOString() : '';
-    const checked = check(grantBody, { ticketId: ticketId.trim(), scopes, expiresAt, allowOutsideEu: outsideEu });
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
-    setBusy(true);
-    try {
+    const body = { ticketId: ticketId.trim(), scopes, expiresAt, allowOutsideEu: outsideEu };
+    await granting.submit(grantBody, body, async (checked) => {
       await api.POST('/v1/support/grants', {
         params: { header: { 'Idempotency-Key': idempotencyKey.current } },
-        body: checked.data,
+        body: checked,
       });
       idempotencyKey.current = crypto.randomUUID();
-      setSaved(t('admin.support.granted', { ticket: checked.data.ticketId }));
       setTicketId('');
       await reload();
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t('admin.support.granted', { ticket: checked.ticketId });
+    });
   }
 
   async function revoke(id: string, ticket: string) {

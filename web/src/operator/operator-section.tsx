@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { advisoryBody } from '../../../lambdas/api/schemas/advisories.js';
 import { createTenantBody, offboardBody, statusChangeBody } from '../../../lambdas/api/schemas/tenants.js';
 import { PLAN_TIERS } from '../../../config/tiers.js';
-import { check, Field, issueOf, Problem, problemIssues, Saved, type FieldIssues } from '../admin/form-kit';
+import { check, Field, issueOf, Problem, RadioChoice, Saved, useSubmission } from '../admin/form-kit';
 import type { components } from '../api/schema';
 import { findOrganisation } from '../org';
 import { LanguageSwitch } from '../ui/language-switch';
@@ -67,15 +67,13 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
     keyArn: '',
     contact: '',
   });
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
+  const onboarding = useSubmission();
+  const { issues, error, busy } = onboarding;
   const [created, setCreated] = useState<Tenant>();
-  const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof form, value: string | string[]) => setForm({ ...form, [key]: value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
     setCreated(undefined);
     const body = {
       slug: form.slug.trim(),
@@ -91,25 +89,17 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
       key: form.keyMode === 'customer' ? { mode: 'customer', keyArn: form.keyArn.trim() } : { mode: 'managed' },
       ...(form.contact.trim() && { securityContacts: [{ email: form.contact.trim() }] }),
     };
-    const checked = check(createTenantBody, body);
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
     const site = sites.find((s) => s.site === form.homeSite);
     if (!site) return;
-    setBusy(true);
-    try {
+    await onboarding.submit(createTenantBody, body, async (checked) => {
       const { data } = await site.api.POST('/v1/tenants', {
         params: { header: { 'Idempotency-Key': idempotencyKey.current } },
-        body: checked.data,
+        body: checked,
       });
       idempotencyKey.current = crypto.randomUUID();
       setCreated(data);
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    } finally {
-      setBusy(false);
-    }
+      return undefined;
+    });
   }
 
   return (
@@ -181,29 +171,16 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
             <input {...props} name="webClientId" value={form.webClientId} onChange={(e) => set('webClientId', e.target.value)} />
           )}
         </Field>
-        <fieldset>
-          <legend>{t('operator.key')}</legend>
-          <label className="check">
-            <input
-              type="radio"
-              name="keyMode"
-              value="managed"
-              checked={form.keyMode === 'managed'}
-              onChange={() => set('keyMode', 'managed')}
-            />
-            {t('admin.overview.key.managed')}
-          </label>
-          <label className="check">
-            <input
-              type="radio"
-              name="keyMode"
-              value="customer"
-              checked={form.keyMode === 'customer'}
-              onChange={() => set('keyMode', 'customer')}
-            />
-            {t('admin.overview.key.customer')}
-          </label>
-        </fieldset>
+        <RadioChoice
+          legend={t('operator.key')}
+          name="keyMode"
+          value={form.keyMode}
+          options={[
+            { value: 'managed', label: t('admin.overview.key.managed') },
+            { value: 'customer', label: t('admin.overview.key.customer') },
+          ]}
+          onChange={(value) => set('keyMode', value)}
+        />
         {form.keyMode === 'customer' ? (
           <Field label={t('operator.keyArn')} issue={issueOf(issues, 'key.keyArn')}>
             {(props) => <input {...props} name="keyArn" value={form.keyArn} onChange={(e) => set('keyArn', e.target.value)} />}
@@ -237,9 +214,8 @@ function TenantPanel({ sites }: { sites: readonly OperatorSite[] }) {
   const [legalBasis, setLegalBasis] = useState('');
   const [confirmSlug, setConfirmSlug] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
+  const changing = useSubmission();
+  const { issues, error, setError, saved } = changing;
   const [offboarded, setOffboarded] = useState<Offboarding>();
 
   async function find(event: FormEvent) {
@@ -261,41 +237,30 @@ function TenantPanel({ sites }: { sites: readonly OperatorSite[] }) {
 
   async function changeStatus(to: 'suspend' | 'reinstate') {
     if (!tenant || !site) return;
-    setError(undefined);
-    setSaved(undefined);
-    const checked = check(statusChangeBody, { reason, legalBasis });
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
-    try {
+    await changing.submit(statusChangeBody, { reason, legalBasis }, async (checked) => {
       const path = to === 'suspend' ? '/v1/tenants/{tenantId}/suspend' : '/v1/tenants/{tenantId}/reinstate';
-      const { data } = await site.api.POST(path, { params: { path: { tenantId: tenant.id } }, body: checked.data });
+      const { data } = await site.api.POST(path, { params: { path: { tenantId: tenant.id } }, body: checked });
       setTenant(data);
-      setSaved(to === 'suspend' ? t('operator.suspended') : t('operator.reinstated'));
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    }
+      return to === 'suspend' ? t('operator.suspended') : t('operator.reinstated');
+    });
   }
 
   async function offboard() {
     if (!tenant || !site) return;
-    setError(undefined);
-    const checked = check(offboardBody, { reason, legalBasis, confirmSlug });
-    if (!checked.ok) return setIssues(checked.issues);
-    if (checked.data.confirmSlug !== tenant.slug) return setIssues({ confirmSlug: t('operator.confirmMismatch') });
-    setIssues({});
-    try {
+    const body = { reason, legalBasis, confirmSlug };
+    const checked = check(offboardBody, body);
+    if (checked.ok && checked.data.confirmSlug !== tenant.slug)
+      return changing.setIssues({ confirmSlug: t('operator.confirmMismatch') });
+    await changing.submit(offboardBody, body, async (confirmed) => {
       const { data } = await site.api.POST('/v1/tenants/{tenantId}/offboard', {
         params: { path: { tenantId: tenant.id } },
-        body: checked.data,
+        body: confirmed,
       });
       setOffboarded(data);
       setTenant(undefined);
       setConfirming(false);
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    }
+      return undefined;
+    });
   }
 
   return (
@@ -464,42 +429,33 @@ function AdvisoryPanel({ site }: { site: OperatorSite }) {
   const { t } = useTranslation();
   const idempotencyKey = useRef(crypto.randomUUID());
   const [form, setForm] = useState({ title: '', severity: 'high', summary: '', details: '', cve: '' });
-  const [issues, setIssues] = useState<FieldIssues>({});
-  const [error, setError] = useState<unknown>();
+  const publishing = useSubmission();
+  const { issues, error, busy } = publishing;
   const [report, setReport] = useState<Publication>();
-  const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof form, value: string) => setForm({ ...form, [key]: value });
 
   async function publish(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
     const cve = form.cve
       .split(/[\s,]+/)
       .map((c) => c.trim())
       .filter(Boolean);
-    const checked = check(advisoryBody, {
+    const body = {
       title: form.title,
       severity: form.severity,
       summary: form.summary,
       ...(form.details.trim() && { details: form.details }),
       ...(cve.length && { cve }),
-    });
-    if (!checked.ok) return setIssues(checked.issues);
-    setIssues({});
-    setBusy(true);
-    try {
+    };
+    await publishing.submit(advisoryBody, body, async (checked) => {
       const { data } = await site.api.POST('/v1/advisories', {
         params: { header: { 'Idempotency-Key': idempotencyKey.current } },
-        body: checked.data,
+        body: checked,
       });
       idempotencyKey.current = crypto.randomUUID();
       setReport(data);
-    } catch (caught) {
-      setError(caught);
-      setIssues(problemIssues(caught));
-    } finally {
-      setBusy(false);
-    }
+      return undefined;
+    });
   }
 
   return (
