@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { siteConfig, type SiteConfig } from '../config/env.js';
-import { siteClients, type SiteClients } from './clients.js';
+import { awsCallLimits, countedClient, siteClients, type SiteClients } from './clients.js';
 import type { TenantRules } from './domain/tenant-lifecycle.js';
 import { GuestTokens } from './http/auth/guest.js';
 import { TenantAuthenticator } from './http/auth/tenant-user.js';
@@ -68,11 +68,15 @@ export function buildDirectory(config: SiteConfig, dynamodb: DynamoDBClient): Di
     .filter((region) => region !== config.region)
     .map(
       (region) =>
-        new DynamoDBClient({
-          region,
-          ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }),
+        countedClient(
+          new DynamoDBClient({
+            region,
+            ...awsCallLimits(config.dependencyTimeoutMs),
+            ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }),
+          'dynamodb',
+        ),
     );
   return new DirectoryStore(dynamodb, config.directoryTableName, replicas);
 }

@@ -34,6 +34,12 @@ export interface Operation extends RequestSchemas {
   readonly idempotent?: boolean;
   /** Updates need If-Match ('required') or honour it ('optional'). */
   readonly ifMatch?: 'required' | 'optional';
+  /**
+   * How long the route may take, in milliseconds, when not the default
+   * (lambdas/http/route.ts, DEFAULT_BUDGET_MS): every dependency call of a
+   * request must fit in it, and a 503's Retry-After is counted from it.
+   */
+  readonly budgetMs?: number;
   /** Problem statuses this route may answer beyond those every route of its kind may. */
   readonly alsoAnswers?: readonly number[];
   readonly success: {

@@ -21,7 +21,7 @@ export function sesClientFor(target: SesTarget, timeouts: MailTimeouts): SESv2Cl
     client = new SESv2Client({
       region: target.region,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.socketMs },
+      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.socketMs, throwOnRequestTimeout: true },
       ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
       ...(target.local && { credentials: LOCAL_CREDENTIALS }),
     });

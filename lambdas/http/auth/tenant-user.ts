@@ -7,6 +7,8 @@ import { jwksUriProblem, type Tenant } from '../../domain/tenant.js';
 import { OutboundError, type OutboundPolicy } from '../../net/outbound-policy.js';
 import { problems } from '../problem.js';
 import { bearerToken } from './operator.js';
+import { currentBudgetMs } from '../call-counter.js';
+import { retryAfterSeconds } from '../dependency-errors.js';
 
 export type TenantRole = 'admin' | 'host';
 
@@ -103,7 +105,7 @@ export class TenantAuthenticator {
         );
       }
       if (error instanceof OutboundError || isUnreachable(error)) {
-        throw problems.unavailable("the tenant's identity provider did not answer", 10);
+        throw problems.unavailable("the tenant's identity provider did not answer", retryAfterSeconds(currentBudgetMs() ?? 10_000));
       }
       throw problems.unauthorized();
     }
@@ -142,7 +144,7 @@ export class TenantAuthenticator {
       const url = new URL(uri);
       set = createRemoteJWKSet(url, {
         agent: this.outbound.agent(url.protocol === 'http:' ? 'http:' : 'https:'),
-        timeoutDuration: 3000,
+        timeoutDuration: this.config.dependencyTimeoutMs,
         cooldownDuration: 30_000,
         cacheMaxAge: 600_000,
       });
