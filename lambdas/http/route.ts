@@ -40,7 +40,7 @@ export interface RouteContract extends RequestSchemas {
  * seconds, with a 503 and Retry-After when a dependency cannot answer in
  * time, rather than hanging until the function is killed.
  */
-export const DEFAULT_BUDGET_MS = 2500;
+export const DEFAULT_BUDGET_MS = 2000;
 
 /** Left for answering (and logging) after the budget ran out, before Lambda would stop the function. */
 export const ANSWER_MARGIN_MS = 500;

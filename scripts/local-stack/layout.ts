@@ -27,8 +27,8 @@ function portOffset(raw: string | undefined): number {
 export const DYNAMODB_PORT = 8000 + PORT_OFFSET;
 /** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
 export const SES_PORT = 4020 + PORT_OFFSET;
-/** The web client (web/, built by Vite) and its /config.json. */
-export const WEB_PORT = 4000 + PORT_OFFSET;
+/** The web client (web/, built by Vite) and its /config.json; MEETPLANE_WEB_PORT moves it (the fault runner's stack). */
+export const WEB_PORT = Number(process.env.MEETPLANE_WEB_PORT ?? 4000 + PORT_OFFSET);
 
 export interface SitePorts {
   readonly kms: number;

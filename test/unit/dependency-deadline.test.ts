@@ -41,6 +41,7 @@ describe('what counts as a dependency being unavailable', () => {
 
   it('asks to retry after about one budget, within bounds', () => {
     expect(retryAfterSeconds(2500)).toBe(3);
+    expect(retryAfterSeconds(DEFAULT_BUDGET_MS)).toBe(2);
     expect(retryAfterSeconds(200)).toBe(1);
     expect(retryAfterSeconds(600_000)).toBe(30);
   });
@@ -72,6 +73,7 @@ describe('a request budget', () => {
       deadline: now + DEFAULT_BUDGET_MS,
     });
     expect(requestBudget({ auth: 'public', budgetMs: 8000 }, { getRemainingTimeInMillis: () => 3000 }, now).ms).toBe(2500);
+    expect(requestBudget({ auth: 'public' }, { getRemainingTimeInMillis: () => 1000 }, now).ms).toBe(500);
   });
 });
 

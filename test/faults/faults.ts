@@ -1,0 +1,274 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import type { SiteId } from '../../config/sites.js';
+import { timelineSvg } from '../../bench/chart.js';
+import { problemStatuses } from '../../lambdas/api/openapi.js';
+import { OPERATIONS } from '../../lambdas/api/operations.js';
+import { PORT_OFFSET, ROOT, RUN_DIR, SITE_PORTS, DYNAMODB_PORT, STACK_FILE, type StackDescription } from '../../scripts/local-stack/layout.js';
+import { portIsOpen } from '../../scripts/local-stack/processes.js';
+import { TestIdentityProvider } from '../support/idp.js';
+import { checkScenario, type Check } from './checks.js';
+import { LoadRun, summarise, type Phase, type Sample } from './load.js';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** How long each phase lasts, and the fault. Bounded: ten scenarios of about twenty seconds each. */
+const BEFORE_MS = 3000;
+const PAUSE_MS = 6000;
+const AFTER_MS = 5000;
+/** The stack starts a killed dependency again after this (MEETPLANE_RESTART_DELAY_MS). */
+const RESTART_DELAY_MS = 2000;
+/** Requests per second of load on the site under test. */
+const RATE = Number(process.env.FAULTS_RATE ?? 6);
+
+type Target = 'dynamodb' | `kms-${SiteId}` | `livekit-${SiteId}`;
+type Fault = 'pause' | 'kill';
+
+// --- the stack ------------------------------------------------------------------------------------------
+async function startStack(): Promise<ChildProcess> {
+  say(`==> starting a local stack of its own (port offset ${PORT_OFFSET}, ${RUN_DIR}), dependencies restartable`);
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/local-stack/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, MEETPLANE_RESTARTABLE: '1', MEETPLANE_RESTART_DELAY_MS: String(RESTART_DELAY_MS) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((ready, failed) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/^ready/m.test(output)) ready();
+    });
+    child.once('exit', (code) => failed(new Error(`the local stack exited (${code}):\n${output.slice(-3000)}`)));
+  });
+  child.removeAllListeners('exit');
+  child.once('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`the local stack stopped during the run (${code}):\n${output.slice(-3000)}\n`);
+      process.exit(1);
+    }
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (/restarted/.test(line)) say(`    ${line.trim()}`);
+  });
+  return child;
+}
+
+let stopping = false;
+async function stopStack(child: ChildProcess): Promise<void> {
+  stopping = true;
+  if (child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000)]);
+}
+
+const stack = (): StackDescription => JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackDescription;
+
+/** The process group of a component of our own stack, as the stack last wrote it. */
+function pidOf(target: Target): number {
+  const pid = stack().processes?.[target]?.pid;
+  if (!pid || pid <= 0) throw new Error(`the stack names no process for ${target}`);
+  return pid;
+}
+
+function signal(target: Target, sig: NodeJS.Signals, pid = pidOf(target)): void {
+  // Each component leads its own process group (scripts/local-stack/processes.ts): signal all of it.
+  process.kill(-pid, sig);
+}
+
+/** Whether the component answers again: its port, and for LiveKit its HTTP root. */
+async function answers(target: Target): Promise<boolean> {
+  if (target === 'dynamodb') return portIsOpen(DYNAMODB_PORT);
+  const site = target.split('-')[1] as SiteId;
+  if (target.startsWith('kms-')) return portIsOpen(SITE_PORTS[site].kms);
+  return fetch(`http://127.0.0.1:${SITE_PORTS[site].livekit}/`, { signal: AbortSignal.timeout(500) })
+    .then((res) => res.ok)
+    .catch(() => false);
+}
+
+// --- tenants and their users ----------------------------------------------------------------------------
+export interface Tenant {
+  readonly site: SiteId;
+  readonly api: string;
+  readonly id: string;
+  readonly hostToken: () => Promise<string>;
+}
+
+async function createTenant(site: SiteId, idp: TestIdentityProvider): Promise<Tenant> {
+  const s = stack();
+  const res = await fetch(`${s.sites[site].apiUrl}/v1/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.operatorToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      slug: `faults-${site}-${randomUUID().slice(0, 8)}`,
+      homeSite: site,
+      tier: 'business',
+      idp: idp.idpConfig,
+      securityContacts: [{ email: `security-${site}@example.test`, name: 'Security Desk' }],
+    }),
+  });
+  const body = (await res.json()) as { id?: string };
+  if (res.status !== 201 || !body.id) throw new Error(`tenant at ${site} not created: ${res.status} ${JSON.stringify(body)}`);
+  let token: { value: string; until: number } | undefined;
+  return {
+    site,
+    api: s.sites[site].apiUrl,
+    id: body.id,
+    hostToken: async () => {
+      if (!token || token.until < Date.now()) {
+        token = {
+          value: await idp.token('fault-host', ['host'], { email: 'fault-host@example.test', email_verified: true }),
+          until: Date.now() + 5 * 60_000,
+        };
+      }
+      return token.value;
+    },
+  };
+}
+
+// --- scenarios ------------------------------------------------------------------------------------------
+export interface ScenarioResult {
+  readonly name: string;
+  readonly target: Target;
+  readonly fault: Fault;
+  /** Milliseconds from the scenario's start: when the fault began and when the dependency answered again. */
+  readonly faultFromMs: number;
+  readonly faultToMs: number;
+  readonly samples: readonly Sample[];
+  readonly checks: readonly Check[];
+}
+
+async function runScenario(tenant: Tenant, target: Target, fault: Fault, day: number): Promise<ScenarioResult> {
+  const name = `${target} ${fault === 'pause' ? `paused ${PAUSE_MS / 1000} s` : 'killed, restarted'}`;
+  say(`==> ${name} (load on ${tenant.site})`);
+  const load = await LoadRun.prepare(tenant, day, RATE);
+  const began = performance.now();
+  load.start(began);
+  load.phase = 'before';
+  await sleep(BEFORE_MS);
+  load.phase = 'during';
+  const faultFrom = performance.now() - began;
+  if (fault === 'pause') {
+    const pid = pidOf(target);
+    signal(target, 'SIGSTOP', pid);
+    try {
+      await sleep(PAUSE_MS);
+    } finally {
+      signal(target, 'SIGCONT', pid);
+    }
+  } else {
+    const pid = pidOf(target);
+    signal(target, 'SIGKILL', pid);
+    // The stack starts it again after its delay; it is back when it answers.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (pidOf(target) === pid || !(await answers(target)))) await sleep(100);
+    if (!(await answers(target))) throw new Error(`${target} did not come back after it was killed`);
+  }
+  const faultTo = performance.now() - began;
+  load.phase = 'after';
+  await sleep(AFTER_MS);
+  const samples = await load.stop();
+  const checks = await checkScenario(load, samples, { faultToMs: faultTo, documented: documentedStatuses() });
+  return { name, target, fault, faultFromMs: faultFrom, faultToMs: faultTo, samples, checks };
+}
+
+/** Statuses each route of the load documents: its success and its problems (lambdas/api/openapi.ts). */
+function documentedStatuses(): Record<string, readonly number[]> {
+  const routes = ['POST /v1/meetings', 'PATCH /v1/meetings/{meetingId}', 'POST /v1/meetings/{meetingId}/join'] as const;
+  return Object.fromEntries(routes.map((route) => [route, [OPERATIONS[route].success.status, ...problemStatuses(OPERATIONS[route])]]));
+}
+
+// --- report ---------------------------------------------------------------------------------------------
+const pad = (text: string | number, width: number) => String(text).padEnd(width);
+
+function printScenario(result: ScenarioResult): void {
+  for (const phase of ['before', 'during', 'after'] as Phase[]) {
+    const s = summarise(result.samples.filter((sample) => sample.phase === phase));
+    const statuses = Object.entries(s.statuses)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ');
+    say(`    ${pad(phase, 7)} ${pad(`${s.count} requests`, 13)} p50 ${pad(`${s.p50Ms} ms`, 9)} p99 ${pad(`${s.p99Ms} ms`, 9)} ${statuses}`);
+  }
+  for (const check of result.checks) say(`    ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}`);
+}
+
+function writeResults(results: readonly ScenarioResult[], startedAt: string): void {
+  const dir = resolve(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const figures = {
+    startedAt,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    load: { requestsPerSecond: RATE, mix: ['create', 'update', 'join'], phasesMs: { before: BEFORE_MS, pause: PAUSE_MS, after: AFTER_MS } },
+    scenarios: results.map((r) => ({
+      name: r.name,
+      target: r.target,
+      fault: r.fault,
+      faultMs: { from: Math.round(r.faultFromMs), to: Math.round(r.faultToMs) },
+      phases: Object.fromEntries(
+        (['before', 'during', 'after'] as Phase[]).map((phase) => [phase, summarise(r.samples.filter((s) => s.phase === phase))]),
+      ),
+      checks: r.checks,
+    })),
+    passed: results.every((r) => r.checks.every((c) => c.passed)),
+  };
+  writeFileSync(resolve(dir, 'faults.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(
+    resolve(dir, 'faults.svg'),
+    timelineSvg({
+      title: `Latency of creates, updates and joins through dependency faults (${cpus().length} cores)`,
+      limitMs: 3000,
+      panels: results.map((r) => ({
+        label: r.name,
+        fault: { fromS: r.faultFromMs / 1000, toS: r.faultToMs / 1000 },
+        points: r.samples.map((s) => ({ atS: s.startMs / 1000, ms: s.ms, status: s.status })),
+      })),
+    }),
+  );
+  say('wrote bench/results/faults.json and bench/results/faults.svg');
+}
+
+// --- main -----------------------------------------------------------------------------------------------
+const startedAt = new Date().toISOString();
+const child = await startStack();
+// One identity provider per tenant: an issuer belongs to one tenant.
+const idps = { fra: await TestIdentityProvider.start(), ams: await TestIdentityProvider.start() };
+const results: ScenarioResult[] = [];
+let failed = false;
+try {
+  const tenants = { fra: await createTenant('fra', idps.fra), ams: await createTenant('ams', idps.ams) };
+  const only = process.env.FAULTS_ONLY?.split(',').filter(Boolean);
+  const targets: Target[] = ['dynamodb', 'kms-fra', 'kms-ams', 'livekit-fra', 'livekit-ams'];
+  let day = 1;
+  for (const target of targets) {
+    for (const fault of ['pause', 'kill'] as Fault[]) {
+      if (only && !only.some((o) => `${target}:${fault}`.startsWith(o))) continue;
+      const site: SiteId = target === 'dynamodb' ? 'fra' : (target.split('-')[1] as SiteId);
+      const result = await runScenario(tenants[site], target, fault, day++);
+      printScenario(result);
+      results.push(result);
+    }
+  }
+} catch (error) {
+  failed = true;
+  process.stderr.write(`the fault run broke off: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+} finally {
+  await Promise.all([idps.fra.stop(), idps.ams.stop()]);
+  await stopStack(child);
+}
+if (results.length > 0) writeResults(results, startedAt);
+const failures = results.flatMap((r) => r.checks.filter((c) => !c.passed).map((c) => `${r.name}: ${c.name}`));
+say('');
+say(
+  failed
+    ? `faults: the run broke off after ${results.length} scenarios`
+    : failures.length === 0
+      ? `faults: ${results.length} scenarios, every check passed`
+      : `faults: ${failures.length} check(s) failed`,
+);
+for (const failure of failures) say(`  - ${failure}`);
+process.exit(failures.length === 0 && !failed ? 0 : 1);
