@@ -107,7 +107,10 @@ export function timelineSvg(timeline: Timeline): string {
     ['#c0392b', 'other'],
     ['#f3d9d9', 'fault'],
   ]
-    .map(([colour, label], i) => `<rect x="${left + i * 90}" y="${height - 26}" width="10" height="10" fill="${colour}"/><text x="${left + i * 90 + 14}" y="${height - 17}">${label}</text>`)
+    .map(
+      ([colour, label], i) =>
+        `<rect x="${left + i * 90}" y="${height - 26}" width="10" height="10" fill="${colour}"/><text x="${left + i * 90 + 14}" y="${height - 17}">${label}</text>`,
+    )
     .join('');
   const axis = `<text x="${left + width}" y="${height - 17}" text-anchor="end">${spanS.toFixed(0)} s; height ${Math.round(maxMs)} ms${timeline.limitMs !== undefined ? `, dashed ${timeline.limitMs} ms` : ''}</text>`;
   return [

@@ -66,17 +66,16 @@ let site: Site | undefined;
 export function buildDirectory(config: SiteConfig, dynamodb: DynamoDBClient): DirectoryStore {
   const replicas = config.directoryReplicaRegions
     .filter((region) => region !== config.region)
-    .map(
-      (region) =>
-        countedClient(
-          new DynamoDBClient({
-            region,
-            ...awsCallLimits(config.dependencyTimeoutMs),
-            ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          }),
-          'dynamodb',
-        ),
+    .map((region) =>
+      countedClient(
+        new DynamoDBClient({
+          region,
+          ...awsCallLimits(config.dependencyTimeoutMs),
+          ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+        'dynamodb',
+      ),
     );
   return new DirectoryStore(dynamodb, config.directoryTableName, replicas);
 }

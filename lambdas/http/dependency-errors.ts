@@ -15,7 +15,11 @@ export class DeadlineExceeded extends Error {
     readonly dependency: string,
     readonly started: boolean,
   ) {
-    super(started ? `${dependency} did not answer within the request's budget` : `no time left in the request's budget to call ${dependency}`);
+    super(
+      started
+        ? `${dependency} did not answer within the request's budget`
+        : `no time left in the request's budget to call ${dependency}`,
+    );
   }
 }
 
@@ -64,7 +68,11 @@ export function isThrottle(error: unknown): boolean {
 
 /** Whether an error says that no answer came: a timeout, an abort, a refused or broken connection. */
 export function isNoAnswer(error: unknown): boolean {
-  for (let e = error as FailureShape | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as FailureShape, depth++) {
+  for (
+    let e = error as FailureShape | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = e.cause as FailureShape, depth++
+  ) {
     if (typeof e.name === 'string' && NO_ANSWER_NAMES.has(e.name)) return true;
     if (typeof e.code === 'string' && NO_ANSWER_CODES.has(e.code)) return true;
     // fetch (undici) reports a failed connection as a bare TypeError whose cause has the code.

@@ -120,11 +120,14 @@ export function routeGroup(
     const requestId = requestIdOf(event);
     const selected = routes[event.routeKey];
     if (!selected) throw problems.routeNotFound(event.requestContext?.http?.method ?? '?', event.rawPath ?? '?');
-    const { result, tally } = withCallCounts(async () => {
-      const caller = await authenticate(callers, selected.contract, event);
-      const request = parseRequest(selected.contract, event, requestId);
-      return selected.handle({ ...request, caller } as AuthenticatedRequest<RouteContract>, context);
-    }, requestBudget(selected.contract, context));
+    const { result, tally } = withCallCounts(
+      async () => {
+        const caller = await authenticate(callers, selected.contract, event);
+        const request = parseRequest(selected.contract, event, requestId);
+        return selected.handle({ ...request, caller } as AuthenticatedRequest<RouteContract>, context);
+      },
+      requestBudget(selected.contract, context),
+    );
     noteCallCounts(event, tally);
     return shape(await result, requestId);
   };

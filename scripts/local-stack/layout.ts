@@ -79,5 +79,7 @@ export interface StackDescription {
    * With MEETPLANE_RESTARTABLE=1 the dependencies are restarted when they
    * exit, and this is rewritten with the new process's pid.
    */
-  readonly processes?: Readonly<Record<string, { readonly pid: number; readonly restartable: boolean; readonly restarts: number }>>;
+  readonly processes?: Readonly<
+    Record<string, { readonly pid: number; readonly restartable: boolean; readonly restarts: number }>
+  >;
 }

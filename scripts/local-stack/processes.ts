@@ -31,7 +31,8 @@ const MAX_RESTARTS_PER_MINUTE = 10;
  * `onUnexpectedExit`, which stops the stack.
  */
 export class ProcessGroup {
-  private readonly processes: { name: string; child: ChildProcess; logFile: string; restartable: boolean; restarts: number }[] = [];
+  private readonly processes: { name: string; child: ChildProcess; logFile: string; restartable: boolean; restarts: number }[] =
+    [];
   private readonly restartTimes = new Map<string, number[]>();
   private stopping = false;
 

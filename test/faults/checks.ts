@@ -37,7 +37,10 @@ export async function checkScenario(
     check(
       'only documented statuses, no 500, every request answered',
       samples
-        .filter((s) => s.status === 0 || (s.status >= 500 && s.status !== 503) || !options.documented[ROUTE_OF[s.op]]!.includes(s.status))
+        .filter(
+          (s) =>
+            s.status === 0 || (s.status >= 500 && s.status !== 503) || !options.documented[ROUTE_OF[s.op]]!.includes(s.status),
+        )
         .map(describe),
     ),
   );
@@ -48,10 +51,7 @@ export async function checkScenario(
     ),
   );
   checks.push(
-    check(
-      `every request answered within ${PROMPT_MS / 1000} s`,
-      samples.filter((s) => s.ms > PROMPT_MS).map(describe),
-    ),
+    check(`every request answered within ${PROMPT_MS / 1000} s`, samples.filter((s) => s.ms > PROMPT_MS).map(describe)),
   );
   checks.push(
     check(
@@ -66,9 +66,7 @@ export async function checkScenario(
   for (const s of samples.filter((x) => x.op === 'create' && x.status === 201)) createdIds.set(s.title!, s.meetingId!);
   for (const s of samples.filter((x) => x.status === 503 || x.status === 0)) {
     if (s.op === 'create') {
-      let answer = await settled(() =>
-        call(tenant, 'POST', '/v1/meetings', s.body, { 'idempotency-key': s.idempotencyKey! }),
-      );
+      let answer = await settled(() => call(tenant, 'POST', '/v1/meetings', s.body, { 'idempotency-key': s.idempotencyKey! }));
       // The first attempt's claim on the key lasts as long as it could have run: a retry before then is told to wait.
       for (let i = 0; i < 8 && answer.status === 409; i++) {
         await new Promise((done) => setTimeout(done, 1000));
@@ -107,7 +105,8 @@ export async function checkScenario(
   const readFailures: string[] = [];
   for (const [title, id] of createdIds) {
     const now = await settled(() => call(tenant, 'GET', `/v1/meetings/${id}`));
-    if (now.status !== 200 || (now.body as { title?: string } | undefined)?.title !== title) readFailures.push(`${id}: ${now.status}`);
+    if (now.status !== 200 || (now.body as { title?: string } | undefined)?.title !== title)
+      readFailures.push(`${id}: ${now.status}`);
   }
   checks.push(check(`every created meeting reads back (${createdIds.size})`, readFailures));
 

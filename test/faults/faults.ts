@@ -7,7 +7,15 @@ import type { SiteId } from '../../config/sites.js';
 import { timelineSvg } from '../../bench/chart.js';
 import { problemStatuses } from '../../lambdas/api/openapi.js';
 import { OPERATIONS } from '../../lambdas/api/operations.js';
-import { PORT_OFFSET, ROOT, RUN_DIR, SITE_PORTS, DYNAMODB_PORT, STACK_FILE, type StackDescription } from '../../scripts/local-stack/layout.js';
+import {
+  PORT_OFFSET,
+  ROOT,
+  RUN_DIR,
+  SITE_PORTS,
+  DYNAMODB_PORT,
+  STACK_FILE,
+  type StackDescription,
+} from '../../scripts/local-stack/layout.js';
 import { portIsOpen } from '../../scripts/local-stack/processes.js';
 import { TestIdentityProvider } from '../support/idp.js';
 import { checkScenario, type Check } from './checks.js';
@@ -180,7 +188,9 @@ async function runScenario(tenant: Tenant, target: Target, fault: Fault, day: nu
 /** Statuses each route of the load documents: its success and its problems (lambdas/api/openapi.ts). */
 function documentedStatuses(): Record<string, readonly number[]> {
   const routes = ['POST /v1/meetings', 'PATCH /v1/meetings/{meetingId}', 'POST /v1/meetings/{meetingId}/join'] as const;
-  return Object.fromEntries(routes.map((route) => [route, [OPERATIONS[route].success.status, ...problemStatuses(OPERATIONS[route])]]));
+  return Object.fromEntries(
+    routes.map((route) => [route, [OPERATIONS[route].success.status, ...problemStatuses(OPERATIONS[route])]]),
+  );
 }
 
 // --- report ---------------------------------------------------------------------------------------------
@@ -192,9 +202,12 @@ function printScenario(result: ScenarioResult): void {
     const statuses = Object.entries(s.statuses)
       .map(([status, n]) => `${status}×${n}`)
       .join(' ');
-    say(`    ${pad(phase, 7)} ${pad(`${s.count} requests`, 13)} p50 ${pad(`${s.p50Ms} ms`, 9)} p99 ${pad(`${s.p99Ms} ms`, 9)} ${statuses}`);
+    say(
+      `    ${pad(phase, 7)} ${pad(`${s.count} requests`, 13)} p50 ${pad(`${s.p50Ms} ms`, 9)} p99 ${pad(`${s.p99Ms} ms`, 9)} ${statuses}`,
+    );
   }
-  for (const check of result.checks) say(`    ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}`);
+  for (const check of result.checks)
+    say(`    ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}`);
 }
 
 function writeResults(results: readonly ScenarioResult[], startedAt: string): void {
@@ -203,7 +216,11 @@ function writeResults(results: readonly ScenarioResult[], startedAt: string): vo
   const figures = {
     startedAt,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    load: { requestsPerSecond: RATE, mix: ['create', 'update', 'join'], phasesMs: { before: BEFORE_MS, pause: PAUSE_MS, after: AFTER_MS } },
+    load: {
+      requestsPerSecond: RATE,
+      mix: ['create', 'update', 'join'],
+      phasesMs: { before: BEFORE_MS, pause: PAUSE_MS, after: AFTER_MS },
+    },
     scenarios: results.map((r) => ({
       name: r.name,
       target: r.target,

@@ -137,8 +137,7 @@ export class LoadRun {
     const each = Math.ceil((rate / 3) * 25) + 5;
     const pool = async (what: string) => {
       const made: PoolMeeting[] = [];
-      for (let i = 0; i < each; i += 4)
-        made.push(...(await Promise.all([0, 1, 2, 3].map((j) => make(`${what} ${i + j}`)))));
+      for (let i = 0; i < each; i += 4) made.push(...(await Promise.all([0, 1, 2, 3].map((j) => make(`${what} ${i + j}`)))));
       return made;
     };
     return new LoadRun(tenant, day, rate, await pool('to update'), await pool('to join'));

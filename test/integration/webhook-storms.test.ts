@@ -18,7 +18,11 @@ let roomName: string;
 const url = () => `${stack().sites.fra.apiUrl}/v1/media/livekit/webhook`;
 
 /** LiveKit's signature: a JWT of the node's API key over the body's SHA-256, valid until `expiresAt` (seconds). */
-async function signature(body: string, expiresAt = Math.floor(Date.now() / 1000) + 300, issuedAt = Math.floor(Date.now() / 1000)) {
+async function signature(
+  body: string,
+  expiresAt = Math.floor(Date.now() / 1000) + 300,
+  issuedAt = Math.floor(Date.now() / 1000),
+) {
   const { apiKey, apiSecret } = stack().sites.fra.livekit;
   return new SignJWT({ sha256: createHash('sha256').update(body).digest('base64') })
     .setProtectedHeader({ alg: 'HS256' })
@@ -92,7 +96,8 @@ beforeAll(async () => {
   // The host's join creates the meeting's room on fra's LiveKit; webhooks about it are the site's to apply.
   const joined = await acme.call(`/v1/meetings/${meetingId}/join`, host, { method: 'POST', json: {} });
   const token = (joined.body as { media: { token: string } }).media.token;
-  roomName = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { video: { room: string } }).video.room;
+  roomName = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { video: { room: string } }).video
+    .room;
 });
 afterAll(() => acme.stop());
 
@@ -110,14 +115,16 @@ describe('webhook storms', () => {
     // Each event three times, in a shuffled order (leaves before joins included), several at once.
     const storm = shuffled([...all, ...all, ...all]);
     const answers: Response[] = [];
-    for (let i = 0; i < storm.length; i += 4) answers.push(...(await Promise.all(storm.slice(i, i + 4).map((body) => deliver(body)))));
+    for (let i = 0; i < storm.length; i += 4)
+      answers.push(...(await Promise.all(storm.slice(i, i + 4).map((body) => deliver(body)))));
     expect(answers.map((a) => a.status)).toEqual(storm.map(() => 200));
     const bodies = (await Promise.all(answers.map((a) => a.json()))) as { duplicate?: boolean }[];
     // Every event was applied once: the other deliveries of it are duplicates.
     expect(bodies.filter((b) => !b.duplicate)).toHaveLength(all.length);
 
     // A replay of the whole lot later, in reverse, changes nothing.
-    for (const body of [...all].reverse()) expect(((await (await deliver(body)).json()) as { duplicate?: boolean }).duplicate).toBe(true);
+    for (const body of [...all].reverse())
+      expect(((await (await deliver(body)).json()) as { duplicate?: boolean }).duplicate).toBe(true);
 
     const mine = (await attendance()).filter((a) => a.participantId.startsWith('p_storm'));
     expect(mine.sort((a, b) => a.participantId.localeCompare(b.participantId))).toEqual(
@@ -129,7 +136,12 @@ describe('webhook storms', () => {
 
   it('refuses an event whose signature has expired with 401 problem+json, and applies one just inside it', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const late: Session = { sid: `PA_late${randomBytes(4).toString('hex')}`, identity: `p_late${randomBytes(6).toString('hex')}`, joinedAt: now - 400, leftAt: now - 100 };
+    const late: Session = {
+      sid: `PA_late${randomBytes(4).toString('hex')}`,
+      identity: `p_late${randomBytes(6).toString('hex')}`,
+      joinedAt: now - 400,
+      leftAt: now - 100,
+    };
     const [joinedEvent, leftEvent] = events(late, roomName) as [string, string];
 
     // Signed five minutes ago for five minutes, and delivered past that (and past the verifier's clock tolerance).

@@ -15,7 +15,10 @@ describe('what counts as a dependency being unavailable', () => {
     ['an aborted call', named('AbortError')],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
     ['fetch failing to connect', new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) })],
-    ['DynamoDB throttling', named('ProvisionedThroughputExceededException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    [
+      'DynamoDB throttling',
+      named('ProvisionedThroughputExceededException', { $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['KMS throttling', named('ThrottlingException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })],
     ['a fault on the service side', named('InternalServerError', { $fault: 'server', $metadata: { httpStatusCode: 500 } })],
     ['the request running out of its budget', new DeadlineExceeded('kms', true)],
@@ -24,7 +27,10 @@ describe('what counts as a dependency being unavailable', () => {
   });
 
   it.each([
-    ['a conditional write that lost', named('ConditionalCheckFailedException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    [
+      'a conditional write that lost',
+      named('ConditionalCheckFailedException', { $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['a bug of our own', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['a plain error', new Error('something')],
     ['LiveKit saying a room is not there', Object.assign(new Error('not found'), { status: 404 })],
@@ -98,10 +104,14 @@ describe('the API answer when a dependency is unavailable', () => {
     {
       'GET /hung': route({ auth: 'public', budgetMs: 300 }, async () => counted('dynamodb', hang)),
       'GET /throttled': route({ auth: 'public', budgetMs: 4000 }, async () =>
-        counted('kms', () => Promise.reject(named('ThrottlingException', { $fault: 'client', $metadata: { httpStatusCode: 400 } }))),
+        counted('kms', () =>
+          Promise.reject(named('ThrottlingException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })),
+        ),
       ),
       'GET /refused': route({ auth: 'public' }, async () =>
-        counted('livekit', () => Promise.reject(new TypeError('fetch failed', { cause: named('Error', { code: 'ECONNREFUSED' }) }))),
+        counted('livekit', () =>
+          Promise.reject(new TypeError('fetch failed', { cause: named('Error', { code: 'ECONNREFUSED' }) })),
+        ),
       ),
       'GET /bug': route({ auth: 'public' }, async () => {
         throw new TypeError('x is not a function');

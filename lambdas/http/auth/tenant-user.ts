@@ -105,7 +105,10 @@ export class TenantAuthenticator {
         );
       }
       if (error instanceof OutboundError || isUnreachable(error)) {
-        throw problems.unavailable("the tenant's identity provider did not answer", retryAfterSeconds(currentBudgetMs() ?? 10_000));
+        throw problems.unavailable(
+          "the tenant's identity provider did not answer",
+          retryAfterSeconds(currentBudgetMs() ?? 10_000),
+        );
       }
       throw problems.unauthorized();
     }
