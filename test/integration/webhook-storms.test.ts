@@ -1,6 +1,11 @@
-import { SignJWT } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
-import { stack } from '../support/stack.js';
+import { randomBytes } from 'node:crypto';
+import {
+  deliverWebhook,
+  roomOfToken,
+  sessionEvents,
+  webhookSignature,
+  type WebhookSession,
+} from '../support/livekit-webhooks.js';
 import { testTenant, type TestTenant } from '../support/users.js';
 
 /**
@@ -15,58 +20,10 @@ let host: string;
 let meetingId: string;
 let roomName: string;
 
-const url = () => `${stack().sites.fra.apiUrl}/v1/media/livekit/webhook`;
-
-/** LiveKit's signature: a JWT of the node's API key over the body's SHA-256, valid until `expiresAt` (seconds). */
-async function signature(
-  body: string,
-  expiresAt = Math.floor(Date.now() / 1000) + 300,
-  issuedAt = Math.floor(Date.now() / 1000),
-) {
-  const { apiKey, apiSecret } = stack().sites.fra.livekit;
-  return new SignJWT({ sha256: createHash('sha256').update(body).digest('base64') })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(apiKey)
-    .setIssuedAt(issuedAt)
-    .setNotBefore(issuedAt)
-    .setExpirationTime(expiresAt)
-    .sign(new TextEncoder().encode(apiSecret));
-}
-
-async function deliver(body: string, auth?: string): Promise<Response> {
-  return fetch(url(), {
-    method: 'POST',
-    headers: { authorization: auth ?? (await signature(body)), 'content-type': 'application/webhook+json' },
-    body,
-  });
-}
-
-interface Session {
-  sid: string;
-  identity: string;
-  joinedAt: number;
-  leftAt: number;
-}
-
-function events(session: Session, room: string): string[] {
-  const participant = { sid: session.sid, identity: session.identity, joinedAt: String(session.joinedAt) };
-  return [
-    JSON.stringify({
-      id: `EV_${randomBytes(8).toString('hex')}`,
-      event: 'participant_joined',
-      room: { name: room, numParticipants: 1 },
-      participant,
-      createdAt: String(session.joinedAt),
-    }),
-    JSON.stringify({
-      id: `EV_${randomBytes(8).toString('hex')}`,
-      event: 'participant_left',
-      room: { name: room, numParticipants: 0 },
-      participant,
-      createdAt: String(session.leftAt),
-    }),
-  ];
-}
+const deliver = (body: string, auth?: string) => deliverWebhook(body, auth);
+const signature = (body: string, expiresAt?: number, issuedAt?: number) => webhookSignature(body, expiresAt, issuedAt);
+type Session = Required<WebhookSession>;
+const events = (session: Session, room: string) => sessionEvents(session, room);
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
@@ -95,9 +52,7 @@ beforeAll(async () => {
   meetingId = (created.body as { id: string }).id;
   // The host's join creates the meeting's room on fra's LiveKit; webhooks about it are the site's to apply.
   const joined = await acme.call(`/v1/meetings/${meetingId}/join`, host, { method: 'POST', json: {} });
-  const token = (joined.body as { media: { token: string } }).media.token;
-  roomName = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { video: { room: string } }).video
-    .room;
+  roomName = roomOfToken((joined.body as { media: { token: string } }).media.token);
 });
 afterAll(() => acme.stop());
 
