@@ -247,6 +247,45 @@ function writeResults(results: readonly ScenarioResult[], startedAt: string): vo
     }),
   );
   say('wrote bench/results/faults.json and bench/results/faults.svg');
+
+  // The README's table, between its markers, when a run covered every scenario.
+  if (results.length < 10) return;
+  const cell = (r: ScenarioResult, phase: Phase) => {
+    const s = summarise(r.samples.filter((sample) => sample.phase === phase));
+    const statuses = Object.entries(s.statuses)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ');
+    return `${statuses}; ${s.p50Ms} / ${s.p99Ms} ms`;
+  };
+  const table = [
+    '| fault | before | during | after | checks |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${cell(r, 'before')} | ${cell(r, 'during')} | ${cell(r, 'after')} | ${
+          r.checks.every((c) => c.passed)
+            ? 'all passed'
+            : `failed: ${r.checks
+                .filter((c) => !c.passed)
+                .map((c) => c.name)
+                .join('; ')}`
+        } |`,
+    ),
+  ].join('\n');
+  const readmePath = resolve(ROOT, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const marked = /<!-- faults:start -->[\s\S]*<!-- faults:end -->/;
+  if (marked.test(readme)) {
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}`;
+    writeFileSync(
+      readmePath,
+      readme.replace(
+        marked,
+        `<!-- faults:start -->\n${table}\n\nStatus counts; p50 / p99 latency. Measured on ${machine}, ${RATE} requests a second, with \`npm run test:faults\`.\n<!-- faults:end -->`,
+      ),
+    );
+    say('wrote the table into README.md');
+  }
 }
 
 // --- main -----------------------------------------------------------------------------------------------
