@@ -280,6 +280,8 @@ try {
       // No global tables locally: each site copies directory changes into the other regions itself.
       MEETPLANE_DIRECTORY_REPLICA_REGIONS: LOCAL_SITES.map((s) => regions[s]).join(','),
       MEETPLANE_HANDLER_BUNDLES: bundlesDir,
+      // DynamoDB Local and local-kms are slower than the services under concurrency (config/env.ts).
+      MEETPLANE_BUDGET_FACTOR: process.env.MEETPLANE_BUDGET_FACTOR ?? '3',
     };
     step(`${site}: control-plane gateway on http://127.0.0.1:${ports.gateway}`);
     group.start('gateway-' + site, process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {

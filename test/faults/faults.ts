@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -7,18 +5,11 @@ import type { SiteId } from '../../config/sites.js';
 import { timelineSvg } from '../../bench/chart.js';
 import { problemStatuses } from '../../lambdas/api/openapi.js';
 import { OPERATIONS } from '../../lambdas/api/operations.js';
-import {
-  PORT_OFFSET,
-  ROOT,
-  RUN_DIR,
-  SITE_PORTS,
-  DYNAMODB_PORT,
-  STACK_FILE,
-  type StackDescription,
-} from '../../scripts/local-stack/layout.js';
+import { ROOT, SITE_PORTS, DYNAMODB_PORT } from '../../scripts/local-stack/layout.js';
 import { portIsOpen } from '../../scripts/local-stack/processes.js';
 import { TestIdentityProvider } from '../support/idp.js';
 import { checkScenario, type Check } from './checks.js';
+import { createTenant, stack, startStack, stopStack, type Tenant } from './own-stack.js';
 import { LoadRun, summarise, type Phase, type Sample } from './load.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -35,47 +26,6 @@ const RATE = Number(process.env.FAULTS_RATE ?? 6);
 
 type Target = 'dynamodb' | `kms-${SiteId}` | `livekit-${SiteId}`;
 type Fault = 'pause' | 'kill';
-
-// --- the stack ------------------------------------------------------------------------------------------
-async function startStack(): Promise<ChildProcess> {
-  say(`==> starting a local stack of its own (port offset ${PORT_OFFSET}, ${RUN_DIR}), dependencies restartable`);
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/local-stack/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, MEETPLANE_RESTARTABLE: '1', MEETPLANE_RESTART_DELAY_MS: String(RESTART_DELAY_MS) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((ready, failed) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/^ready/m.test(output)) ready();
-    });
-    child.once('exit', (code) => failed(new Error(`the local stack exited (${code}):\n${output.slice(-3000)}`)));
-  });
-  child.removeAllListeners('exit');
-  child.once('exit', (code) => {
-    if (!stopping) {
-      process.stderr.write(`the local stack stopped during the run (${code}):\n${output.slice(-3000)}\n`);
-      process.exit(1);
-    }
-  });
-  child.stdout!.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (/restarted/.test(line)) say(`    ${line.trim()}`);
-  });
-  return child;
-}
-
-let stopping = false;
-async function stopStack(child: ChildProcess): Promise<void> {
-  stopping = true;
-  if (child.exitCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(15_000)]);
-}
-
-const stack = (): StackDescription => JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackDescription;
 
 /** The process group of a component of our own stack, as the stack last wrote it. */
 function pidOf(target: Target): number {
@@ -97,46 +47,6 @@ async function answers(target: Target): Promise<boolean> {
   return fetch(`http://127.0.0.1:${SITE_PORTS[site].livekit}/`, { signal: AbortSignal.timeout(500) })
     .then((res) => res.ok)
     .catch(() => false);
-}
-
-// --- tenants and their users ----------------------------------------------------------------------------
-export interface Tenant {
-  readonly site: SiteId;
-  readonly api: string;
-  readonly id: string;
-  readonly hostToken: () => Promise<string>;
-}
-
-async function createTenant(site: SiteId, idp: TestIdentityProvider): Promise<Tenant> {
-  const s = stack();
-  const res = await fetch(`${s.sites[site].apiUrl}/v1/tenants`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${s.operatorToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      slug: `faults-${site}-${randomUUID().slice(0, 8)}`,
-      homeSite: site,
-      tier: 'business',
-      idp: idp.idpConfig,
-      securityContacts: [{ email: `security-${site}@example.test`, name: 'Security Desk' }],
-    }),
-  });
-  const body = (await res.json()) as { id?: string };
-  if (res.status !== 201 || !body.id) throw new Error(`tenant at ${site} not created: ${res.status} ${JSON.stringify(body)}`);
-  let token: { value: string; until: number } | undefined;
-  return {
-    site,
-    api: s.sites[site].apiUrl,
-    id: body.id,
-    hostToken: async () => {
-      if (!token || token.until < Date.now()) {
-        token = {
-          value: await idp.token('fault-host', ['host'], { email: 'fault-host@example.test', email_verified: true }),
-          until: Date.now() + 5 * 60_000,
-        };
-      }
-      return token.value;
-    },
-  };
 }
 
 // --- scenarios ------------------------------------------------------------------------------------------
@@ -290,7 +200,7 @@ function writeResults(results: readonly ScenarioResult[], startedAt: string): vo
 
 // --- main -----------------------------------------------------------------------------------------------
 const startedAt = new Date().toISOString();
-const child = await startStack();
+const child = await startStack(RESTART_DELAY_MS);
 // One identity provider per tenant: an issuer belongs to one tenant.
 const idps = { fra: await TestIdentityProvider.start(), ams: await TestIdentityProvider.start() };
 const results: ScenarioResult[] = [];

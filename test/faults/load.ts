@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Tenant } from './faults.js';
+import type { Tenant } from './own-stack.js';
 
 /**
  * A bounded load of the calls people make most — schedule a meeting, change

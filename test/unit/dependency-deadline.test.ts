@@ -80,6 +80,9 @@ describe('a request budget', () => {
     });
     expect(requestBudget({ auth: 'public', budgetMs: 8000 }, { getRemainingTimeInMillis: () => 3000 }, now).ms).toBe(2500);
     expect(requestBudget({ auth: 'public' }, { getRemainingTimeInMillis: () => 1000 }, now).ms).toBe(500);
+    // The local stack's factor for its emulators, still within the function's time.
+    expect(requestBudget({ auth: 'public' }, { getRemainingTimeInMillis: () => 10_000 }, now, 3).ms).toBe(3 * DEFAULT_BUDGET_MS);
+    expect(requestBudget({ auth: 'public', budgetMs: 8000 }, { getRemainingTimeInMillis: () => 10_000 }, now, 3).ms).toBe(9500);
   });
 });
 
