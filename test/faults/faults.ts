@@ -1,3 +1,4 @@
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -5,7 +6,7 @@ import type { SiteId } from '../../config/sites.js';
 import { timelineSvg } from '../../bench/chart.js';
 import { problemStatuses } from '../../lambdas/api/openapi.js';
 import { OPERATIONS } from '../../lambdas/api/operations.js';
-import { ROOT, SITE_PORTS, DYNAMODB_PORT } from '../../scripts/local-stack/layout.js';
+import { ROOT, SITE_PORTS } from '../../scripts/local-stack/layout.js';
 import { portIsOpen } from '../../scripts/local-stack/processes.js';
 import { TestIdentityProvider } from '../support/idp.js';
 import { checkScenario, type Check } from './checks.js';
@@ -41,7 +42,24 @@ function signal(target: Target, sig: NodeJS.Signals, pid = pidOf(target)): void 
 
 /** Whether the component answers again: its port, and for LiveKit its HTTP root. */
 async function answers(target: Target): Promise<boolean> {
-  if (target === 'dynamodb') return portIsOpen(DYNAMODB_PORT);
+  // DynamoDB Local's port opens well before its JVM serves a call: it answers when a call is answered.
+  if (target === 'dynamodb') {
+    const client = new DynamoDBClient({
+      region: stack().sites.fra.region,
+      endpoint: stack().dynamodbEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
+    });
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return true;
+    } catch {
+      return false;
+    } finally {
+      client.destroy();
+    }
+  }
   const site = target.split('-')[1] as SiteId;
   if (target.startsWith('kms-')) return portIsOpen(SITE_PORTS[site].kms);
   return fetch(`http://127.0.0.1:${SITE_PORTS[site].livekit}/`, { signal: AbortSignal.timeout(500) })
