@@ -3,7 +3,11 @@
 const tsJest = ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: ['TS151001'], exclude: ['**/web/src/**'] } }];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The web client's name for the end-to-end module (web/vite.config.ts): the same files.
+    '^@meetplane/e2ee$': '<rootDir>/media/e2ee/index.ts',
+  },
   transform: { '^.+\\.tsx?$': tsJest },
   testEnvironment: 'node',
 };

@@ -1,11 +1,12 @@
 /**
  * Draws the benchmark figures in bench/results/*.json as SVG charts beside
- * them (coldstart.svg, join.svg). The benchmarks call it after writing their
+ * them (coldstart.svg, coldstart-first-request.svg, join.svg, join-floor.svg). The benchmarks call it after writing their
  * figures; `npm run bench:charts` redraws from the files as they are.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { barChartSvg } from './chart.js';
+import type { FirstRequestFigures } from './coldstart/report.js';
 
 const results = (name: string) => fileURLToPath(new URL(`./results/${name}`, import.meta.url));
 
@@ -15,10 +16,26 @@ interface ColdstartFigures {
   readonly handlers: readonly { readonly group: string; readonly initMs: number }[];
 }
 
+interface Spread {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 interface JoinFigures {
   readonly machine: { readonly cpus: number; readonly model: string; readonly node: string };
-  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: Spread;
   readonly joinsPerSecond: number;
+  /** Absent from figures measured before the floor was. */
+  readonly floor?: { readonly latencyMs: Spread };
+  readonly joinToFloor?: {
+    readonly p50: number;
+    readonly p95: number;
+    readonly p99: number;
+    readonly p50OneAtATime: number;
+    readonly target: number;
+  };
 }
 
 /** Redraws every chart whose figures exist; returns the files written. */
@@ -37,23 +54,68 @@ export function drawCharts(): string[] {
     );
     written.push('bench/results/coldstart.svg');
   }
+  if (existsSync(results('coldstart-first-request.json'))) {
+    const first = JSON.parse(readFileSync(results('coldstart-first-request.json'), 'utf8')) as FirstRequestFigures;
+    writeFileSync(
+      results('coldstart-first-request.svg'),
+      barChartSvg({
+        title: `A cold function's first join, median of ${first.runs} (${first.machine})`,
+        unit: 'ms',
+        bars: [
+          { label: 'init', value: first.initMs.p50 },
+          { label: 'first request', value: first.firstRequestMs.p50 },
+          { label: 'init + first request', value: first.initAndFirstRequestMs.p50 },
+        ],
+        marker: { value: first.targetMs, label: `target ${first.targetMs} ms` },
+      }),
+    );
+    written.push('bench/results/coldstart-first-request.svg');
+  }
   if (existsSync(results('join.json'))) {
     const join = JSON.parse(readFileSync(results('join.json'), 'utf8')) as JoinFigures;
     const { p50, p95, p99, max } = join.latencyMs;
+    const floor = join.floor?.latencyMs;
+    const ratio = join.joinToFloor;
     writeFileSync(
       results('join.svg'),
       barChartSvg({
-        title: `Warm joins: client-side latency, ${join.joinsPerSecond} joins/s (${join.machine.cpus} × ${join.machine.model}, Node ${join.machine.node})`,
+        title: `Warm joins: client-side latency, ${join.joinsPerSecond} joins/s${ratio ? `, ${ratio.p50} × the floor at p50` : ''} (${join.machine.cpus} × ${join.machine.model}, Node ${join.machine.node})`,
         unit: 'ms',
-        bars: [
-          { label: 'p50', value: p50 },
-          { label: 'p95', value: p95 },
-          { label: 'p99', value: p99 },
-          { label: 'max', value: max },
-        ],
+        bars: floor
+          ? [
+              { label: 'join p50', value: p50 },
+              { label: 'floor p50', value: floor.p50 },
+              { label: 'join p95', value: p95 },
+              { label: 'floor p95', value: floor.p95 },
+              { label: 'join p99', value: p99 },
+              { label: 'floor p99', value: floor.p99 },
+            ]
+          : [
+              { label: 'p50', value: p50 },
+              { label: 'p95', value: p95 },
+              { label: 'p99', value: p99 },
+              { label: 'max', value: max },
+            ],
       }),
     );
     written.push('bench/results/join.svg');
+    if (ratio) {
+      writeFileSync(
+        results('join-floor.svg'),
+        barChartSvg({
+          title: `Join latency ÷ floor latency (live-state read + token mint through the same gateway)`,
+          unit: '×',
+          bars: [
+            { label: 'p50', value: ratio.p50 },
+            { label: 'p95', value: ratio.p95 },
+            { label: 'p99', value: ratio.p99 },
+            { label: 'p50, one at a time', value: ratio.p50OneAtATime },
+          ],
+          marker: { value: ratio.target, label: `aim: p50 ≤ ${ratio.target}×` },
+        }),
+      );
+      written.push('bench/results/join-floor.svg');
+    }
   }
   return written;
 }

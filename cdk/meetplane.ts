@@ -72,6 +72,7 @@ export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<Si
       site,
       description: `Meetplane ${site.id}: HTTP API and its functions`,
       allSites: settings.sites,
+      web: settings.web,
       siteTable: stateful.siteTable,
       siteKey: stateful.siteKey,
       dataKey: stateful.dataKey,

@@ -36,6 +36,8 @@ export interface DeployedEnvironmentInput {
   readonly livekitApiKey: string;
   /** The secret ({apiKey, apiSecret}) the LiveKit nodes also read; only route groups that talk to LiveKit read it. */
   readonly livekitSecretArn: string;
+  /** The web app's base URL and the origins answered for CORS (the HTTP API's CORS uses the same list). */
+  readonly web: { readonly url: string; readonly origins: readonly string[] };
 }
 
 export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEnvironment {
@@ -55,6 +57,8 @@ export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEn
     MEETPLANE_LIVEKIT_NODE_ID: `${input.site}-1`,
     // Failover to the other site's nodes needs their secrets; deployed sites start without it.
     MEETPLANE_MEDIA_NODES: '[]',
+    MEETPLANE_WEB_ORIGINS: input.web.origins.join(','),
+    MEETPLANE_WEB_URL: input.web.url,
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: '1500',
     LOG_LEVEL: 'INFO',
   };

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { originProblem } from '../config/env.js';
 import type { EuRegion } from '../config/regions.js';
 import { resolveSiteRegion, SITE_IDS, type SiteId } from '../config/sites.js';
 
@@ -22,6 +23,12 @@ export interface MeetplaneSettings {
   /** Left undefined (environment-agnostic account) unless the operator names one. */
   readonly account?: string;
   readonly sites: Readonly<Record<SiteId, SiteSettings>>;
+  /**
+   * The web app: its base URL (where mailed and calendar links point, unless a
+   * tenant has its own) and the origins every site answers CORS for. The
+   * functions get both in their environment; the HTTP API's CORS uses the same list.
+   */
+  readonly web: { readonly url: string; readonly origins: readonly string[] };
   /** Optional e-mail address subscribed to each site's alarm topic. */
   readonly alarmEmail?: string;
   readonly livekit: {
@@ -78,6 +85,7 @@ export function readSettings(lookup: Lookup): MeetplaneSettings {
   const account = lookup('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
   if (account !== undefined && !/^\d{12}$/.test(account))
     throw new Error(`meetplane:account must be 12 digits, got "${account}"`);
+  const web = readWebSettings(lookup, domain);
   const alarmEmail = lookup('alarmEmail');
   const minNodes = positiveInt('livekitMinNodes', lookup('livekitMinNodes'), 1);
   const maxNodes = positiveInt('livekitMaxNodes', lookup('livekitMaxNodes'), 4);
@@ -85,9 +93,31 @@ export function readSettings(lookup: Lookup): MeetplaneSettings {
   return {
     ...(account !== undefined && { account }),
     sites,
+    web,
     ...(alarmEmail !== undefined && { alarmEmail }),
     livekit: { instanceType: lookup('livekitInstanceType') ?? 'c7g.xlarge', minNodes, maxNodes },
   };
+}
+
+/** `meetplane:webUrl` (default `https://app.<domain>`) and `meetplane:webOrigins` (comma-separated; default the URL's origin). */
+function readWebSettings(lookup: Lookup, domain: string): MeetplaneSettings['web'] {
+  const url = (lookup('webUrl') ?? `https://app.${domain}`).replace(/\/+$/, '');
+  const parsed = URL.parse(url);
+  if (!parsed || parsed.protocol !== 'https:' || parsed.search || parsed.hash || parsed.username)
+    throw new Error(`meetplane:webUrl must be an https URL without query or fragment, got "${url}"`);
+  const raw = lookup('webOrigins');
+  const origins =
+    raw === undefined
+      ? [parsed.origin]
+      : raw
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean);
+  for (const origin of origins) {
+    const problem = originProblem(origin) ?? (origin.startsWith('https://') ? undefined : 'must use https');
+    if (problem) throw new Error(`meetplane:webOrigins: "${origin}" ${problem}`);
+  }
+  return { url, origins: [...new Set(origins.map((origin) => new URL(origin).origin))] };
 }
 
 export function apiUrlOf(site: SiteSettings): string {

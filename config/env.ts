@@ -31,6 +31,40 @@ const siteUrls = z.string().transform((raw, ctx) => {
   return urls as Record<SiteId, string>;
 });
 
+/** An http(s) origin: scheme, host and port only (a trailing slash is dropped), as browsers send it in `Origin`. */
+export function originProblem(raw: string): string | undefined {
+  const url = URL.parse(raw);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return 'is not an http(s) origin';
+  if (url.username || url.password || url.search || url.hash || url.pathname !== '/' || raw.includes('?') || raw.includes('#'))
+    return 'must be an origin alone (scheme, host and port), without path, query or user';
+  return undefined;
+}
+
+const webOrigins = z.string().transform((raw, ctx) => {
+  const origins: string[] = [];
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const problem = originProblem(item);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" ${problem}` });
+      return z.NEVER;
+    }
+    origins.push(new URL(item).origin);
+  }
+  return [...new Set(origins)];
+});
+
+/** The web app's base URL: http(s), no query or fragment; a trailing slash is dropped. */
+const webUrlSetting = httpUrl
+  .refine((raw) => {
+    // Runs even when the URL check failed: an unparsable value is that check's to report.
+    const url = URL.parse(raw);
+    return !url || (!url.search && !url.hash && !url.username && !url.password && !raw.includes('?') && !raw.includes('#'));
+  }, 'must be an http(s) URL without query, fragment or user')
+  .transform((raw) => raw.replace(/\/+$/, ''));
+
 export const runtimeEnvSchema = z
   .object({
     MEETPLANE_STAGE: z.enum(['local', 'aws']).default('aws'),
@@ -109,6 +143,13 @@ export const runtimeEnvSchema = z
       )
       .pipe(z.array(z.string().refine(isEuRegion, { error: (issue) => `"${String(issue.input)}" is not on the EU allow-list` })))
       .optional(),
+    /**
+     * The web app's origins that the site answers CORS for (comma-separated);
+     * none when unset. Deployed, API Gateway answers CORS for the same list (cdk/).
+     */
+    MEETPLANE_WEB_ORIGINS: webOrigins.optional(),
+    /** The web app's base URL: the default of a tenant's `webUrl`, where mailed and calendar links point. */
+    MEETPLANE_WEB_URL: webUrlSetting,
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
     /**
      * Local stage only: multiplies every route's budget (lambdas/http/route.ts). DynamoDB Local and local-kms
@@ -144,6 +185,17 @@ export const runtimeEnvSchema = z
     }
     // Local endpoints are a development convenience; a deployed site talks to AWS only.
     if (env.MEETPLANE_STAGE === 'aws') {
+      // A deployed site's web app is served over https only, and only such an origin may call it from a browser.
+      for (const origin of env.MEETPLANE_WEB_ORIGINS ?? []) {
+        if (!origin.startsWith('https://'))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['MEETPLANE_WEB_ORIGINS'],
+            message: `"${origin}" must use https on a deployed site`,
+          });
+      }
+      if (!env.MEETPLANE_WEB_URL.startsWith('https://'))
+        ctx.addIssue({ code: 'custom', path: ['MEETPLANE_WEB_URL'], message: 'must use https on a deployed site' });
       for (const key of [
         'MEETPLANE_DYNAMODB_ENDPOINT',
         'MEETPLANE_KMS_ENDPOINT',
@@ -187,6 +239,10 @@ export interface SiteConfig {
    */
   readonly loopbackDestinations: boolean;
   readonly directoryReplicaRegions: readonly EuRegion[];
+  /** Origins of the web app that may call the API from a browser (CORS); answered by the gateway, never by a handler. */
+  readonly webOrigins: readonly string[];
+  /** The web app's base URL, without a trailing slash: the default of a tenant's own. */
+  readonly webUrl: string;
   readonly dependencyTimeoutMs: number;
   readonly logLevel: RuntimeEnv['LOG_LEVEL'];
 }
@@ -247,6 +303,8 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
     loopbackDestinations: e.MEETPLANE_STAGE === 'local' && e.MEETPLANE_OUTBOUND_LOOPBACK !== 'refuse',
     directoryReplicaRegions: (e.MEETPLANE_DIRECTORY_REPLICA_REGIONS ?? []) as EuRegion[],
+    webOrigins: e.MEETPLANE_WEB_ORIGINS ?? [],
+    webUrl: e.MEETPLANE_WEB_URL,
     dependencyTimeoutMs: e.MEETPLANE_DEPENDENCY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };

@@ -113,10 +113,12 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     entry: 'lambdas/handlers/settings.ts',
     auth: 'tenant',
     routes: [
+      'GET /v1/settings/organisation',
       'GET /v1/settings/retention',
       'PATCH /v1/settings/retention',
       'GET /v1/settings/mail',
       'PUT /v1/settings/mail',
+      'POST /v1/settings/mail/test',
       'GET /v1/settings/security-contacts',
       'PUT /v1/settings/security-contacts',
       'GET /v1/settings/guests',

@@ -24,6 +24,8 @@ export default defineConfig({
     sourcemap: true,
     reportCompressedSize: false,
     chunkSizeWarningLimit: 2000,
+    // Scripts offered for download (the audit head checker) stay files of their own, never inlined as data: URLs.
+    assetsInlineLimit: (file) => (file.endsWith('.mjs') ? false : undefined),
     rolldownOptions: {
       // React Router marks its modules "use client" for server components; a browser-only app has nothing to keep.
       onwarn(warning, warn) {

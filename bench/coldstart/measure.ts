@@ -26,11 +26,22 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
 }
 
-/** Runs the probe in a fresh process; asynchronously, so that this process can serve the bundle's calls meanwhile. */
-function probe(file: string, environment: Readonly<Record<string, string>>): Promise<{ initMs: number; wallMs: number }> {
+/** What a script run in a fresh process printed, and how it ended. */
+export interface FreshRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly wallMs: number;
+}
+
+/**
+ * Runs `script` in a fresh Node process that imports the bundle `file` with
+ * only the function's own environment (plus PATH): nothing from this shell.
+ * Asynchronous, so that this process can serve the bundle's calls meanwhile.
+ */
+export function runFresh(script: string, file: string, environment: Readonly<Record<string, string>>): Promise<FreshRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE], {
-    // Only the function's own environment (plus PATH): nothing from this shell.
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...environment, COLDSTART_BUNDLE_URL: pathToFileURL(file).href },
     timeout: 30_000,
   });
@@ -40,12 +51,15 @@ function probe(file: string, environment: Readonly<Record<string, string>>): Pro
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) reject(new Error(`initialising ${file} failed:\n${stderr}`));
-      else resolve({ initMs: (JSON.parse(stdout) as { initMs: number }).initMs, wallMs });
-    });
+    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }));
   });
+}
+
+/** Imports the bundle in a fresh process and reports its init time. */
+async function probe(file: string, environment: Readonly<Record<string, string>>): Promise<{ initMs: number; wallMs: number }> {
+  const run = await runFresh(PROBE, file, environment);
+  if (run.code !== 0) throw new Error(`initialising ${file} failed:\n${run.stderr}`);
+  return { initMs: (JSON.parse(run.stdout) as { initMs: number }).initMs, wallMs: run.wallMs };
 }
 
 export async function measureBundle(

@@ -27,11 +27,10 @@ export function markdownTable(rows: readonly Row[], machine: string): string {
   return lines.join('\n');
 }
 
-const START = '<!-- coldstart:start -->';
-const END = '<!-- coldstart:end -->';
-
-/** Replaces what lies between the markers; returns false when the file has no markers. */
-export function writeBetweenMarkers(file: string, content: string): boolean {
+/** Replaces what lies between the markers `<!-- <name>:start -->` and `<!-- <name>:end -->`; false when the file has none. */
+export function writeBetweenMarkers(file: string, content: string, name = 'coldstart'): boolean {
+  const START = `<!-- ${name}:start -->`;
+  const END = `<!-- ${name}:end -->`;
   if (!existsSync(file)) return false;
   const text = readFileSync(file, 'utf8');
   const start = text.indexOf(START);
@@ -39,4 +38,46 @@ export function writeBetweenMarkers(file: string, content: string): boolean {
   if (start === -1 || end === -1 || end < start) return false;
   writeFileSync(file, `${text.slice(0, start + START.length)}\n${content}\n${text.slice(end)}`);
   return true;
+}
+
+export interface Spread {
+  readonly p50: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface FirstRequestFigures {
+  readonly measuredAt: string;
+  readonly machine: string;
+  readonly loadAverage: { readonly before: number; readonly after: number };
+  readonly route: string;
+  readonly group: string;
+  readonly runs: number;
+  readonly targetMs: number;
+  readonly nodeStartMs: Spread;
+  readonly initMs: Spread;
+  readonly firstRequestMs: Spread;
+  /** Per run, init plus the first request: what the target is on. */
+  readonly initAndFirstRequestMs: Spread;
+  readonly processMs: Spread;
+  readonly callsPerFirstRequest: { readonly dynamodb: number; readonly kms: number; readonly livekit: number };
+}
+
+export function firstRequestTable(f: FirstRequestFigures): string {
+  const row = (what: string, s: Spread) => `| ${what} | ${ms(s.p50)} | ${ms(s.min)} – ${ms(s.max)} |`;
+  const met = f.initAndFirstRequestMs.p50 <= f.targetMs;
+  return [
+    `| cold \`${f.route}\` (${f.group} bundle), ${f.runs} fresh processes | median | range |`,
+    '| --- | ---: | ---: |',
+    row("Node's own start", f.nodeStartMs),
+    row('init: importing the bundle', f.initMs),
+    row('first request: the handler until it answers', f.firstRequestMs),
+    row(`**init + first request** (target ≤ ${f.targetMs} ms: ${met ? 'met' : 'not met'})`, f.initAndFirstRequestMs),
+    row('whole process, start to answer', f.processMs),
+    '',
+    `Calls the first request made: DynamoDB ${f.callsPerFirstRequest.dynamodb}, KMS ${f.callsPerFirstRequest.kms}, LiveKit ` +
+      `${f.callsPerFirstRequest.livekit}, plus the JWKS fetch from the dev identity provider. Measured on ${f.machine}, load ` +
+      `average ${f.loadAverage.before} before and ${f.loadAverage.after} after. Regenerate with \`npm run bench:coldstart\` ` +
+      '(`-- --first-request` for this table alone).',
+  ].join('\n');
 }

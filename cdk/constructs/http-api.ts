@@ -1,6 +1,7 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
+  CorsHttpMethod,
   DomainName,
   HttpApi,
   HttpNoneAuthorizer,
@@ -14,8 +15,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../config/cors.js';
 import type { RouteAuth, RouteGroupDefinition } from '../../lambdas/routes.js';
 import { acknowledge } from '../nag.js';
 
@@ -23,6 +25,8 @@ export interface SiteHttpApiProps {
   readonly apiName: string;
   readonly domainName: string;
   readonly certificate: ICertificate;
+  /** The web app's origins, answered for CORS by the rules of config/cors.ts (the functions get the same list). */
+  readonly webOrigins: readonly string[];
 }
 
 /** `GET /v1/meetings/{id}` → method and path, refusing anything API Gateway would misread. */
@@ -65,6 +69,17 @@ export class SiteHttpApi extends Construct {
       apiName: props.apiName,
       createDefaultStage: false,
       disableExecuteApiEndpoint: true,
+      // API Gateway answers preflights itself and sets the CORS headers on every response, for these origins only.
+      ...(props.webOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: [...props.webOrigins],
+          allowMethods: CORS_ALLOWED_METHODS.map((method) => CorsHttpMethod[method]),
+          allowHeaders: [...CORS_ALLOWED_HEADERS],
+          exposeHeaders: [...CORS_EXPOSED_HEADERS],
+          maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+          allowCredentials: false,
+        },
+      }),
     });
     const domainName = new DomainName(this, 'Domain', {
       domainName: props.domainName,

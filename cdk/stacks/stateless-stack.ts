@@ -24,6 +24,8 @@ import { apiUrlOf, type MeetplaneSettings, type SiteSettings } from '../settings
 export interface StatelessStackProps extends StackProps {
   readonly site: SiteSettings;
   readonly allSites: MeetplaneSettings['sites'];
+  /** The web app: the functions' link base and CORS origins, and the HTTP API's CORS origins. */
+  readonly web: MeetplaneSettings['web'];
   readonly siteTable: ITableV2;
   readonly siteKey: IKey;
   /** The site's data key: DynamoDB encrypts the local directory replica with it. */
@@ -74,12 +76,14 @@ export class StatelessStack extends Stack {
       livekitApiKey: props.livekitCredentials.secretValueFromJson('apiKey').unsafeUnwrap(),
       // The API secret itself never enters a function's configuration: the groups that need it read it at cold start.
       livekitSecretArn: props.livekitCredentials.secretArn,
+      web: props.web,
     });
 
     this.httpApi = new SiteHttpApi(this, 'Http', {
       apiName: `meetplane-${site.id}`,
       domainName: site.apiDomain,
       certificate: props.certificate,
+      webOrigins: props.web.origins,
     });
 
     const shared = {

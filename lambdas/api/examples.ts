@@ -68,7 +68,9 @@ const tenant = {
     jwksUri: 'https://login.example-college.eu/realms/staff/protocol/openid-connect/certs',
     audience: 'meetplane',
     rolesClaim: 'roles',
+    webClientId: 'meetplane-web',
   },
+  webUrl: 'https://meet.example-college.eu',
   key: { mode: 'managed', keyArn: 'arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c' },
   displayNames: true,
   guests: false,
@@ -202,7 +204,14 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
     response: { openapi: '3.1.0', info: { title: 'Meetplane API', version: '1.0.0' }, paths: {} },
   },
   'GET /v1/directory/{slugOrDomain}': {
-    response: { tenantId: TENANT_ID, slug: 'example-college', homeSite: 'fra', apiUrl: 'https://api.fra.meet.example.eu' },
+    response: {
+      tenantId: TENANT_ID,
+      slug: 'example-college',
+      homeSite: 'fra',
+      apiUrl: 'https://api.fra.meet.example.eu',
+      signIn: { issuer: 'https://login.example-college.eu/realms/staff', clientId: 'meetplane-web', audience: 'meetplane' },
+      webUrl: 'https://meet.example-college.eu',
+    },
   },
 
   // --- tenants (operator) ---
@@ -217,7 +226,9 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
         issuer: 'https://login.example-college.eu/realms/staff',
         jwksUri: 'https://login.example-college.eu/realms/staff/protocol/openid-connect/certs',
         audience: 'meetplane',
+        webClientId: 'meetplane-web',
       },
+      webUrl: 'https://meet.example-college.eu',
       key: { mode: 'managed' },
       securityContacts: [{ email: 'security@example-college.eu', name: 'IT security office' }],
       displayNames: true,
@@ -428,12 +439,47 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
   },
 
   // --- settings ---
+  'GET /v1/settings/organisation': {
+    response: {
+      tenantId: TENANT_ID,
+      slug: 'example-college',
+      vanityDomain: 'meet.example-college.eu',
+      status: 'active',
+      tier: 'education',
+      homeSite: { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
+      allowedSites: [{ site: 'ams', city: 'Amsterdam' }],
+      data: { site: 'fra', city: 'Frankfurt', region: 'eu-central-1' },
+      media: [
+        { site: 'fra', city: 'Frankfurt', region: 'eu-central-1', role: 'home' },
+        { site: 'ams', city: 'Amsterdam', role: 'failover' },
+      ],
+      key: {
+        mode: 'managed',
+        keyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        rotation: 'automatic',
+      },
+      residency: [
+        ...Object.entries(retention.periods).map(([dataClass, retentionDays]) => ({
+          dataClass,
+          sites: ['fra'],
+          region: 'eu-central-1',
+          retentionDays,
+          adjustable: true,
+          sealed: dataClass === 'meetings' || dataClass === 'abuseReports',
+        })),
+        { dataClass: 'devices', sites: ['fra'], region: 'eu-central-1', retentionDays: 180, adjustable: false, sealed: false },
+        { dataClass: 'settings', sites: ['fra'], region: 'eu-central-1', adjustable: false, sealed: true },
+        { dataClass: 'directory', sites: ['fra', 'ams'], adjustable: false, sealed: false },
+      ],
+    },
+  },
   'GET /v1/settings/retention': { response: retention },
   'PATCH /v1/settings/retention': {
     body: { attendance: 30 },
     response: { ...retention, periods: { ...retention.periods, attendance: 30 }, etag: '"v5"' },
   },
   'GET /v1/settings/mail': { response: smtpSettings },
+  'POST /v1/settings/mail/test': { body: { to: 'it-desk@example-college.eu' }, response: { sent: true, transport: 'smtp' } },
   'PUT /v1/settings/mail': {
     body: {
       host: 'smtp.example-college.eu',

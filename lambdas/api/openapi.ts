@@ -17,7 +17,7 @@ import {
   lobbyStatus,
   nodeList,
 } from './schemas/live.js';
-import { mailSettingsBody, mailSettingsResource } from './schemas/mail.js';
+import { mailSettingsBody, mailSettingsResource, mailTestResult } from './schemas/mail.js';
 import { createMeetingBody, meetingResource, occurrencePage, patchMeetingBody } from './schemas/meetings.js';
 import { grantBody, grantResource, preferencesResource } from './schemas/privacy.js';
 import { reportBody, reportList, reportResource } from './schemas/reports.js';
@@ -33,7 +33,7 @@ import {
   signedHead,
   tenantResource,
 } from './schemas/responses.js';
-import { retentionPatchBody, retentionResource } from './schemas/settings.js';
+import { organisationOverview, retentionPatchBody, retentionResource } from './schemas/settings.js';
 import { createTenantBody, idpSchema, offboardBody, patchTenantBody, statusChangeBody } from './schemas/tenants.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -85,8 +85,10 @@ const NAMED_RESPONSES: readonly (readonly [z.ZodType, string])[] = [
   [deviceRegistrationSchema, 'DeviceRegistration'],
   [envelopeResource, 'KeyEnvelope'],
   [breakoutPlanResource, 'BreakoutPlan'],
+  [organisationOverview, 'OrganisationOverview'],
   [retentionResource, 'RetentionSettings'],
   [mailSettingsResource, 'MailSettings'],
+  [mailTestResult, 'MailTestResult'],
   [securityContactsResource, 'SecurityContacts'],
   [guestSettingsResource, 'GuestSettings'],
   [guestSession, 'GuestSession'],

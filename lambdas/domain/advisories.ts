@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditActor, AuditDraft } from './audit.js';
 import { literalHostProblem, type RefusableClass } from './destination.js';
 import { newId } from './ids.js';
+import { SEVERITIES } from './vocabulary.js';
+export { SEVERITIES };
 
 /**
  * Security advisories: an operator publishes one for the site, and every
@@ -10,7 +12,6 @@ import { newId } from './ids.js';
  * webhook. Meetplane has no sender of its own, so a tenant without a mail
  * server gets no e-mail, and the delivery report says so.
  */
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export interface AdvisoryInput {

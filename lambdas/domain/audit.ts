@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { AUDIT_ACTOR_TYPES } from './vocabulary.js';
 
 /** Who did something to a tenant: an operator (staff, IAM principal or the local token) or one of the tenant's users. */
 export interface AuditActor {
-  readonly type: 'operator' | 'user' | 'system';
+  readonly type: (typeof AUDIT_ACTOR_TYPES)[number];
   readonly id: string;
 }
 
@@ -113,4 +114,17 @@ export function chainAuditEntry(
     personalDigest: personalDigestOf(salt, draft.actor.id, draft.subjects),
   };
   return { ...body, hash: hashAuditEntry(body) };
+}
+
+/** Which entries an admin asked to see: one kind of actor, one action or every action of its group. */
+export interface AuditFilter {
+  readonly actor?: AuditActor['type'];
+  readonly action?: string;
+}
+
+export function auditEntryMatches(entry: Pick<AuditEntry, 'actor' | 'action'>, filter: AuditFilter): boolean {
+  if (filter.actor !== undefined && entry.actor?.type !== filter.actor) return false;
+  if (filter.action !== undefined && entry.action !== filter.action && !entry.action?.startsWith(`${filter.action}.`))
+    return false;
+  return true;
 }

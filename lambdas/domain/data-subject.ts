@@ -1,6 +1,8 @@
 import type { AbuseReport } from './abuse-reports.js';
 import { auditEntryConcerns, type AuditEntry } from './audit.js';
 import type { GuestLink } from './guests.js';
+import { FINDING_KINDS } from './vocabulary.js';
+export { FINDING_KINDS };
 
 /**
  * Data-subject requests: finding everything a site holds about one user of a
@@ -95,26 +97,6 @@ export type RecordOf<K extends RecordKind> = Extract<SubjectRecord, { readonly k
  */
 export type ErasureAction = 'delete' | 'uninvite' | 'unremove' | 'unassign' | 'unlink-report' | 'redact-audit';
 
-export const FINDING_KINDS = [
-  'meetingsHosted',
-  'invitations',
-  'attendance',
-  'lobbyTickets',
-  'passcodeAttempts',
-  'admissions',
-  'devices',
-  'meetingDevices',
-  'keyEnvelopes',
-  'removals',
-  'breakoutAssignments',
-  'preferences',
-  'reportsFiled',
-  'reportClips',
-  'reportsAbout',
-  'auditEntries',
-  'guestLinks',
-  'recordsOfHostedMeetings',
-] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface Finding {

@@ -1,4 +1,6 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
+import { REFUSABLE_CLASSES } from './vocabulary.js';
+export { REFUSABLE_CLASSES };
 
 /**
  * What kind of address a tenant-supplied destination (its IdP's key set, its
@@ -8,18 +10,6 @@ import { BlockList, isIP, isIPv4 } from 'node:net';
  * shared (carrier-grade NAT) space, multicast — is inside someone's network,
  * not a tenant's server on the internet. Pure: no lookups here.
  */
-export const REFUSABLE_CLASSES = [
-  'metadata',
-  'loopback',
-  'unspecified',
-  'private',
-  'shared',
-  'link-local',
-  'unique-local',
-  'multicast',
-  'broadcast',
-  'reserved',
-] as const;
 export type RefusableClass = (typeof REFUSABLE_CLASSES)[number];
 export type AddressClass = RefusableClass | 'public';
 

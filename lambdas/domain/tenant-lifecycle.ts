@@ -28,7 +28,9 @@ export interface NewTenant {
     readonly audience: string;
     readonly rolesClaim?: string;
     readonly emailsVerified?: boolean;
+    readonly webClientId?: string;
   };
+  readonly webUrl?: string;
   readonly key?: { readonly mode: 'managed' } | { readonly mode: 'customer'; readonly keyArn: string };
   readonly securityContacts?: readonly SecurityContact[];
   readonly displayNames?: boolean;
@@ -85,6 +87,7 @@ export async function createTenant(rules: TenantRules, input: NewTenant, actor: 
     tier: input.tier,
     status: 'active',
     idp: { ...input.idp, rolesClaim: input.idp.rolesClaim ?? DEFAULT_ROLES_CLAIM },
+    ...(input.webUrl !== undefined && { webUrl: input.webUrl }),
     key: { mode: requested.mode, keyArn },
     displayNames: input.displayNames ?? false,
     securityContacts: [...(input.securityContacts ?? [])],
@@ -114,7 +117,9 @@ export interface TenantPatch {
   readonly vanityDomain?: string | null;
   readonly allowedSites?: readonly SiteId[];
   readonly tier?: PlanTier;
-  readonly idp?: Partial<NewTenant['idp']>;
+  readonly idp?: Partial<Omit<NewTenant['idp'], 'webClientId'>> & { readonly webClientId?: string | null };
+  /** null returns to the site's default. */
+  readonly webUrl?: string | null;
   readonly securityContacts?: readonly SecurityContact[];
   readonly displayNames?: boolean;
   readonly reason?: string;
@@ -140,16 +145,18 @@ export async function updateTenant(
   const before = await loadTenant(rules, tenantId);
   expectVersion(before, expectedVersion);
   if (before.status === 'offboarding') throw conflict('the tenant is being offboarded');
-  const { reason, vanityDomain, idp, ...rest } = patch;
+  const { reason, vanityDomain, idp, webUrl, ...rest } = patch;
   const after: Tenant = {
     ...before,
     ...rest,
-    ...(idp !== undefined && { idp: { ...before.idp, ...idp } }),
+    ...(idp !== undefined && { idp: mergeIdp(before.idp, idp) }),
     allowedSites: [...(patch.allowedSites ?? before.allowedSites)],
     securityContacts: [...(patch.securityContacts ?? before.securityContacts)],
   };
   if (vanityDomain === null) delete (after as { vanityDomain?: string }).vanityDomain;
   else if (vanityDomain !== undefined) (after as { vanityDomain?: string }).vanityDomain = vanityDomain;
+  if (webUrl === null) delete (after as { webUrl?: string }).webUrl;
+  else if (webUrl !== undefined) (after as { webUrl?: string }).webUrl = webUrl;
   checkAllowedSites(after.homeSite, after.allowedSites);
   await ensureNamesFree(rules, { slug: patch.slug, issuer: idp?.issuer, vanityDomain: vanityDomain ?? undefined }, tenantId);
   const changed = Object.keys(patch).filter((k) => k !== 'reason');
@@ -160,6 +167,17 @@ export async function updateTenant(
     reason: reason ?? 'configuration change',
     details: { fields: changed },
   });
+}
+
+/** The IdP settings with a patch applied; a `webClientId` of null removes it. */
+function mergeIdp(before: Tenant['idp'], patch: NonNullable<TenantPatch['idp']>): Tenant['idp'] {
+  const { webClientId, ...rest } = patch;
+  const merged = { ...before, ...rest };
+  if (webClientId === null) {
+    const { webClientId: _removed, ...without } = merged;
+    return without;
+  }
+  return webClientId === undefined ? merged : { ...merged, webClientId };
 }
 
 export async function changeTenantStatus(
@@ -232,9 +250,38 @@ export async function offboardTenant(
     key:
       tenant.key.mode === 'managed'
         ? { mode: 'managed', ...(deletionScheduledFor !== undefined && { deletionScheduledFor }) }
-        : {
-            mode: 'customer',
-            note: "the tenant's own key is theirs to disable or delete; until then the deleted records' backups stay readable with it",
-          },
+        : { mode: 'customer', note: CUSTOMER_KEY_NOTE },
+  };
+}
+
+const CUSTOMER_KEY_NOTE =
+  "the tenant's own key is theirs to disable or delete; until then the deleted records' backups stay readable with it";
+
+/**
+ * What an idempotency record keeps of an offboarding, to answer a retry with
+ * the same report: the count and what became of the key. Not the tenant's id
+ * (the retry's path has it, and an offboarded tenant leaves no trace of it).
+ */
+export function offboardingReportRef(report: OffboardingReport): string {
+  return report.key.mode === 'managed'
+    ? `${report.recordsDeleted}|managed|${report.key.deletionScheduledFor ?? ''}`
+    : `${report.recordsDeleted}|customer|`;
+}
+
+export function offboardingReportFromRef(tenantId: string, ref: string): OffboardingReport {
+  const [count = '', mode = '', deletionScheduledFor = ''] = ref.split('|');
+  const recordsDeleted = Number(count);
+  if (!Number.isInteger(recordsDeleted) || (mode !== 'managed' && mode !== 'customer')) {
+    throw new Error('an idempotency record holds no offboarding report');
+  }
+  return {
+    tenantId,
+    status: 'offboarded',
+    recordsDeleted,
+    directoryEntryRemoved: true,
+    key:
+      mode === 'managed'
+        ? { mode, ...(deletionScheduledFor !== '' && { deletionScheduledFor }) }
+        : { mode, note: CUSTOMER_KEY_NOTE },
   };
 }

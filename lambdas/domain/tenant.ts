@@ -15,6 +15,8 @@ export interface IdentityProvider {
   readonly rolesClaim: string;
   /** The tenant vouches that its IdP verifies every address it issues. */
   readonly emailsVerified?: boolean;
+  /** The client id of the web app at the IdP (a public client): the directory tells browsers how to sign in with it. */
+  readonly webClientId?: string;
 }
 
 export interface TenantKey {
@@ -44,6 +46,8 @@ export interface Tenant {
   readonly tier: PlanTier;
   readonly status: TenantStatus;
   readonly idp: IdentityProvider;
+  /** The tenant's own web app base URL; the site's (MEETPLANE_WEB_URL) when unset. Mailed and calendar links point there. */
+  readonly webUrl?: string;
   readonly key: TenantKey;
   /** Whether participants' display names may reach the media plane. Off by default. */
   readonly displayNames: boolean;
@@ -90,8 +94,16 @@ export function directoryEntryOf(tenant: Tenant): DirectoryEntry {
     homeSite: tenant.homeSite,
     allowedSites: [...tenant.allowedSites],
     issuer: tenant.idp.issuer,
+    // What a browser needs to sign in (nothing personal): with a web client only.
+    ...(tenant.idp.webClientId !== undefined && { webClientId: tenant.idp.webClientId, audience: tenant.idp.audience }),
+    ...(tenant.webUrl !== undefined && { webUrl: tenant.webUrl }),
     status: tenant.status,
   };
+}
+
+/** Why a tenant's web app URL is not acceptable on this stage, or undefined: a deployed site links only to https. */
+export function webUrlProblem(url: string, stage: 'local' | 'aws'): string | undefined {
+  return stage === 'aws' && !url.startsWith('https://') ? 'must use https' : undefined;
 }
 
 export function suspend(tenant: Tenant, change: StatusChange): Tenant {

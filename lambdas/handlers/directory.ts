@@ -1,7 +1,7 @@
 import { siteConfig } from '../../config/env.js';
 import { dynamodbClient } from '../clients.js';
 import { buildDirectory } from '../composition.js';
-import type { DirectoryAnswer } from '../domain/directory.js';
+import { directoryAnswerOf } from '../domain/directory.js';
 import { problems } from '../http/problem.js';
 import { OPERATIONS } from '../api/operations/directory.js';
 import { route, routeGroup } from '../http/route.js';
@@ -17,12 +17,7 @@ export const handler = routeGroup(
       const name = request.path.slugOrDomain;
       const entry = await site.directory.byPointer(name.includes('.') ? 'DOMAIN' : 'SLUG', name);
       if (!entry) throw problems.notFound('No tenant has this slug or domain');
-      const answer: DirectoryAnswer = {
-        tenantId: entry.tenantId,
-        slug: entry.slug,
-        homeSite: entry.homeSite,
-        apiUrl: site.config.apiUrls[entry.homeSite],
-      };
+      const answer = directoryAnswerOf(entry, site.config.apiUrls[entry.homeSite], site.config.webUrl);
       // Public and the same on both sites: clients may cache it briefly.
       return { status: 200, body: answer, headers: { 'cache-control': 'public, max-age=60' } };
     }),

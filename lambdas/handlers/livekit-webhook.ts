@@ -90,7 +90,8 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
       const node = site.nodes.get(nodeId);
       if (event.participant && node) {
         const live = await site.live.live(owner.tenantId, owner.meetingId);
-        const plan = owner.breakoutId !== undefined ? await site.breakoutPlans.breakoutPlan(owner.tenantId, owner.meetingId) : undefined;
+        const plan =
+          owner.breakoutId !== undefined ? await site.breakoutPlans.breakoutPlan(owner.tenantId, owner.meetingId) : undefined;
         const arrival = sessionOf(owner, roomName, event.participant);
         await carryOutOnNode(node, arrivalEffects(live, plan, arrival, new Date()));
       }

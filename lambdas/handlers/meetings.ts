@@ -5,7 +5,8 @@ import type { Meeting } from '../domain/meeting.js';
 import { conflict, DomainError, forbidden } from '../domain/errors.js';
 import { seededId } from '../domain/ids.js';
 import { requireMailSettings } from '../domain/mail.js';
-import { etagOf } from '../domain/tenant.js';
+import { etagOf, type Tenant } from '../domain/tenant.js';
+import { guestPageUrl, meetingPageUrl } from '../domain/web-links.js';
 import { sendInvitations, sesTargetOf } from '../mail/mailer.js';
 import { meetingCalendar } from '../http/ics.js';
 import { idempotent } from '../http/idempotency.js';
@@ -27,12 +28,13 @@ const guestLinks = guestLinkStore(site);
  * single-use code for this meeting, stored only as its hash. The code is in
  * the link's fragment, which browsers never send, and is redeemed in a POST
  * body, so it reaches no URL of ours and no access log. It is not in the .ics,
- * which calendars share more widely than mail.
+ * which calendars share more widely than mail. The link opens the tenant's
+ * web app, which redeems the code.
  */
-async function guestLinkText(tenantId: string, meeting: Meeting, inviteeRef: string): Promise<string> {
-  const { code, link } = newGuestLink(tenantId, meeting, inviteeRef, new Date());
-  await guestLinks.put(tenantId, link);
-  const url = `${site.config.apiUrls[site.config.siteId]}/v1/guest-links/redeem#${code}`;
+async function guestLinkText(tenant: Tenant, meeting: Meeting, inviteeRef: string): Promise<string> {
+  const { code, link } = newGuestLink(tenant.id, meeting, inviteeRef, new Date());
+  await guestLinks.put(tenant.id, link);
+  const url = guestPageUrl(tenant, site.config.webUrl, code);
   return [
     '',
     '',
@@ -75,17 +77,18 @@ async function sendMeetingInvitations(
 ): Promise<number> {
   const mail = await mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
   const settings = requireMailSettings(mail?.settings);
-  const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
-  const ics = meetingCalendar(meeting, joinUrl);
-  // The setting as stored now, not as cached with the caller's token: turning guests off takes effect at once.
-  const guests = ((await site.tenants.get(principal.tenant.id)) ?? principal.tenant).guests === true;
+  // The tenant as stored now, not as cached with the caller's token: turning guests off takes effect at once.
+  const tenant = (await site.tenants.get(principal.tenant.id)) ?? principal.tenant;
+  const meetingUrl = meetingPageUrl(tenant, site.config.webUrl, meeting.id);
+  const ics = meetingCalendar(meeting, meetingUrl);
+  const guests = tenant.guests === true;
   const messages = [];
   for (const to of meeting.invitees) {
-    const guestText = guests ? await guestLinkText(principal.tenant.id, meeting, ctx.emailRef(to)) : '';
+    const guestText = guests ? await guestLinkText(tenant, meeting, ctx.emailRef(to)) : '';
     messages.push({
       to,
       subject: `Invitation: ${meeting.title}`,
-      text: `You are invited to "${meeting.title}". The attached calendar event has the time and the link to join.${guestText}`,
+      text: `You are invited to "${meeting.title}". The attached calendar event has the time; join at ${meetingUrl}${guestText}`,
       ics,
     });
   }
@@ -198,10 +201,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
     const principal = request.caller;
     const { viewer, ctx } = await schedulingFor(site, principal);
     const { meeting } = await readableMeeting(ctx, viewer, request.path.meetingId);
-    const joinUrl = `${site.config.apiUrls[site.config.siteId]}/v1/meetings/${meeting.id}/join`;
     return {
       status: 200,
-      rawBody: meetingCalendar(meeting, joinUrl),
+      rawBody: meetingCalendar(meeting, meetingPageUrl(principal.tenant, site.config.webUrl, meeting.id)),
       headers: {
         'content-type': 'text/calendar; charset=utf-8',
         'content-disposition': `attachment; filename="${meeting.id}.ics"`,

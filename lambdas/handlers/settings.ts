@@ -2,8 +2,11 @@ import { OPERATIONS } from '../api/operations/settings.js';
 import { currentSite, mailSettingsStore, securityContactsStore } from '../composition.js';
 import { webhookUrlProblem } from '../domain/advisories.js';
 import { invalid, stale } from '../domain/errors.js';
-import { smtpHostProblem } from '../domain/mail.js';
+import { requireMailSettings, smtpHostProblem } from '../domain/mail.js';
+import { sendTestMessage, sesTargetOf } from '../mail/mailer.js';
+import { organisationOverview, type KeyRotation } from '../domain/residency.js';
 import { checkRetention, RETENTION_BOUNDS, retentionPolicy } from '../domain/retention.js';
+import { kmsTenantKeys } from '../keys/tenant-keys.js';
 import { etagOf, type Tenant } from '../domain/tenant.js';
 import { requireRole } from '../http/auth/tenant-user.js';
 import { optionalVersion, requiredVersion } from '../http/if-match.js';
@@ -15,6 +18,7 @@ import { auditAsCaller, principalPseudonyms } from '../http/tenant-context.js';
 const site = currentSite();
 const mailSettings = mailSettingsStore(site);
 const securityContacts = securityContactsStore(site);
+const tenantKeys = kmsTenantKeys(site.clients.kms, site.config.siteId);
 
 function retentionView(tenant: Tenant) {
   return {
@@ -62,6 +66,20 @@ async function securityContactsView(tenant: Tenant) {
 }
 
 export const handler = routeGroup(tenantCallers(site.authenticator), {
+  'GET /v1/settings/organisation': route(OPERATIONS['GET /v1/settings/organisation'], async (request) => {
+    const principal = request.caller;
+    requireRole(principal, 'admin');
+    const tenant = (await site.tenants.get(principal.tenant.id)) ?? principal.tenant;
+    const rotation: KeyRotation =
+      tenant.key.mode === 'customer'
+        ? 'customer-controlled'
+        : (await tenantKeys.rotationEnabled(tenant.key.keyArn))
+          ? 'automatic'
+          : 'off';
+    const here = { siteId: site.config.siteId, region: site.config.region };
+    return { status: 200, body: organisationOverview(tenant, here, retentionPolicy(tenant.retention), rotation) };
+  }),
+
   'GET /v1/settings/mail': route(OPERATIONS['GET /v1/settings/mail'], async (request) => {
     const principal = request.caller;
     requireRole(principal, 'admin');
@@ -91,6 +109,28 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
           : { transport: 'smtp', host: body.host, port: body.port, secure: body.secure },
     });
     return mailView(principal.tenant);
+  }),
+
+  'POST /v1/settings/mail/test': route(OPERATIONS['POST /v1/settings/mail/test'], async (request) => {
+    const principal = request.caller;
+    requireRole(principal, 'admin');
+    const mail = await mailSettings.get({ tenantId: principal.tenant.id, keyArn: principal.tenant.key.keyArn });
+    const settings = requireMailSettings(mail?.settings);
+    await sendTestMessage(settings, mail?.password, sesTargetOf(site.config), request.body.to, site.outbound);
+    await auditAsCaller(site, principal, {
+      action: 'settings.mail-test',
+      target: `tenant/${principal.tenant.id}`,
+      reason: 'test message sent by a tenant admin',
+      details: { transport: settings.transport ?? 'smtp' },
+    });
+    return {
+      status: 200,
+      body: {
+        sent: true,
+        transport: settings.transport ?? 'smtp',
+        ...(settings.transport === 'ses' && { region: site.config.region }),
+      },
+    };
   }),
 
   'GET /v1/settings/security-contacts': route(OPERATIONS['GET /v1/settings/security-contacts'], async (request) => {

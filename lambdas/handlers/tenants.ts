@@ -1,7 +1,15 @@
 import { currentSite, tenantRulesOf } from '../composition.js';
 import { invalid } from '../domain/errors.js';
-import { changeTenantStatus, createTenant, loadTenant, offboardTenant, updateTenant } from '../domain/tenant-lifecycle.js';
-import { etagOf, jwksUriProblem } from '../domain/tenant.js';
+import {
+  changeTenantStatus,
+  createTenant,
+  loadTenant,
+  offboardingReportFromRef,
+  offboardingReportRef,
+  offboardTenant,
+  updateTenant,
+} from '../domain/tenant-lifecycle.js';
+import { etagOf, jwksUriProblem, webUrlProblem } from '../domain/tenant.js';
 import { requiredVersion } from '../http/if-match.js';
 import { idempotent } from '../http/idempotency.js';
 import { tenantResource } from '../http/representations.js';
@@ -30,6 +38,11 @@ async function checkIdp(idp: { jwksUri?: string } | undefined): Promise<void> {
   if (refusal) throw invalid('idp.jwksUri', refusal);
 }
 
+function checkWebUrl(webUrl: string | null | undefined): void {
+  const problem = webUrl ? webUrlProblem(webUrl, config.stage) : undefined;
+  if (problem) throw invalid('webUrl', problem);
+}
+
 function statusRoute(
   key: 'POST /v1/tenants/{tenantId}/suspend' | 'POST /v1/tenants/{tenantId}/reinstate',
   change: 'suspend' | 'reinstate',
@@ -48,6 +61,7 @@ export const handler = routeGroup(operatorCallers(config), {
     const actor = request.caller;
     assertHomeSite(config, request.body.homeSite);
     await checkIdp(request.body.idp);
+    checkWebUrl(request.body.webUrl);
     return idempotent(
       site.idempotency,
       OPERATOR_SCOPE,
@@ -77,6 +91,7 @@ export const handler = routeGroup(operatorCallers(config), {
     await assertTenantHomedHere(config, site.directory, request.path.tenantId);
     const version = requiredVersion(request);
     await checkIdp(request.body.idp);
+    checkWebUrl(request.body.webUrl);
     const tenant = await updateTenant(tenantRules, request.path.tenantId, version, request.body, actor);
     site.authenticator.forget(tenant.id);
     return withEtag(tenant);
@@ -85,11 +100,23 @@ export const handler = routeGroup(operatorCallers(config), {
   'POST /v1/tenants/{tenantId}/suspend': statusRoute('POST /v1/tenants/{tenantId}/suspend', 'suspend'),
   'POST /v1/tenants/{tenantId}/reinstate': statusRoute('POST /v1/tenants/{tenantId}/reinstate', 'reinstate'),
 
-  'POST /v1/tenants/{tenantId}/offboard': route(OPERATIONS['POST /v1/tenants/{tenantId}/offboard'], async (request) => {
+  'POST /v1/tenants/{tenantId}/offboard': route(OPERATIONS['POST /v1/tenants/{tenantId}/offboard'], async (request, context) => {
     const actor = request.caller;
-    await assertTenantHomedHere(config, site.directory, request.path.tenantId);
-    const report = await offboardTenant(tenantRules, request.path.tenantId, request.body, actor);
-    site.authenticator.forget(report.tenantId);
-    return { status: 200, body: report };
+    const { tenantId } = request.path;
+    // A retry with the same Idempotency-Key answers with the first report; the tenant is gone by then, so the
+    // key is looked up before anything about the tenant is.
+    return idempotent(
+      site.idempotency,
+      OPERATOR_SCOPE,
+      request,
+      async () => {
+        await assertTenantHomedHere(config, site.directory, tenantId);
+        const report = await offboardTenant(tenantRules, tenantId, request.body, actor);
+        site.authenticator.forget(report.tenantId);
+        return { result: { status: 200, body: report }, ref: offboardingReportRef(report) };
+      },
+      async (ref, status) => ({ status, body: offboardingReportFromRef(tenantId, ref) }),
+      context,
+    );
   }),
 });

@@ -6,7 +6,8 @@ import type { Meeting } from '../domain/meeting.js';
 /**
  * An RFC 5545 calendar with the meeting as one event: local times with a
  * VTIMEZONE for the meeting's zone, the recurrence rule, and a SEQUENCE that
- * follows the meeting's version so calendar clients apply updates.
+ * follows the meeting's version so calendar clients apply updates; its URL
+ * is the meeting's page in the web app.
  */
 /**
  * The zone's VTIMEZONE from a maintained data package that ships its rules as
@@ -18,7 +19,7 @@ function vtimezoneOf(zone: string): string | null {
   return Array.isArray(block) && block[0] ? block[0] : null;
 }
 
-export function meetingCalendar(meeting: Meeting, joinUrl: string): string {
+export function meetingCalendar(meeting: Meeting, meetingUrl: string): string {
   const calendar = ical({
     prodId: { company: 'Meetplane', product: 'Meetplane', language: 'EN' },
     timezone: { name: meeting.timeZone, generator: vtimezoneOf },
@@ -32,7 +33,7 @@ export function meetingCalendar(meeting: Meeting, joinUrl: string): string {
     timezone: meeting.timeZone,
     summary: meeting.title,
     ...(meeting.description !== undefined && { description: meeting.description }),
-    url: joinUrl,
+    url: meetingUrl,
     ...(meeting.recurrence !== undefined && { repeating: `RRULE:${meeting.recurrence}` }),
     status: meeting.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
   });

@@ -13,6 +13,7 @@ export function tenantResource(tenant: Tenant) {
     status: tenant.status,
     ...(tenant.suspension && { suspension: tenant.suspension }),
     idp: tenant.idp,
+    ...(tenant.webUrl !== undefined && { webUrl: tenant.webUrl }),
     key: tenant.key,
     displayNames: tenant.displayNames,
     guests: tenant.guests === true,

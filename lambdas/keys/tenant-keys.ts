@@ -5,6 +5,7 @@ import {
   DescribeKeyCommand,
   EnableKeyRotationCommand,
   GenerateDataKeyCommand,
+  GetKeyRotationStatusCommand,
   ScheduleKeyDeletionCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
@@ -17,6 +18,8 @@ export interface TenantKeys {
   verifyCustomerKey(keyArn: string, tenantId: string): Promise<void>;
   /** Schedules the key's deletion (crypto-shredding). Returns the deletion date. */
   scheduleDeletion(keyArn: string, tenantId: string): Promise<string | undefined>;
+  /** Whether KMS rotates a managed key automatically. */
+  rotationEnabled(keyArn: string): Promise<boolean>;
 }
 
 export function tenantKeyAlias(tenantId: string): string {
@@ -67,6 +70,11 @@ export function kmsTenantKeys(kms: KMSClient, siteId: string): TenantKeys {
           );
         },
       );
+    },
+
+    async rotationEnabled(keyArn) {
+      const status = await callKms(() => kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn })));
+      return status.KeyRotationEnabled === true;
     },
 
     async scheduleDeletion(keyArn, tenantId) {

@@ -217,3 +217,30 @@ export async function sendInvitations(
   }
   return result.sent;
 }
+
+/**
+ * Sends one test message through the tenant's transport, so an admin sees the
+ * settings work before an invitation depends on them: refused like an
+ * invitation (409 for a destination the policy refuses, 503 naming the code).
+ */
+export async function sendTestMessage(
+  settings: MailSettings,
+  password: string | undefined,
+  ses: SesTarget,
+  to: string,
+  policy: OutboundPolicy,
+): Promise<void> {
+  const message = {
+    to,
+    subject: 'Meetplane: test message',
+    text: 'A tenant admin sent this message to check the organisation’s mail settings. Invitations and security advisories are sent the same way.',
+  };
+  const result = await sendMessages(settings, password, ses, [message], { stopAtFirstFailure: true, policy });
+  if (result.error === 'refused-destination') {
+    throw conflict(`the mail server ${result.reason ?? 'is refused'}, which this site does not connect to. Nothing was sent`);
+  }
+  if (result.error !== undefined) {
+    const server = settings.transport === 'ses' ? `Amazon SES (${ses.region})` : "the tenant's mail server";
+    throw new DomainError('unavailable', `${server} did not accept the test message (${result.error})`);
+  }
+}

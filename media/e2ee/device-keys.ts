@@ -51,19 +51,25 @@ export interface GenerateDeviceIdentityOptions {
   /** Defaults to a fresh `dv_` + 96 random bits. The id is signed, so a server cannot rename the device. */
   deviceId?: string;
   /**
-   * Whether the Ed25519 private key may be exported. Off by default (least
-   * privilege, fine for per-meeting guest identities); turn it on to use
-   * `exportDeviceIdentity`. The X25519 key of @hpke/core is a pure-JS key and
-   * is exportable either way.
+   * Whether the private keys (X25519 and Ed25519) may be exported. Off by
+   * default (least privilege): a browser keeps such CryptoKeys in IndexedDB
+   * (they are structured-cloneable) and no script, its own included, can read
+   * their bytes. Turn it on to use `exportDeviceIdentity`.
    */
   extractable?: boolean;
 }
+
+const X25519 = { name: 'X25519' } as const;
 
 /** Creates a device identity: an HPKE X25519 key pair, an Ed25519 key pair and the signed registration. */
 export async function generateDeviceIdentity(options: GenerateDeviceIdentityOptions = {}): Promise<DeviceIdentity> {
   const deviceId = options.deviceId ?? `dv_${[...randomBytes(12)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
   parseDeviceId(deviceId);
-  const hpke = await hpkeSuite().kem.generateKeyPair();
+  // WebCrypto's own X25519 (what @hpke/core uses underneath), so the private key can be non-extractable.
+  const hpke = (await subtle().generateKey(X25519, options.extractable ?? false, ['deriveBits'])) as {
+    publicKey: WebCryptoKey;
+    privateKey: WebCryptoKey;
+  };
   const signing = (await subtle().generateKey(ED25519, options.extractable ?? false, ['sign', 'verify'])) as {
     publicKey: WebCryptoKey;
     privateKey: WebCryptoKey;
@@ -129,7 +135,7 @@ export async function verifyDeviceRegistration(input: unknown): Promise<Verified
 
 /** Exports the private keys for the client's own key store. Requires an identity generated with `extractable: true`. */
 export async function exportDeviceIdentity(identity: DeviceIdentity): Promise<StoredDeviceIdentity> {
-  if (!identity.signingPrivateKey.extractable) {
+  if (!identity.signingPrivateKey.extractable || !identity.hpkePrivateKey.extractable) {
     throw new TypeError(
       'this device identity was generated non-extractable; generate it with { extractable: true } to persist it',
     );
@@ -179,7 +185,7 @@ export async function importDeviceIdentity(
   const probe = randomBytes(32);
   const sig = await subtle().sign(ED25519, signingPrivateKey, probe);
   const signingMatches = await subtle().verify(ED25519, verified.signingPublicKey, sig, probe);
-  const hpkeMatches = await hpkePrivateKeyMatches(hpkePrivateKey, verified.registration.hpkePublicKey);
+  const hpkeMatches = await hpkePrivateKeyMatches(hpkePrivateKey, verified.hpkePublicKey);
   if (!signingMatches || !hpkeMatches) {
     throw new E2eeError('mismatch', 'stored device private keys do not belong to the stored registration');
   }
@@ -193,15 +199,14 @@ export async function importDeviceIdentity(
   };
 }
 
-async function hpkePrivateKeyMatches(privateKey: WebCryptoKey, publicKeyB64: string): Promise<boolean> {
+async function hpkePrivateKeyMatches(privateKey: WebCryptoKey, recipientPublicKey: WebCryptoKey): Promise<boolean> {
   // Seal a throwaway message to the registered public key and open it with the
   // stored private key: uses only the suite's public API.
   const suite = hpkeSuite();
-  const recipientPublicKey = await suite.kem.deserializePublicKey(copyBytes(fromBase64Url(publicKeyB64)));
   const probe = randomBytes(16);
   const { enc, ct } = await suite.seal({ recipientPublicKey }, probe);
   try {
-    const pt = new Uint8Array(await suite.open({ recipientKey: privateKey, enc }, ct));
+    const pt = new Uint8Array(await suite.open({ recipientKey: { privateKey, publicKey: recipientPublicKey }, enc }, ct));
     return bytesEqual(pt, probe);
   } catch {
     return false;

@@ -155,7 +155,13 @@ export async function openMediaKey(input: unknown, p: OpenMediaKeyParams): Promi
   try {
     plaintext = new Uint8Array(
       await hpkeSuite().open(
-        { recipientKey: p.recipient.hpkePrivateKey, enc: copyBytes(fromBase64Url(e.enc)), info: envelopeInfo(e) },
+        {
+          // The pair, not the private key alone: deriving the public half would export the private key, which a
+          // non-extractable key refuses.
+          recipientKey: { privateKey: p.recipient.hpkePrivateKey, publicKey: p.recipient.hpkePublicKey },
+          enc: copyBytes(fromBase64Url(e.enc)),
+          info: envelopeInfo(e),
+        },
         copyBytes(fromBase64Url(e.ciphertext)),
         envelopeAad(e),
       ),

@@ -31,8 +31,10 @@ export {
   type Envelope,
   type EnvelopeUpload,
 } from './envelope-schema.js';
+export { fromBase64Url, toBase64Url } from './encoding.js';
 export { E2eeError, type E2eeErrorCode } from './errors.js';
 export { generateMediaKey, isNewerEpoch, nextEpoch } from './media-key.js';
+export { MAX_MESSAGE_BYTES, messageKey, openMessage, sealMessage, sealedMessageSchema, type SealedMessage } from './message.js';
 export { meetingSecurityCode, type SecurityCodeInput } from './security-code.js';
 export {
   DEFAULT_KEY_RING_SIZE,

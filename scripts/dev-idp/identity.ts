@@ -1,17 +1,28 @@
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PORT_OFFSET, ROOT } from '../local-stack/layout.js';
+import { PORT_OFFSET, ROOT, WEB_ORIGIN } from '../local-stack/layout.js';
 
 /**
- * The local stack's identity provider for the seeded demo tenant: one ES256
- * key pair kept in .tools/dev-idp/ (made on first use), its public half served
- * as a JWKS, its private half used by `npm run token`.
+ * The local stack's identity provider for the seeded demo tenant: an OpenID
+ * provider (./provider.ts) with one ES256 key pair kept in .tools/dev-idp/
+ * (made on first use). It signs ID and access tokens with the private half and
+ * serves the public half as its JWKS; `npm run token` signs with the same key.
  */
 export const DEV_IDP_PORT = 4010 + PORT_OFFSET;
 export const DEV_IDP_ISSUER = `http://127.0.0.1:${DEV_IDP_PORT}`;
 export const DEV_IDP_JWKS_URI = `${DEV_IDP_ISSUER}/.well-known/jwks.json`;
 export const DEV_IDP_AUDIENCE = 'meetplane-local';
+/**
+ * The resource indicator (RFC 8707) whose access tokens carry the audience
+ * above. A resource indicator must be an absolute URI, which the audience is
+ * not; a client need not send it: the provider defaults every request to it.
+ */
+export const DEV_IDP_RESOURCE = 'urn:meetplane:local';
+/** The web client (web/): a public client, authorization code with PKCE. */
+export const DEV_IDP_WEB_CLIENT_ID = 'meetplane-web';
+export const WEB_REDIRECT_URI = `${WEB_ORIGIN}/callback`;
+export const WEB_POST_LOGOUT_REDIRECT_URI = `${WEB_ORIGIN}/`;
 export const DEMO_TENANT_SLUG = 'demo';
 const KEY_FILE = resolve(ROOT, '.tools/dev-idp/key.json');
 

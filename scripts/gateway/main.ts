@@ -7,6 +7,9 @@
  * serves itself is the HTML API reference at `/docs`, outside the API's /v1
  * routes, rendered from the OpenAPI document by the local stack at start.
  *
+ * Like API Gateway with the HTTP API's `corsPreflight`, it answers CORS for
+ * the site's web origins (MEETPLANE_WEB_ORIGINS; ./cors.ts).
+ *
  * Environment: the site's runtime environment (config/env.ts), plus
  * MEETPLANE_GATEWAY_PORT, MEETPLANE_HANDLER_BUNDLES (the directory of the
  * staged bundles, `<group>/index.mjs`) and, optionally, MEETPLANE_API_REFERENCE
@@ -23,6 +26,7 @@ import { stagedBundleFile } from '../../cdk/handler-bundles.js';
 import { profileOf } from '../../cdk/route-groups.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { fromLambdaResult, lambdaContext, toApiGatewayEvent, type OutgoingHttpResponse } from './api-event.js';
+import { CorsPolicy } from './cors.js';
 import { RouteTable } from './route-match.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -61,6 +65,7 @@ for (const group of ROUTE_GROUPS) {
   for (const routeKey of group.routes) handlers.set(routeKey, { name: group.name, handler: module.handler, timeoutMs });
 }
 const table = new RouteTable([...handlers.keys()]);
+const cors = new CorsPolicy(config.webOrigins);
 const apiReference = process.env.MEETPLANE_API_REFERENCE;
 
 /** `GET /docs`: the HTML API reference (scripts/api-docs/html.ts), a page for people, not an API route. */
@@ -106,7 +111,7 @@ async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T 
 }
 
 function send(res: ServerResponse, response: OutgoingHttpResponse): void {
-  res.writeHead(response.status, response.headers);
+  res.writeHead(response.status, cors.decorate(res.req.headers.origin, response.headers));
   res.end(response.body);
 }
 
@@ -125,6 +130,15 @@ const server = createServer((req, res) => {
   void (async () => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://gateway.local');
+    const origin = req.headers.origin;
+    const requestMethod = req.headers['access-control-request-method'];
+    if (cors.isPreflight(method, origin, typeof requestMethod === 'string' ? requestMethod : undefined)) {
+      req.resume();
+      const answer = cors.preflight(origin);
+      res.writeHead(answer.status, answer.headers);
+      res.end();
+      return;
+    }
     if (url.pathname === '/docs' && (method === 'GET' || method === 'HEAD')) {
       req.resume();
       await serveApiReference(res, method);
@@ -154,7 +168,7 @@ const server = createServer((req, res) => {
     send(res, result === 'timed out' ? TIMED_OUT : fromLambdaResult(result));
   })().catch(() => {
     // A handler that throws past its own error mapper is what Lambda reports as a 502 from API Gateway.
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    if (!res.headersSent) res.writeHead(502, cors.decorate(req.headers.origin, { 'content-type': 'application/json' }));
     res.end(JSON.stringify({ message: 'Internal Server Error' }));
   });
 });

@@ -12,8 +12,8 @@ export const STACK_FILE = resolve(RUN_DIR, 'stack.json');
 /**
  * Shifts every port of the stack, so that a second stack (another checkout's)
  * can run beside the first: MEETPLANE_PORT_OFFSET=1000 puts fra's gateway on
- * 5001, DynamoDB Local on 9000, and so on. 0 to 9000, in thousands (no two
- * of those stacks share a port).
+ * 5001, DynamoDB Local on 5030, and so on. 0 to 9000, in thousands (no two
+ * of those stacks share a port: a unit test checks every pair).
  */
 export const PORT_OFFSET = portOffset(process.env.MEETPLANE_PORT_OFFSET);
 
@@ -24,11 +24,14 @@ function portOffset(raw: string | undefined): number {
   return offset;
 }
 
-export const DYNAMODB_PORT = 8000 + PORT_OFFSET;
+// DynamoDB Local sits in the control plane's block (4000–4030, KMS at 4501–4502), LiveKit in 7880–7892: no port of
+// one offset's stack can then equal a port of another's.
+export const DYNAMODB_PORT = 4030 + PORT_OFFSET;
 /** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
 export const SES_PORT = 4020 + PORT_OFFSET;
-/** The web client (web/, built by Vite) and its /config.json; MEETPLANE_WEB_PORT moves it (the fault runner's stack). */
-export const WEB_PORT = Number(process.env.MEETPLANE_WEB_PORT ?? 4000 + PORT_OFFSET);
+/** The web client (web/, built by Vite, with its /config.json): its origin is the one the sites answer CORS for and the base of the links they mail. */
+export const WEB_PORT = 4000 + PORT_OFFSET;
+export const WEB_ORIGIN = `http://127.0.0.1:${WEB_PORT}`;
 
 export interface SitePorts {
   readonly kms: number;
@@ -45,6 +48,12 @@ export const SITE_PORTS: Readonly<Record<SiteId, SitePorts>> = {
 
 function shifted(ports: SitePorts): SitePorts {
   return Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port + PORT_OFFSET])) as unknown as SitePorts;
+}
+
+/** Every port a stack at this offset listens on (LiveKit's UDP port included). */
+export function stackPorts(offset: number): number[] {
+  const base = [4000, 4001, 4002, 4010, 4020, 4030, 4501, 4502, 7880, 7881, 7882, 7890, 7891, 7892];
+  return base.map((port) => port + offset);
 }
 
 export const LOCAL_SITES: readonly SiteId[] = SITE_IDS;
@@ -82,4 +91,10 @@ export interface StackDescription {
   readonly processes?: Readonly<
     Record<string, { readonly pid: number; readonly restartable: boolean; readonly restarts: number }>
   >;
+  /** The dev identity provider (an OpenID provider): its issuer, the web client's id and the demo users (password `demo`). */
+  readonly idp: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly users: readonly { readonly user: string; readonly roles: readonly string[] }[];
+  };
 }

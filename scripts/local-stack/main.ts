@@ -21,13 +21,15 @@ import {
   SITE_PORTS,
   STACK_FILE,
   TOOLS_BIN,
+  WEB_ORIGIN,
   WEB_PORT,
   type StackDescription,
   type StackSite,
 } from './layout.js';
 import { livekitConfig } from './livekit-config.js';
 import { seedDemoTenant } from './seed.js';
-import { DEV_IDP_PORT } from '../dev-idp/identity.js';
+import { DEV_IDP_ISSUER, DEV_IDP_PORT, DEV_IDP_WEB_CLIENT_ID } from '../dev-idp/identity.js';
+import { DEMO_USERS } from '../dev-idp/users.js';
 import { portIsOpen, ProcessGroup, tailOf, waitFor } from './processes.js';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -215,7 +217,7 @@ try {
     );
   }
 
-  step(`dev identity provider on http://127.0.0.1:${DEV_IDP_PORT} (for the demo tenant)`);
+  step(`dev identity provider (OpenID provider) on http://127.0.0.1:${DEV_IDP_PORT} (for the demo tenant)`);
   group.start('dev-idp', process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/dev-idp/server.ts')], { cwd: ROOT });
   await waitFor('dev identity provider', () => portIsOpen(DEV_IDP_PORT), 30_000);
 
@@ -282,6 +284,9 @@ try {
       MEETPLANE_HANDLER_BUNDLES: bundlesDir,
       // DynamoDB Local and local-kms are slower than the services under concurrency (config/env.ts).
       MEETPLANE_BUDGET_FACTOR: process.env.MEETPLANE_BUDGET_FACTOR ?? '3',
+      // The web client: the one origin answered for CORS, and where mailed and calendar links point.
+      MEETPLANE_WEB_ORIGINS: WEB_ORIGIN,
+      MEETPLANE_WEB_URL: WEB_ORIGIN,
     };
     step(`${site}: control-plane gateway on http://127.0.0.1:${ports.gateway}`);
     group.start('gateway-' + site, process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/gateway/main.ts')], {
@@ -306,7 +311,7 @@ try {
   }
 
   const webDir = resolve(RUN_DIR, 'web');
-  const webUrl = `http://127.0.0.1:${WEB_PORT}`;
+  const webUrl = WEB_ORIGIN;
   step(`web client: building with Vite (reused while unchanged), served on ${webUrl}`);
   say(`    ${await buildWebClient(webDir)}`);
   group.start('web', process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/web/serve.ts')], {
@@ -320,6 +325,9 @@ try {
       MEETPLANE_WEB_CONNECT: [
         ...LOCAL_SITES.flatMap((s) => [sites[s].apiUrl, sites[s].livekit.url, sites[s].livekit.url.replace(/^ws/, 'http')]),
         `http://127.0.0.1:${DEV_IDP_PORT}`,
+        // Other tenants' own identity providers: the app fetches their discovery document and exchanges the code there.
+        // Locally they are on loopback, on any port; a deployed app's policy has to admit their https origins likewise.
+        'http://127.0.0.1:*',
       ].join(' '),
     },
   });
@@ -343,6 +351,11 @@ try {
     bundles: bundlesDir,
     web: { url: webUrl, dir: webDir },
     sites,
+    idp: {
+      issuer: DEV_IDP_ISSUER,
+      clientId: DEV_IDP_WEB_CLIENT_ID,
+      users: DEMO_USERS.map(({ user, roles }) => ({ user, roles: [...roles] })),
+    },
   };
   writeStackFile({ ...description, processes: group.described() });
 
@@ -365,6 +378,9 @@ try {
     `  operator token        ${operatorToken}${process.env.MEETPLANE_OPERATOR_TOKEN ? '   (from MEETPLANE_OPERATOR_TOKEN)' : ''}`,
   );
   say(`  demo tenant           demo (${demoTenantId}), home site fra; dev identity provider http://127.0.0.1:${DEV_IDP_PORT}`);
+  say(
+    `  sign-in               ${DEV_IDP_ISSUER} (client ${DEV_IDP_WEB_CLIENT_ID}); users ${DEMO_USERS.map((u) => u.user).join(', ')} (password: see the README)`,
+  );
   say(`  a user token          npm run -s token -- --user alice --role host`);
   say(`  handlers              the deployed bundles, .tools/run/bundles/<group>/index.mjs`);
   say(`  logs                  .tools/run/logs/   stack description .tools/run/stack.json`);

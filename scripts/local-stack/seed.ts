@@ -1,4 +1,10 @@
-import { DEMO_TENANT_SLUG, DEV_IDP_AUDIENCE, DEV_IDP_ISSUER, DEV_IDP_JWKS_URI } from '../dev-idp/identity.js';
+import {
+  DEMO_TENANT_SLUG,
+  DEV_IDP_AUDIENCE,
+  DEV_IDP_ISSUER,
+  DEV_IDP_JWKS_URI,
+  DEV_IDP_WEB_CLIENT_ID,
+} from '../dev-idp/identity.js';
 
 /** Creates the demo tenant through the operator API, as an operator would; returns its id. */
 export async function seedDemoTenant(apiUrl: string, operatorToken: string): Promise<string> {
@@ -14,7 +20,7 @@ export async function seedDemoTenant(apiUrl: string, operatorToken: string): Pro
       homeSite: 'fra',
       allowedSites: ['ams'],
       tier: 'business',
-      idp: { issuer: DEV_IDP_ISSUER, jwksUri: DEV_IDP_JWKS_URI, audience: DEV_IDP_AUDIENCE },
+      idp: { issuer: DEV_IDP_ISSUER, jwksUri: DEV_IDP_JWKS_URI, audience: DEV_IDP_AUDIENCE, webClientId: DEV_IDP_WEB_CLIENT_ID },
       securityContacts: [{ email: 'security@demo.example', name: 'Demo security desk' }],
     }),
   });

@@ -1,5 +1,10 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../config/cors.js';
 import { runtimeEnvSchema } from '../../config/env.js';
+import { SiteHttpApi } from '../../cdk/constructs/http-api.js';
+import { lookupFrom, readSettings } from '../../cdk/settings.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { expectAll, expectCount, expectProperties, synthMeetplane, templatesOf, type Templates } from './synth.js';
 
@@ -121,6 +126,28 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
     }
   });
 
+  it('answers CORS at the HTTP API for exactly the web origins its functions are given, by the rules of config/cors.ts', () => {
+    const template = templates[site].stateless;
+    const origins = ['https://app.meetplane.example'];
+    expectProperties(template, 'AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: origins,
+        AllowMethods: [...CORS_ALLOWED_METHODS],
+        AllowHeaders: [...CORS_ALLOWED_HEADERS],
+        ExposeHeaders: [...CORS_EXPOSED_HEADERS],
+        MaxAge: CORS_MAX_AGE_SECONDS,
+        AllowCredentials: false,
+      },
+    });
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const fn of Object.values(functions) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[]) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        MEETPLANE_WEB_ORIGINS: origins.join(','),
+        MEETPLANE_WEB_URL: 'https://app.meetplane.example',
+      });
+    }
+  });
+
   it("keeps function logs for a month and alarms on each function's rate of errors and throttles", () => {
     const template = templates[site].stateless;
     // Each function's (the route groups' and the audit head signer's) and the API's access log.
@@ -206,5 +233,51 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
       AccessLogSettings: { Format: Match.not(Match.stringLikeRegexp('sourceIp|userAgent')) },
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() }),
     });
+  });
+});
+
+describe('the web app settings', () => {
+  const settingsOf = (context: Record<string, string>) => readSettings(lookupFrom(new App({ context }).node, {}));
+
+  it('take the base URL and the CORS origins from context (or the environment), the origins defaulting to the URL’s', () => {
+    expect(settingsOf({}).web).toEqual({ url: 'https://app.meetplane.example', origins: ['https://app.meetplane.example'] });
+    expect(settingsOf({ 'meetplane:domain': 'meet.example.eu', 'meetplane:webUrl': 'https://web.example.eu/' }).web).toEqual({
+      url: 'https://web.example.eu',
+      origins: ['https://web.example.eu'],
+    });
+    expect(settingsOf({ 'meetplane:webOrigins': 'https://a.example.eu, https://b.example.eu/' }).web.origins).toEqual([
+      'https://a.example.eu',
+      'https://b.example.eu',
+    ]);
+    expect(readSettings(lookupFrom(new App().node, { MEETPLANE_WEB_ORIGINS: 'https://c.example.eu' })).web.origins).toEqual([
+      'https://c.example.eu',
+    ]);
+  });
+
+  it('refuse an origin that is not an https origin, and a web app not on https', () => {
+    expect(() => settingsOf({ 'meetplane:webOrigins': 'http://a.example.eu' })).toThrow(
+      /webOrigins: "http:\/\/a.example.eu" must use https/,
+    );
+    expect(() => settingsOf({ 'meetplane:webOrigins': 'https://a.example.eu/app' })).toThrow(/must be an origin alone/);
+    expect(() => settingsOf({ 'meetplane:webUrl': 'http://web.example.eu' })).toThrow(/meetplane:webUrl must be an https URL/);
+  });
+
+  it('leave the HTTP API without CORS when no origin is configured', () => {
+    const apiWith = (webOrigins: string[]) => {
+      const stack = new Stack(new App(), 'Api', { env: { region: 'eu-central-1' } });
+      new SiteHttpApi(stack, 'Http', {
+        apiName: 'meetplane-test',
+        domainName: 'api.test.example',
+        certificate: Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-central-1:111122223333:certificate/x'),
+        webOrigins,
+      });
+      return Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Api');
+    };
+    const [withNone] = Object.values(apiWith([])) as { Properties: Record<string, unknown> }[];
+    expect(withNone!.Properties.CorsConfiguration).toBeUndefined();
+    const [withTwo] = Object.values(apiWith(['https://a.example.eu', 'https://b.example.eu'])) as {
+      Properties: { CorsConfiguration: { AllowOrigins: string[] } };
+    }[];
+    expect(withTwo!.Properties.CorsConfiguration.AllowOrigins).toEqual(['https://a.example.eu', 'https://b.example.eu']);
   });
 });

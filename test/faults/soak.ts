@@ -10,7 +10,6 @@
  */
 process.env.MEETPLANE_PORT_OFFSET = process.env.MEETPLANE_FAULTS_PORT_OFFSET ?? '9000';
 process.env.MEETPLANE_RUN_DIR = '.tools/run-faults';
-process.env.MEETPLANE_WEB_PORT = String(4050 + Number(process.env.MEETPLANE_PORT_OFFSET));
 
 const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
 const { cpus } = await import('node:os');

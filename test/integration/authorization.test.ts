@@ -159,7 +159,8 @@ async function guestToken(tenant: TestTenant, host: string): Promise<string> {
     emails: { destination: { to: string[] }; body: { text?: string } }[];
   };
   const mail = store.emails.find((m) => m.destination.to.includes(address));
-  const code = /\/v1\/guest-links\/redeem#(\S+)/.exec(mail?.body.text ?? '')?.[1];
+  // The guest link opens the tenant's web app: `{webUrl}/{slug}/guest#{code}`.
+  const code = /\/guest#(\S+)/.exec(mail?.body.text ?? '')?.[1];
   if (!code) throw new Error('no guest link in the invitation');
   const redeemed = (await ok(
     api('fra', '/v1/guest-links/redeem', {

@@ -39,9 +39,17 @@ async function mails(tag: string): Promise<StoredMail[]> {
   );
 }
 
-/** The guest code in a mail: what follows "#" in the guest link. */
+/** The guest code in a mail: what follows "#" in the guest link, `{webUrl}/{slug}/guest#{code}` in the tenant's web app. */
 function codeIn(mail: StoredMail): string | undefined {
-  return /\/v1\/guest-links\/redeem#(\S+)/.exec(mail.body.text ?? '')?.[1];
+  const text = mail.body.text ?? '';
+  const link = `${stack().sites.fra.env.MEETPLANE_WEB_URL}/${acme.tenant.slug}/guest#`;
+  const at = text.indexOf(link);
+  if (at < 0) {
+    // No link in the web app means none at all: not one to an API route either.
+    expect(text).not.toMatch(/guest-links|#tn_/);
+    return undefined;
+  }
+  return /^(\S+)/.exec(text.slice(at + link.length))?.[1];
 }
 
 async function meeting(extra: Body = {}): Promise<{ meetingId: string; address: string; tag: string }> {
@@ -70,6 +78,8 @@ async function invite(meetingId: string, address: string, tag: string): Promise<
   const all = await mails(tag);
   expect(all.length).toBe(before + 2);
   const theirs = all.slice(before).find((m) => m.destination.to.includes(address))!;
+  // Every invitation links to the meeting's page in the web app.
+  expect(theirs.body.text).toContain(`${stack().sites.fra.env.MEETPLANE_WEB_URL}/${acme.tenant.slug}/m/${meetingId}`);
   return codeIn(theirs);
 }
 

@@ -185,6 +185,10 @@ describe('scheduling', () => {
     const event = new ICAL.Event(vevent);
     expect(event.uid).toBe(`${meeting.id}@meetplane`);
     expect(event.summary).toBe(weekly.title);
+    // Its link is the meeting's page in the web app, not an API route.
+    expect(vevent.getFirstPropertyValue('url')).toBe(
+      `${stack().sites.fra.env.MEETPLANE_WEB_URL}/${acme.tenant.slug}/m/${meeting.id}`,
+    );
     expect(vevent.getFirstProperty('dtstart')?.getParameter('tzid')).toBe('Europe/Berlin');
     expect(event.startDate.toString()).toBe('2026-10-19T09:00:00');
     expect(calendar.getFirstSubcomponent('vtimezone')?.getFirstPropertyValue('tzid')).toBe('Europe/Berlin');

@@ -3,7 +3,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { siteTableName } from '../../config/tables.js';
 import { dynamodbOf } from '../support/stack.js';
 import { operatorHeaders } from '../support/tenants.js';
-import { api } from '../support/stack.js';
+import { api, stack } from '../support/stack.js';
 import { testTenant, type TestTenant } from '../support/users.js';
 import { smtpInbox } from '../support/smtp-inbox.js';
 
@@ -257,6 +257,10 @@ describe('invitations through the tenant’s own mail server', () => {
         const event = new ICAL.Event(new ICAL.Component(ICAL.parse(mail.ics)).getFirstSubcomponent('vevent')!);
         expect(event.uid).toBe(`${meetingId}@meetplane`);
         expect(event.summary).toBe('Board meeting');
+        expect(mail.text).toContain(`${stack().sites.fra.env.MEETPLANE_WEB_URL}/${acme.tenant.slug}/m/${meetingId}`);
+        expect(event.component.getFirstPropertyValue('url')).toBe(
+          `${stack().sites.fra.env.MEETPLANE_WEB_URL}/${acme.tenant.slug}/m/${meetingId}`,
+        );
       }
 
       smtp.refuse = true;

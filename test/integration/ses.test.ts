@@ -89,6 +89,10 @@ describe('mail through Amazon SES in the home site’s region', () => {
       );
       expect(event.uid).toBe(`${meetingId}@meetplane`);
       expect(event.summary).toBe('Quarterly review');
+      // The event and the mail link to the meeting's page in the web app, not to an API route.
+      const meetingUrl = `${stack().sites.fra.env.MEETPLANE_WEB_URL}/${tenant.tenant.slug}/m/${meetingId}`;
+      expect(event.component.getFirstPropertyValue('url')).toBe(meetingUrl);
+      expect(mail.body.text).toContain(meetingUrl);
       expect(event.startDate.toJSDate().toISOString()).toBe('2026-12-14T14:00:00.000Z');
     }
   });

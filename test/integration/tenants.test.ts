@@ -5,6 +5,7 @@ import { TestIdentityProvider } from '../support/idp.js';
 import { scanRegion, sealedHeader, searchableText, writableSnapshot } from '../support/scan.js';
 import { api, kmsOf, stack } from '../support/stack.js';
 import { createTenant, operatorHeaders, tenantBody, uniqueSlug, type TenantResource } from '../support/tenants.js';
+import { testTenant } from '../support/users.js';
 
 let idp: TestIdentityProvider;
 beforeAll(async () => {
@@ -71,7 +72,7 @@ describe('a tenant homed in ams', () => {
     expect(text).not.toContain('Security Desk');
   });
 
-  it('keeps the directory to its seven fields on both sites', async () => {
+  it('keeps the directory to its own fields on both sites', async () => {
     for (const site of ['fra', 'ams'] as const) {
       const items = (await scanRegion(site))[DIRECTORY_TABLE_NAME]!;
       const stray = items.flatMap((item) => Object.keys(item).filter((a) => !ALLOWED_DIRECTORY_ATTRIBUTES.has(a)));
@@ -87,7 +88,14 @@ describe('a tenant homed in ams', () => {
     for (const site of ['fra', 'ams'] as const) {
       const res = await api(site, `/v1/directory/${body.slug}`);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ tenantId: tenant.id, slug: body.slug, homeSite: 'ams', apiUrl: stack().sites.ams.apiUrl });
+      // No web client configured: no sign-in is announced, and the site's web app stands in for the tenant's own.
+      expect(res.body).toEqual({
+        tenantId: tenant.id,
+        slug: body.slug,
+        homeSite: 'ams',
+        apiUrl: stack().sites.ams.apiUrl,
+        webUrl: stack().sites[site].env.MEETPLANE_WEB_URL,
+      });
     }
     expect((await api('fra', '/v1/directory/no-such-tenant')).status).toBe(404);
   });
@@ -167,6 +175,16 @@ describe('bad input is refused with a named field and nothing written', () => {
       400,
       'idp.jwksUri',
     ],
+    ['a web app URL that is not http(s)', (b) => ({ ...b, webUrl: 'ftp://meet.example.test' }), 400, 'webUrl'],
+    ['a web app URL with a fragment', (b) => ({ ...b, webUrl: 'https://meet.example.test/#x' }), 400, 'webUrl'],
+    ['a web app URL that is no URL', (b) => ({ ...b, webUrl: 'AAA' }), 400, 'webUrl'],
+    ['an empty web app URL', (b) => ({ ...b, webUrl: '' }), 400, 'webUrl'],
+    [
+      'a web client id with a space',
+      (b) => ({ ...b, idp: { ...(b.idp as object), webClientId: 'web client' } }),
+      400,
+      'idp.webClientId',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, mutate, status, field) => {
@@ -203,6 +221,47 @@ describe('bad input is refused with a named field and nothing written', () => {
       body: JSON.stringify(tenantBody(idp, 'fra')),
     });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('the web client and the web app', () => {
+  it('are announced by the directory on both sites and followed by calendar links; null returns to the defaults', async () => {
+    const college = await testTenant('fra', { webUrl: 'http://127.0.0.1:4999/college/' });
+    extraIdps.push(college.idp);
+    expect(college.tenant).toMatchObject({ webUrl: 'http://127.0.0.1:4999/college' });
+    const patch = (etag: string, body: unknown) =>
+      api('fra', `/v1/tenants/${college.tenant.id}`, {
+        method: 'PATCH',
+        headers: operatorHeaders({ 'if-match': etag }),
+        body: JSON.stringify(body),
+      });
+    const withClient = await patch(college.tenant.etag, { idp: { webClientId: 'college-web' } });
+    expect(withClient.status).toBe(200);
+    expect(withClient.body).toMatchObject({ idp: { issuer: college.idp.issuer, webClientId: 'college-web' } });
+    for (const site of ['fra', 'ams'] as const) {
+      expect((await api(site, `/v1/directory/${college.tenant.slug}`)).body).toMatchObject({
+        signIn: { issuer: college.idp.issuer, clientId: 'college-web', audience: college.idp.audience },
+        webUrl: 'http://127.0.0.1:4999/college',
+      });
+    }
+    const host = await college.token('hana', ['host']);
+    const meeting = await college.call('/v1/meetings', host, {
+      method: 'POST',
+      json: { title: 'Senate', startsAt: '2027-03-01T10:00:00+01:00', durationMinutes: 60, timeZone: 'Europe/Berlin' },
+    });
+    const meetingId = (meeting.body as { id: string }).id;
+    const ics = await college.call(`/v1/meetings/${meetingId}/invite.ics`, host);
+    const ICAL = (await import('ical.js')).default;
+    const event = new ICAL.Component(ICAL.parse(ics.body as string)).getFirstSubcomponent('vevent')!;
+    expect(event.getFirstPropertyValue('url')).toBe(`http://127.0.0.1:4999/college/${college.tenant.slug}/m/${meetingId}`);
+
+    const patched = await patch((withClient.body as TenantResource).etag, { webUrl: null, idp: { webClientId: null } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).not.toHaveProperty('webUrl');
+    expect((patched.body as { idp: object }).idp).not.toHaveProperty('webClientId');
+    const answer = (await api('ams', `/v1/directory/${college.tenant.slug}`)).body as Record<string, unknown>;
+    expect(answer.signIn).toBeUndefined();
+    expect(answer.webUrl).toBe(stack().sites.ams.env.MEETPLANE_WEB_URL);
   });
 });
 
@@ -328,5 +387,34 @@ describe('offboarding', () => {
       kmsOf('ams').send(new DecryptCommand({ CiphertextBlob: wrappedKey, EncryptionContext: context })),
     ).rejects.toThrow();
     expect((await api('ams', `/v1/tenants/${created.id}`, { headers: operatorHeaders() })).status).toBe(404);
+  });
+
+  it('answers a retry with the same Idempotency-Key with the first report, and a different body with it is 422', async () => {
+    const body = tenantBody(await newIdp(), 'fra');
+    const created = (await createTenant('fra', body)).body as TenantResource;
+    const why = { reason: 'contract ended', legalBasis: 'contract §12', confirmSlug: body.slug };
+    const offboard = (payload: object, key: string) =>
+      api('fra', `/v1/tenants/${created.id}/offboard`, {
+        method: 'POST',
+        headers: { ...operatorHeaders(), 'idempotency-key': key },
+        body: JSON.stringify(payload),
+      });
+    const key = `offboard-${Date.now()}`;
+
+    const first = await offboard(why, key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(first.body).toMatchObject({ tenantId: created.id, status: 'offboarded', key: { mode: 'managed' } });
+    expect((first.body as { recordsDeleted: number }).recordsDeleted).toBeGreaterThan(0);
+
+    const again = await offboard(why, key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+
+    expect((await offboard({ ...why, reason: 'another reason' }, key)).status).toBe(422);
+    // Without the key, the tenant is simply gone; and what the key kept names it nowhere.
+    expect((await offboard(why, `${key}-other`)).status).toBe(404);
+    expect(searchableText(await scanRegion('fra'))).not.toContain(created.id);
   });
 });

@@ -27,6 +27,8 @@ export function launchBrowser(): Promise<Browser> {
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
+      // With MEETPLANE_PORT_OFFSET=2000 the web client is on 6000, a port Chromium refuses unless told.
+      '--explicitly-allowed-ports=6000',
       // Background tabs of other contexts must keep decoding: the tests watch several participants at once.
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
@@ -40,6 +42,7 @@ export async function newContext(browser: Browser, options: { locale?: string } 
   const web = stack().web.url;
   const context = await browser.newContext({
     locale: options.locale ?? 'en-GB',
+    timezoneId: 'Europe/Berlin',
     viewport: { width: 1280, height: 800 },
     permissions: ['camera', 'microphone'],
   });

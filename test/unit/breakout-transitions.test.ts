@@ -185,9 +185,7 @@ describe('breakout transitions and the room effects they ask for', () => {
     expect(leaveRekey('e2ee', live, plan, leaving, [ended, { ...open, room: 'rm_main' }], now)).toEqual(rekey);
     // Removed (the removal began an epoch everywhere), a host visiting, or breakouts no longer in session: none.
     expect(leaveRekey('e2ee', { ...live, removed: ['p_a'] }, plan, leaving, [ended], now)).toBeUndefined();
-    expect(
-      leaveRekey('e2ee', live, plan, { ...leaving, attributes: { ...VISITOR_ATTRIBUTES } }, [ended], now),
-    ).toBeUndefined();
+    expect(leaveRekey('e2ee', live, plan, { ...leaving, attributes: { ...VISITOR_ATTRIBUTES } }, [ended], now)).toBeUndefined();
     expect(leaveRekey('e2ee', live, closePlan(plan, now, 0).plan, leaving, [ended], now)).toBeUndefined();
     // The main room, as ever: every leave.
     const main = { roomName: 'rm_main', participantId: 'p_d' };

@@ -13,6 +13,8 @@ const valid = {
   MEETPLANE_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
   MEETPLANE_KMS_ENDPOINT: 'http://127.0.0.1:4502',
   MEETPLANE_OPERATOR_TOKEN: 'operator-token-of-enough-length',
+  MEETPLANE_WEB_URL: 'https://app.meetplane.example/',
+  MEETPLANE_WEB_ORIGINS: 'https://app.meetplane.example, https://admin.meetplane.example/',
 };
 
 function problemsOf(env: Record<string, string | undefined>): readonly string[] {
@@ -93,6 +95,59 @@ describe('runtime environment', () => {
     expect(problemsOf({ ...deployable, MEETPLANE_STAGE: 'aws', MEETPLANE_OUTBOUND_LOOPBACK: 'allow' })).toEqual([
       'MEETPLANE_OUTBOUND_LOOPBACK is only allowed when MEETPLANE_STAGE=local',
     ]);
+  });
+
+  describe('the web app', () => {
+    it('parses its base URL and the origins answered for CORS, normalised', () => {
+      expect(parseSiteConfig(valid)).toMatchObject({
+        webUrl: 'https://app.meetplane.example',
+        webOrigins: ['https://app.meetplane.example', 'https://admin.meetplane.example'],
+      });
+      expect(parseSiteConfig({ ...valid, MEETPLANE_WEB_ORIGINS: undefined }).webOrigins).toEqual([]);
+      expect(parseSiteConfig({ ...valid, MEETPLANE_WEB_URL: 'http://127.0.0.1:4000/app/' }).webUrl).toBe(
+        'http://127.0.0.1:4000/app',
+      );
+    });
+
+    it('refuses an origin that is not one, naming the variable', () => {
+      for (const origin of [
+        'app.meetplane.example',
+        'ftp://app.meetplane.example',
+        'https://app.meetplane.example/path',
+        'https://app.meetplane.example?x=1',
+      ])
+        expect(problemsOf({ ...valid, MEETPLANE_WEB_ORIGINS: `https://ok.example,${origin}` })).toEqual([
+          expect.stringMatching(/^MEETPLANE_WEB_ORIGINS "[^"]+" (is not an http\(s\) origin|must be an origin alone)/),
+        ]);
+    });
+
+    it('needs a base URL, without query or fragment', () => {
+      expect(problemsOf({ ...valid, MEETPLANE_WEB_URL: undefined })).toEqual(['MEETPLANE_WEB_URL is required']);
+      expect(problemsOf({ ...valid, MEETPLANE_WEB_URL: 'not a url' })).toEqual([expect.stringMatching(/^MEETPLANE_WEB_URL /)]);
+      expect(problemsOf({ ...valid, MEETPLANE_WEB_URL: 'https://app.example/#x' })).toEqual([
+        'MEETPLANE_WEB_URL must be an http(s) URL without query, fragment or user',
+      ]);
+    });
+
+    it('uses https only on a deployed site', () => {
+      const {
+        MEETPLANE_DYNAMODB_ENDPOINT: _d,
+        MEETPLANE_KMS_ENDPOINT: _k,
+        MEETPLANE_OPERATOR_TOKEN: _o,
+        ...deployable
+      } = valid as Record<string, string>;
+      expect(
+        problemsOf({
+          ...deployable,
+          MEETPLANE_STAGE: 'aws',
+          MEETPLANE_WEB_URL: 'http://app.example',
+          MEETPLANE_WEB_ORIGINS: 'http://app.example',
+        }),
+      ).toEqual([
+        'MEETPLANE_WEB_ORIGINS "http://app.example" must use https on a deployed site',
+        'MEETPLANE_WEB_URL must use https on a deployed site',
+      ]);
+    });
   });
 
   describe('the LiveKit API secret', () => {

@@ -1,4 +1,5 @@
 import { fromLambdaResult, toApiGatewayEvent } from '../../scripts/gateway/api-event.js';
+import { CorsPolicy } from '../../scripts/gateway/cors.js';
 import { RouteTable } from '../../scripts/gateway/route-match.js';
 
 describe('gateway route matching', () => {
@@ -97,5 +98,44 @@ describe('API Gateway v2 event', () => {
       cookies: ['s=1'],
     });
     expect(response).toEqual({ status: 201, headers: { 'x-a': 'b', 'set-cookie': ['s=1'] }, body: Buffer.from('hi') });
+  });
+});
+
+describe('the gateway’s CORS', () => {
+  const web = 'http://127.0.0.1:4000';
+  const cors = new CorsPolicy([web]);
+
+  it('answers a preflight only when origins are configured, with the allow headers for an allowed origin alone', () => {
+    expect(cors.isPreflight('OPTIONS', web, 'POST')).toBe(true);
+    expect(cors.isPreflight('OPTIONS', web, undefined)).toBe(false);
+    expect(cors.isPreflight('GET', web, 'POST')).toBe(false);
+    expect(new CorsPolicy([]).isPreflight('OPTIONS', web, 'POST')).toBe(false);
+
+    expect(cors.preflight(web)).toEqual({
+      status: 204,
+      headers: {
+        vary: 'origin',
+        'content-length': '0',
+        'access-control-allow-origin': web,
+        'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+        'access-control-allow-headers': 'authorization, content-type, idempotency-key, if-match',
+        'access-control-max-age': '600',
+      },
+    });
+    const other = cors.preflight('http://evil.example');
+    expect(other.status).toBe(204);
+    expect(Object.keys(other.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it('adds the origin and the exposed headers to responses for an allowed origin, and Vary: Origin to every response', () => {
+    expect(cors.decorate(web, { etag: '"v1"', vary: 'accept' })).toEqual({
+      etag: '"v1"',
+      vary: 'accept, origin',
+      'access-control-allow-origin': web,
+      'access-control-expose-headers': 'etag, location, retry-after, idempotent-replayed, content-disposition, x-request-id',
+    });
+    expect(cors.decorate('http://evil.example', { 'access-control-allow-origin': '*' })).toEqual({ vary: 'origin' });
+    expect(cors.decorate(undefined, {})).toEqual({ vary: 'origin' });
+    expect(new CorsPolicy([]).decorate(web, { etag: '"v1"' })).toEqual({ etag: '"v1"' });
   });
 });

@@ -138,6 +138,7 @@ const config = parseSiteConfig({
   MEETPLANE_API_URLS: 'fra=http://127.0.0.1:4001,ams=http://127.0.0.1:4002',
   MEETPLANE_LIVEKIT_URL: 'ws://127.0.0.1:7880',
   MEETPLANE_LIVEKIT_API_KEY: 'devkey',
+  MEETPLANE_WEB_URL: 'http://127.0.0.1:4000',
   MEETPLANE_LIVEKIT_API_SECRET: 'x'.repeat(32),
 });
 

@@ -15,6 +15,7 @@ const env = {
   MEETPLANE_API_URLS: 'fra=http://127.0.0.1:4001,ams=http://127.0.0.1:4002',
   MEETPLANE_LIVEKIT_URL: 'ws://127.0.0.1:7890',
   MEETPLANE_LIVEKIT_API_KEY: 'lk_ams_key',
+  MEETPLANE_WEB_URL: 'http://127.0.0.1:4000',
   MEETPLANE_LIVEKIT_API_SECRET: 'a-secret-of-at-least-thirty-two-chars',
   MEETPLANE_SES_ENDPOINT: 'http://127.0.0.1:4020',
 };

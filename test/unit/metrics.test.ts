@@ -17,6 +17,7 @@ const SITE_ENV = {
   MEETPLANE_API_URLS: 'fra=http://127.0.0.1:4001,ams=http://127.0.0.1:4002',
   MEETPLANE_LIVEKIT_URL: 'ws://127.0.0.1:7880',
   MEETPLANE_LIVEKIT_API_KEY: 'lk_fra_key',
+  MEETPLANE_WEB_URL: 'http://127.0.0.1:4000',
   MEETPLANE_LIVEKIT_API_SECRET: 'a-secret-of-at-least-thirty-two-chars',
   MEETPLANE_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
   MEETPLANE_KMS_ENDPOINT: 'http://127.0.0.1:4501',

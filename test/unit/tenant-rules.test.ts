@@ -1,3 +1,4 @@
+import { directoryAnswerOf, directoryEntrySchema } from '../../lambdas/domain/directory.js';
 import { DomainError } from '../../lambdas/domain/errors.js';
 import {
   checkAllowedSites,
@@ -5,11 +6,13 @@ import {
   etagOf,
   jwksUriProblem,
   reinstate,
+  webUrlProblem,
   suspend,
   versionFromEtag,
   type Tenant,
 } from '../../lambdas/domain/tenant.js';
 import { rolesOf } from '../../lambdas/http/auth/tenant-user.js';
+import { offboardingReportFromRef, offboardingReportRef, type OffboardingReport } from '../../lambdas/domain/tenant-lifecycle.js';
 
 const tenant: Tenant = {
   id: 'tn_0123456789abcdef01234567',
@@ -43,6 +46,44 @@ describe('tenant rules', () => {
       issuer: 'https://idp.example.test',
       status: 'active',
     });
+  });
+
+  it('adds what a browser needs to sign in, and the web app, only when the tenant has them', () => {
+    const withWeb: Tenant = {
+      ...tenant,
+      idp: { ...tenant.idp, webClientId: 'meetplane-web' },
+      webUrl: 'https://meet.acme.example',
+    };
+    const entry = directoryEntryOf(withWeb);
+    expect(entry).toEqual({
+      ...directoryEntryOf(tenant),
+      webClientId: 'meetplane-web',
+      audience: 'meetplane',
+      webUrl: 'https://meet.acme.example',
+    });
+    expect(directoryEntrySchema.parse(entry)).toEqual(entry);
+    expect(directoryAnswerOf(entry, 'https://api.fra.example', 'https://app.example')).toEqual({
+      tenantId: tenant.id,
+      slug: 'acme',
+      homeSite: 'fra',
+      apiUrl: 'https://api.fra.example',
+      signIn: { issuer: 'https://idp.example.test', clientId: 'meetplane-web', audience: 'meetplane' },
+      webUrl: 'https://meet.acme.example',
+    });
+    // Without a web client no sign-in is announced, and the site's web app stands in for the tenant's own.
+    expect(directoryAnswerOf(directoryEntryOf(tenant), 'https://api.fra.example', 'https://app.example')).toEqual({
+      tenantId: tenant.id,
+      slug: 'acme',
+      homeSite: 'fra',
+      apiUrl: 'https://api.fra.example',
+      webUrl: 'https://app.example',
+    });
+  });
+
+  it('links a deployed tenant to its web app over https only', () => {
+    expect(webUrlProblem('https://meet.acme.example', 'aws')).toBeUndefined();
+    expect(webUrlProblem('http://meet.acme.example', 'aws')).toBe('must use https');
+    expect(webUrlProblem('http://127.0.0.1:4000', 'local')).toBeUndefined();
   });
 
   it('refuses the home site or a repeated site among the allowed sites', () => {
@@ -86,5 +127,36 @@ describe('tenant rules', () => {
     expect([...rolesOf('host admin')]).toEqual(['host', 'admin']);
     expect([...rolesOf(undefined)]).toEqual([]);
     expect([...rolesOf(42)]).toEqual([]);
+  });
+});
+
+describe('an offboarding report kept for an idempotent retry', () => {
+  const managed: OffboardingReport = {
+    tenantId: tenant.id,
+    status: 'offboarded',
+    recordsDeleted: 17,
+    directoryEntryRemoved: true,
+    key: { mode: 'managed', deletionScheduledFor: '2027-01-07T00:00:00.000Z' },
+  };
+
+  it('comes back whole from its reference, which does not name the tenant', () => {
+    const ref = offboardingReportRef(managed);
+    expect(ref).not.toContain(tenant.id);
+    expect(offboardingReportFromRef(tenant.id, ref)).toEqual(managed);
+    const noDate: OffboardingReport = { ...managed, key: { mode: 'managed' } };
+    expect(offboardingReportFromRef(tenant.id, offboardingReportRef(noDate))).toEqual(noDate);
+  });
+
+  it("keeps a customer key's note", () => {
+    const customer = offboardingReportFromRef(
+      tenant.id,
+      offboardingReportRef({ ...managed, recordsDeleted: 0, key: { mode: 'customer', note: 'x' } }),
+    );
+    expect(customer).toMatchObject({ recordsDeleted: 0, key: { mode: 'customer' } });
+    expect(customer.key.mode === 'customer' && customer.key.note).toMatch(/own key/);
+  });
+
+  it('refuses a reference that is not one', () => {
+    expect(() => offboardingReportFromRef(tenant.id, 'tn_x')).toThrow();
   });
 });

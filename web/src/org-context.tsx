@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useParams } from 'react-router';
 import { apiClient, type ApiClient } from './api/client';
 import { currentUser, signIn, userManager } from './auth/session';
+import { isAdmin } from './admin/roles';
 import { findOrganisation, OrganisationNotFound, rememberOrganisation, type Organisation } from './org';
 import { LanguageSwitch } from './ui/language-switch';
 import { ErrorNotice, Loading } from './ui/status';
@@ -104,6 +105,10 @@ export function OrgLayout() {
         <Link to={`/${session.org.slug}`} className="brand">
           {t('app.name')} · {session.org.slug}
         </Link>
+        <nav aria-label={t('admin.sections')} className="sections">
+          {isAdmin(session.user) ? <Link to={`/${session.org.slug}/admin`}>{t('admin.navLink')}</Link> : null}
+          <Link to={`/${session.org.slug}/preferences`}>{t('admin.prefsLink')}</Link>
+        </nav>
         <span className="who">{t('app.signedInAs', { name: session.displayName })}</span>
         <LanguageSwitch />
         <button type="button" onClick={() => void userManager(session.org).signoutRedirect()}>

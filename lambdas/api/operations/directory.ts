@@ -7,11 +7,15 @@ import type { Operation } from '../operation.js';
 export const OPERATIONS = {
   'GET /v1/directory/{slugOrDomain}': {
     operationId: 'lookUpTenant',
-    summary: 'Where a tenant lives: the only data both sites hold',
+    summary: 'Where a tenant lives and how its users sign in: the only data both sites hold',
     tag: 'directory',
     auth: 'public',
     path: directoryPath,
     query: emptyQuery,
-    success: { status: 200, description: 'The tenant id, slug, home site and its API address', schema: directoryAnswer },
+    success: {
+      status: 200,
+      description: 'The tenant id, slug, home site, its API address, its web app and, with a web client, where to sign in',
+      schema: directoryAnswer,
+    },
   },
 } as const satisfies Record<string, Operation>;

@@ -1,12 +1,21 @@
 import { securityContactsBody, securityContactsResource } from '../schemas/advisories.js';
 import { emptyQuery } from '../schemas/common.js';
-import { mailSettingsBody, mailSettingsResource } from '../schemas/mail.js';
-import { retentionPatchBody, retentionResource } from '../schemas/settings.js';
+import { mailSettingsBody, mailSettingsResource, mailTestBody, mailTestResult } from '../schemas/mail.js';
+import { organisationOverview, retentionPatchBody, retentionResource } from '../schemas/settings.js';
 import { guestSettingsBody, guestSettingsResource } from '../schemas/guests.js';
 import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `settings` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
+  'GET /v1/settings/organisation': {
+    operationId: 'getOrganisationOverview',
+    summary:
+      'The organisation as its admins see it: home and allowed sites, where its data and its media are, its key (mode, ARN, rotation), its plan, and per data class the sites that hold it and its retention (admins)',
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    success: { status: 200, description: 'The organisation overview', schema: organisationOverview },
+  },
   'GET /v1/settings/retention': {
     operationId: 'getRetentionSettings',
     summary: "How long each class of the tenant's records is kept, in days, and the bounds it may choose within (admins)",
@@ -44,6 +53,16 @@ export const OPERATIONS = {
     query: emptyQuery,
     body: mailSettingsBody,
     success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
+  },
+  'POST /v1/settings/mail/test': {
+    operationId: 'sendTestMail',
+    summary:
+      "Send one test message through the tenant's mail transport; refused like an invitation: 409 when no transport is set or the outbound policy refuses its server, 503 naming the server's code (admins)",
+    tag: 'privacy',
+    auth: 'tenant',
+    query: emptyQuery,
+    body: mailTestBody,
+    success: { status: 200, description: 'The server accepted the message', schema: mailTestResult },
   },
   'GET /v1/settings/security-contacts': {
     operationId: 'getSecurityContacts',

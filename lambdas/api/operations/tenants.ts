@@ -65,6 +65,7 @@ export const OPERATIONS = {
     summary: 'Offboard a tenant: shred its managed key, delete its records and its directory entry',
     tag: 'tenants (operator)',
     auth: 'operator',
+    idempotent: true,
     path: tenantPath,
     query: emptyQuery,
     body: offboardBody,

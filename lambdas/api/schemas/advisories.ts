@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { SEVERITIES } from '../../domain/advisories.js';
-import { REFUSABLE_CLASSES } from '../../domain/destination.js';
+import { REFUSABLE_CLASSES, SEVERITIES } from '../../domain/vocabulary.js';
 import { queryInteger } from './common.js';
 
 // --- security contacts ---------------------------------------------------------------------------------

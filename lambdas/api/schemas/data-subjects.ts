@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FINDING_KINDS } from '../../domain/data-subject.js';
+import { FINDING_KINDS } from '../../domain/vocabulary.js';
 
 export const dataSubjectBody = z.strictObject({
   /** The user's subject (`sub`) at the tenant's identity provider. */

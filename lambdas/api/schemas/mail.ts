@@ -37,3 +37,10 @@ export const mailSettingsResource = z.object({
 });
 
 export const invitationsResult = z.object({ sent: z.number().int() });
+
+export const mailTestBody = z.strictObject({ to: z.email().max(254).describe('Where to send the test message') });
+export const mailTestResult = z.object({
+  sent: z.literal(true),
+  transport: z.enum(['smtp', 'ses']),
+  region: z.string().optional().describe('SES only: the region it was called in'),
+});

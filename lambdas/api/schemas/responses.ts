@@ -34,6 +34,17 @@ export const directoryAnswer = z.object({
   slug: z.string(),
   homeSite: z.enum(SITE_IDS),
   apiUrl: z.string(),
+  signIn: z
+    .object({
+      issuer: z
+        .string()
+        .describe("the tenant's OpenID provider (its discovery document is at `{issuer}/.well-known/openid-configuration`)"),
+      clientId: z.string().describe("the web app's public client id there (authorization code with PKCE)"),
+      audience: z.string().describe('the audience the API requires of access tokens'),
+    })
+    .optional()
+    .describe('how a browser signs the tenant’s users in; absent when the tenant has configured no web client'),
+  webUrl: z.string().describe("the tenant's web app"),
 });
 
 export const tenantResource = z.object({
@@ -51,7 +62,9 @@ export const tenantResource = z.object({
     audience: z.string(),
     rolesClaim: z.string(),
     emailsVerified: z.boolean().optional(),
+    webClientId: z.string().optional(),
   }),
+  webUrl: z.string().optional().describe("the tenant's own web app base URL; the site's default when absent"),
   key: z.object({ mode: z.enum(['managed', 'customer']), keyArn: z.string() }),
   displayNames: z.boolean(),
   guests: z.boolean().describe('whether guests may join (tenant admins turn it on at PUT /v1/settings/guests)'),

@@ -23,6 +23,21 @@ export const kmsKeyArnSchema = z
 
 const urlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(512);
 
+const webClientIdSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,256}$/, 'must be 1–256 printable characters without spaces')
+  .describe("the web app's public client id at the IdP; the directory tells browsers to sign in with it");
+
+export const webUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(512)
+  // Runs even when the URL check failed: an unparsable value is that check's to report, not this one's to throw on.
+  .refine((raw) => !raw.includes('?') && !raw.includes('#') && !URL.parse(raw)?.username, 'must have no query, fragment or user')
+  .transform((raw) => raw.replace(/\/+$/, ''))
+  .describe(
+    "the tenant's web app base URL (https on a deployed site): invitations link to `{webUrl}/{slug}/m/{meetingId}` and guests to `{webUrl}/{slug}/guest#{code}`",
+  );
+
 export const idpSchema = z.strictObject({
   issuer: z.string().min(1).max(512),
   jwksUri: urlSchema.describe(
@@ -39,6 +54,7 @@ export const idpSchema = z.strictObject({
     .describe(
       'the IdP verifies every address it puts in a token; otherwise an `email` claim counts only with `email_verified: true`',
     ),
+  webClientId: webClientIdSchema.optional(),
 });
 
 export const securityContactSchema = z.strictObject({
@@ -58,6 +74,7 @@ export const createTenantBody = z.strictObject({
   allowedSites: z.array(siteIdSchema).max(5).optional(),
   tier: z.enum(PLAN_TIERS),
   idp: idpSchema,
+  webUrl: webUrlSchema.optional(),
   key: keySchema.optional(),
   securityContacts: z.array(securityContactSchema).max(10).optional(),
   displayNames: z.boolean().optional(),
@@ -69,7 +86,11 @@ export const patchTenantBody = z
     vanityDomain: domainSchema.nullable().optional(),
     allowedSites: z.array(siteIdSchema).max(5).optional(),
     tier: z.enum(PLAN_TIERS).optional(),
-    idp: idpSchema.partial().optional(),
+    idp: idpSchema
+      .extend({ webClientId: webClientIdSchema.nullable().describe('null removes it') })
+      .partial()
+      .optional(),
+    webUrl: webUrlSchema.nullable().optional().describe('null returns to the site default'),
     securityContacts: z.array(securityContactSchema).max(10).optional(),
     displayNames: z.boolean().optional(),
     reason: reasonSchema.optional(),

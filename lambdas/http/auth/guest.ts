@@ -126,5 +126,4 @@ export class GuestTokens {
   private async tenant(tenantId: string): Promise<Tenant | undefined> {
     return this.loadTenant(tenantId);
   }
-
 }

@@ -1,5 +1,5 @@
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from './schema';
+import type { paths } from './schema.js';
 
 /** An RFC 9457 problem the API answered, thrown so that pages can show its title and field errors. */
 export class ApiProblem extends Error {

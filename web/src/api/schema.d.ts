@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where a tenant lives: the only data both sites hold */
+        /** Where a tenant lives and how its users sign in: the only data both sites hold */
         get: operations["lookUpTenant"];
         put?: never;
         post?: never;
@@ -753,6 +753,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/organisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation as its admins see it: home and allowed sites, where its data and its media are, its key (mode, ARN, rotation), its plan, and per data class the sites that hold it and its retention (admins) */
+        get: operations["getOrganisationOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/retention": {
         parameters: {
             query?: never;
@@ -783,6 +800,23 @@ export interface paths {
         /** Set the tenant's mail transport: its own SMTP server (the default; TLS required, except to loopback on the local stage; its host must be, and resolve only to, public addresses — loopback too on the local stage — checked when set, naming the check, e.g. `resolves to a private address`, and again at every connection, which goes to the address checked), or `transport: 'ses'` — Amazon SES, always called in the home site's own region and never in another; mail is sent only through it (admins) */
         put: operations["setMailSettings"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/mail/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one test message through the tenant's mail transport; refused like an invitation: 409 when no transport is set or the outbound policy refuses its server, 503 naming the server's code (admins) */
+        post: operations["sendTestMail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1038,7 +1072,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's audit log, oldest first (admins) */
+        /** The tenant's audit log, oldest first, optionally only one kind of actor's entries or one action's; a filtered page reads at most 2000 entries, so it may hold fewer than `limit` with a `nextCursor` to go on (admins) */
         get: operations["listAuditEntries"];
         put?: never;
         post?: never;
@@ -1379,6 +1413,17 @@ export interface components {
             /** @enum {string} */
             homeSite: "fra" | "ams";
             apiUrl: string;
+            /** @description how a browser signs the tenant’s users in; absent when the tenant has configured no web client */
+            signIn?: {
+                /** @description the tenant's OpenID provider (its discovery document is at `{issuer}/.well-known/openid-configuration`) */
+                issuer: string;
+                /** @description the web app's public client id there (authorization code with PKCE) */
+                clientId: string;
+                /** @description the audience the API requires of access tokens */
+                audience: string;
+            };
+            /** @description the tenant's web app */
+            webUrl: string;
         };
         ErasureReport: {
             tenantId: string;
@@ -1453,6 +1498,8 @@ export interface components {
             rolesClaim?: string;
             /** @description the IdP verifies every address it puts in a token; otherwise an `email` claim counts only with `email_verified: true` */
             emailsVerified?: boolean;
+            /** @description the web app's public client id at the IdP; the directory tells browsers to sign in with it */
+            webClientId?: string;
         };
         JoinOutcome: {
             /** @constant */
@@ -1563,6 +1610,14 @@ export interface components {
              * @description An identity verified in SES in the home site's region
              */
             from: string;
+        };
+        MailTestResult: {
+            /** @constant */
+            sent: true;
+            /** @enum {string} */
+            transport: "smtp" | "ses";
+            /** @description SES only: the region it was called in */
+            region?: string;
         };
         MediaKey: {
             epoch: number;
@@ -1708,6 +1763,71 @@ export interface components {
             reason: string;
             legalBasis: string;
             confirmSlug: string;
+        };
+        OrganisationOverview: {
+            tenantId: string;
+            slug: string;
+            vanityDomain?: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "offboarding";
+            /** @enum {string} */
+            tier: "free" | "education" | "business" | "enterprise";
+            homeSite: {
+                /** @enum {string} */
+                site: "fra" | "ams";
+                city: string;
+                /** @description The site's AWS region, where this site knows it (its own) */
+                region?: string;
+            };
+            /** @description The other sites that may forward its media when the home site cannot */
+            allowedSites: {
+                /** @enum {string} */
+                site: "fra" | "ams";
+                city: string;
+                /** @description The site's AWS region, where this site knows it (its own) */
+                region?: string;
+            }[];
+            /** @description Where the tenant's records are: its home site's table, nowhere else */
+            data: {
+                /** @enum {string} */
+                site: "fra" | "ams";
+                city: string;
+                /** @description The site's AWS region, where this site knows it (its own) */
+                region?: string;
+            };
+            /** @description Where its meetings' media may be forwarded, in the order placement tries them */
+            media: {
+                /** @enum {string} */
+                site: "fra" | "ams";
+                city: string;
+                /** @description The site's AWS region, where this site knows it (its own) */
+                region?: string;
+                /** @enum {string} */
+                role: "home" | "failover";
+            }[];
+            key: {
+                /** @enum {string} */
+                mode: "managed" | "customer";
+                keyArn: string;
+                /**
+                 * @description What KMS says of a managed key's automatic rotation; a customer key's rotation is the tenant's
+                 * @enum {string}
+                 */
+                rotation: "automatic" | "off" | "customer-controlled";
+            };
+            /** @description Per data class: the sites that hold it and how long */
+            residency: {
+                /** @enum {string} */
+                dataClass: "meetings" | "attendance" | "lobbyTickets" | "abuseReports" | "audit" | "devices" | "settings" | "directory";
+                sites: ("fra" | "ams")[];
+                region?: string;
+                /** @description Absent: kept for as long as the tenant is */
+                retentionDays?: number;
+                /** @description Whether a tenant admin chooses the period (PATCH /v1/settings/retention) */
+                adjustable: boolean;
+                /** @description Whether its personal fields are sealed under the tenant's key */
+                sealed: boolean;
+            }[];
         };
         Preferences: {
             productNews: boolean;
@@ -1910,7 +2030,10 @@ export interface components {
                 audience: string;
                 rolesClaim: string;
                 emailsVerified?: boolean;
+                webClientId?: string;
             };
+            /** @description the tenant's own web app base URL; the site's default when absent */
+            webUrl?: string;
             key: {
                 /** @enum {string} */
                 mode: "managed" | "customer";
@@ -1944,7 +2067,11 @@ export interface components {
                 rolesClaim?: string;
                 /** @description the IdP verifies every address it puts in a token; otherwise an `email` claim counts only with `email_verified: true` */
                 emailsVerified?: boolean;
+                /** @description null removes it */
+                webClientId?: string | null;
             };
+            /** @description null returns to the site default */
+            webUrl?: string | null;
             securityContacts?: {
                 /** Format: email */
                 email: string;
@@ -1962,6 +2089,11 @@ export interface components {
             /** @enum {string} */
             tier: "free" | "education" | "business" | "enterprise";
             idp: components["schemas"]["IdentityProviderInput"];
+            /**
+             * Format: uri
+             * @description the tenant's web app base URL (https on a deployed site): invitations link to `{webUrl}/{slug}/m/{meetingId}` and guests to `{webUrl}/{slug}/guest#{code}`
+             */
+            webUrl?: string;
             key?: {
                 /** @constant */
                 mode: "managed";
@@ -2250,7 +2382,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tenant id, slug, home site and its API address */
+            /** @description The tenant id, slug, home site, its API address, its web app and, with a web client, where to sign in */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2262,7 +2394,13 @@ export interface operations {
                      *       "tenantId": "tn_5f2b9c1d7e3a4b6c8d0e1f2a",
                      *       "slug": "example-college",
                      *       "homeSite": "fra",
-                     *       "apiUrl": "https://api.fra.meet.example.eu"
+                     *       "apiUrl": "https://api.fra.meet.example.eu",
+                     *       "signIn": {
+                     *         "issuer": "https://login.example-college.eu/realms/staff",
+                     *         "clientId": "meetplane-web",
+                     *         "audience": "meetplane"
+                     *       },
+                     *       "webUrl": "https://meet.example-college.eu"
                      *     }
                      */
                     "application/json": components["schemas"]["DirectoryEntry"];
@@ -2300,8 +2438,10 @@ export interface operations {
                  *       "idp": {
                  *         "issuer": "https://login.example-college.eu/realms/staff",
                  *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
-                 *         "audience": "meetplane"
+                 *         "audience": "meetplane",
+                 *         "webClientId": "meetplane-web"
                  *       },
+                 *       "webUrl": "https://meet.example-college.eu",
                  *       "key": {
                  *         "mode": "managed"
                  *       },
@@ -2344,8 +2484,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2413,8 +2555,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2494,8 +2638,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2574,8 +2720,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2657,8 +2805,10 @@ export interface operations {
                      *         "issuer": "https://login.example-college.eu/realms/staff",
                      *         "jwksUri": "https://login.example-college.eu/realms/staff/protocol/openid-connect/certs",
                      *         "audience": "meetplane",
-                     *         "rolesClaim": "roles"
+                     *         "rolesClaim": "roles",
+                     *         "webClientId": "meetplane-web"
                      *       },
+                     *       "webUrl": "https://meet.example-college.eu",
                      *       "key": {
                      *         "mode": "managed",
                      *         "keyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f6e2c4a-8b1d-4e7f-9a3c-5d2b7e1f4a6c"
@@ -2693,7 +2843,10 @@ export interface operations {
     offboardTenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: a retry with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -2716,6 +2869,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2742,6 +2896,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["Misdirected"];
+            422: components["responses"]["Unprocessable"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -4883,6 +5038,159 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getOrganisationOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation overview */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tenantId": "tn_5f2b9c1d7e3a4b6c8d0e1f2a",
+                     *       "slug": "example-college",
+                     *       "vanityDomain": "meet.example-college.eu",
+                     *       "status": "active",
+                     *       "tier": "education",
+                     *       "homeSite": {
+                     *         "site": "fra",
+                     *         "city": "Frankfurt",
+                     *         "region": "eu-central-1"
+                     *       },
+                     *       "allowedSites": [
+                     *         {
+                     *           "site": "ams",
+                     *           "city": "Amsterdam"
+                     *         }
+                     *       ],
+                     *       "data": {
+                     *         "site": "fra",
+                     *         "city": "Frankfurt",
+                     *         "region": "eu-central-1"
+                     *       },
+                     *       "media": [
+                     *         {
+                     *           "site": "fra",
+                     *           "city": "Frankfurt",
+                     *           "region": "eu-central-1",
+                     *           "role": "home"
+                     *         },
+                     *         {
+                     *           "site": "ams",
+                     *           "city": "Amsterdam",
+                     *           "role": "failover"
+                     *         }
+                     *       ],
+                     *       "key": {
+                     *         "mode": "managed",
+                     *         "keyArn": "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                     *         "rotation": "automatic"
+                     *       },
+                     *       "residency": [
+                     *         {
+                     *           "dataClass": "meetings",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "retentionDays": 365,
+                     *           "adjustable": true,
+                     *           "sealed": true
+                     *         },
+                     *         {
+                     *           "dataClass": "attendance",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "retentionDays": 90,
+                     *           "adjustable": true,
+                     *           "sealed": false
+                     *         },
+                     *         {
+                     *           "dataClass": "lobbyTickets",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "retentionDays": 1,
+                     *           "adjustable": true,
+                     *           "sealed": false
+                     *         },
+                     *         {
+                     *           "dataClass": "abuseReports",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "retentionDays": 180,
+                     *           "adjustable": true,
+                     *           "sealed": true
+                     *         },
+                     *         {
+                     *           "dataClass": "audit",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "retentionDays": 730,
+                     *           "adjustable": true,
+                     *           "sealed": false
+                     *         },
+                     *         {
+                     *           "dataClass": "devices",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "retentionDays": 180,
+                     *           "adjustable": false,
+                     *           "sealed": false
+                     *         },
+                     *         {
+                     *           "dataClass": "settings",
+                     *           "sites": [
+                     *             "fra"
+                     *           ],
+                     *           "region": "eu-central-1",
+                     *           "adjustable": false,
+                     *           "sealed": true
+                     *         },
+                     *         {
+                     *           "dataClass": "directory",
+                     *           "sites": [
+                     *             "fra",
+                     *             "ams"
+                     *           ],
+                     *           "adjustable": false,
+                     *           "sealed": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganisationOverview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["Misdirected"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getRetentionSettings: {
         parameters: {
             query?: never;
@@ -5120,6 +5428,57 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["MailSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["Misdirected"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sendTestMail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "it-desk@example-college.eu"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Where to send the test message
+                     */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The server accepted the message */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sent": true,
+                     *       "transport": "smtp"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MailTestResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6088,6 +6447,10 @@ export interface operations {
             query?: {
                 cursor?: string;
                 limit?: string;
+                /** @description Only entries by this kind of actor */
+                actor?: "operator" | "user" | "system";
+                /** @description Only this action, or every action of this group (`support` matches `support.grant`, `support.read`, …) */
+                action?: string;
             };
             header?: never;
             path?: never;

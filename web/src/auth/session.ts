@@ -19,10 +19,9 @@ export function userManager(org: Organisation): UserManager {
       redirect_uri: `${location.origin}/callback`,
       post_logout_redirect_uri: `${location.origin}/`,
       response_type: 'code',
-      scope: 'openid profile email',
-      // The API is the resource the access token is for (RFC 8707): its audience.
-      extraQueryParams: { resource: signIn.audience },
-      extraTokenParams: { resource: signIn.audience },
+      // `roles` puts the user's roles in the ID token, so the app can show what they may do; the API reads them
+      // from the access token, whose audience the identity provider sets for the API.
+      scope: 'openid profile email roles',
       userStore: new WebStorageStateStore({ store: sessionStorage, prefix: `meetplane.${org.slug}.` }),
       stateStore: new WebStorageStateStore({ store: sessionStorage, prefix: 'meetplane.oidc.' }),
       automaticSilentRenew: false,

@@ -38,3 +38,8 @@ export const i18nReady = i18next.use(initReactI18next).init({
   interpolation: { escapeValue: false }, // React escapes
   returnNull: false,
 });
+
+/** The locale to format dates and numbers in: the browser's own variant of the chosen language (en-GB, not en-US). */
+export function formattingLocale(language: string): string {
+  return navigator.languages.find((l) => l.toLowerCase().split('-')[0] === language) ?? language;
+}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { components } from '../api/schema';
+import { formattingLocale } from '../i18n';
 import { useOrgSession } from '../org-context';
 import { ErrorNotice, Loading } from '../ui/status';
 import { saveBlob } from './download';
@@ -37,8 +38,9 @@ export function AgendaPage() {
   );
   useEffect(() => void load(), [load]);
 
-  const day = new Intl.DateTimeFormat(i18n.language, { weekday: 'long', day: 'numeric', month: 'long' });
-  const time = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' });
+  const locale = formattingLocale(i18n.language);
+  const day = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long' });
+  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
   const byDay = new Map<string, Occurrence[]>();
   for (const item of items ?? []) {
     const key = day.format(new Date(item.startsAt));

@@ -1,0 +1,76 @@
+import type { Browser, Page } from 'playwright-core';
+import { devToken } from '../../scripts/dev-idp/identity.js';
+import { newContext, signIn } from './browser.js';
+import { api } from './stack.js';
+import { operatorHeaders } from './tenants.js';
+import { recordPeerConnections } from './webrtc-stats.js';
+
+/** Calls the demo tenant's API (home site fra) as one of its users, with a token of the dev identity provider. */
+export async function asUser(user: string, roles: string[], path: string, init: RequestInit = {}) {
+  const token = await devToken({ user, roles });
+  return api('fra', path, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
+}
+
+/** A meeting Alice hosts, starting now, to which Bob, Carol and Dora are invited (so their pages can read it). */
+export async function aliceMeeting(title: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const created = await asUser('alice', ['host'], '/v1/meetings', {
+    method: 'POST',
+    body: JSON.stringify({
+      title: `${title} ${Date.now().toString(36)}`,
+      startsAt: new Date().toISOString(),
+      durationMinutes: 60,
+      timeZone: 'Europe/Berlin',
+      invitees: ['bob@demo.example', 'carol@demo.example', 'dora@demo.example'],
+      ...extra,
+    }),
+  });
+  if (created.status !== 201) throw new Error(`meeting not created: ${JSON.stringify(created.body)}`);
+  return (created.body as { id: string }).id;
+}
+
+/**
+ * The demo organisation shows participants' names in meetings (a tenant
+ * setting, off by default): the host's planner and the report dialog then
+ * list people by name rather than by their per-meeting pseudonym.
+ */
+export async function showNamesInDemo(): Promise<void> {
+  const found = await api('fra', '/v1/directory/demo');
+  const tenantId = (found.body as { tenantId: string }).tenantId;
+  const tenant = await api('fra', `/v1/tenants/${tenantId}`, { headers: operatorHeaders() });
+  if (!(tenant.body as { displayNames?: boolean }).displayNames) {
+    const etag = tenant.headers.get('etag') ?? '';
+    const changed = await api('fra', `/v1/tenants/${tenantId}`, {
+      method: 'PATCH',
+      headers: operatorHeaders({ 'if-match': etag }),
+      body: JSON.stringify({ displayNames: true }),
+    });
+    if (changed.status !== 200) throw new Error(`display names not turned on: ${JSON.stringify(changed.body)}`);
+  }
+  // Each function keeps a tenant for up to 30 s: wait until joins hand out media tokens that carry names.
+  const probe = await aliceMeeting('Names probe');
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const joined = await asUser('alice', ['host'], `/v1/meetings/${probe}/join`, {
+      method: 'POST',
+      body: JSON.stringify({ displayName: 'Alice' }),
+    });
+    const token = (joined.body as { media?: { token?: string } }).media?.token ?? '';
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as { name?: string };
+    if (claims.name) return;
+    if (Date.now() > deadline) throw new Error('joins still hand out tokens without names');
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+}
+
+/** A person in their own browser context, signed in through the OpenID flow, in the meeting. */
+export async function joinAs(browser: Browser, user: string, meetingId: string): Promise<Page> {
+  const context = await newContext(browser);
+  await recordPeerConnections(context);
+  const page = await context.newPage();
+  await signIn(page, user, `/demo/m/${meetingId}`);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  return page;
+}

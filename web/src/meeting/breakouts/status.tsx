@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { E2eeEngine } from '../e2ee';
+import type { BreakoutFollower, FollowerState } from './follower';
+
+/** Seconds left until `at`, ticking. */
+function useSecondsLeft(at: string | undefined): number | undefined {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!at) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  return at ? Math.max(0, Math.ceil((Date.parse(at) - now) / 1000)) : undefined;
+}
+
+export function useFollower(follower: BreakoutFollower | undefined): FollowerState | undefined {
+  const [state, setState] = useState<FollowerState | undefined>(follower?.getState());
+  useEffect(() => {
+    if (!follower) return undefined;
+    setState(follower.getState());
+    return follower.subscribe(setState);
+  }, [follower]);
+  return state;
+}
+
+/**
+ * What a participant sees of the breakouts: where they are (or are going),
+ * the host's message and countdown, and when everyone returns.
+ */
+export function BreakoutStatus({ state, engine }: { state: FollowerState | undefined; engine?: E2eeEngine }) {
+  const { t } = useTranslation();
+  const returnIn = useSecondsLeft(state?.returnAt);
+  const countdown = useSecondsLeft(state?.message?.countdownEndsAt);
+  const [text, setText] = useState<string>();
+  const sealed = state?.message?.sealed;
+  const plain = state?.message?.text;
+  useEffect(() => {
+    if (plain !== undefined) return setText(plain);
+    if (!sealed) return setText(undefined);
+    if (!engine) return setText(t('breakouts.sealedMessage'));
+    let cancelled = false;
+    // The key of the epoch it was sealed with may still be on its way: try again for a little while.
+    const attempt = (left: number) =>
+      engine
+        .openBroadcast(sealed)
+        .then((opened) => !cancelled && setText(opened))
+        .catch(() => {
+          if (cancelled) return;
+          if (left > 0) setTimeout(() => void attempt(left - 1), 1000);
+          else setText(t('breakouts.sealedMessage'));
+        });
+    void attempt(10);
+    return () => {
+      cancelled = true;
+    };
+  }, [plain, sealed, engine, t]);
+  if (!state || (state.state !== 'open' && state.state !== 'closing' && !state.moving)) return null;
+  return (
+    <section className="breakout-status" aria-live="polite">
+      {state.moving ? <p role="status">{t('breakouts.moving')}</p> : null}
+      {state.breakout ? (
+        <p>{t('breakouts.youAreIn', { name: state.breakout.name })}</p>
+      ) : state.state === 'open' ? (
+        <p>{t('breakouts.inMain')}</p>
+      ) : null}
+      {text ? (
+        <p className="notice">
+          <strong>{t('breakouts.fromHost')}</strong> {text}
+        </p>
+      ) : null}
+      {countdown !== undefined ? <p>{t('breakouts.countdownLeft', { seconds: countdown })}</p> : null}
+      {returnIn !== undefined ? (
+        <p role="timer" aria-label={t('breakouts.returnTimer')}>
+          {t('breakouts.returningIn', { seconds: returnIn })}
+        </p>
+      ) : null}
+    </section>
+  );
+}
