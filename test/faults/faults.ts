@@ -1,4 +1,4 @@
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -22,6 +22,10 @@ const PAUSE_MS = 6000;
 const AFTER_MS = 5000;
 /** The stack starts a killed dependency again after this (MEETPLANE_RESTART_DELAY_MS). */
 const RESTART_DELAY_MS = 2000;
+/** A DynamoDB read answered within this is prompt. */
+const PROMPT_READ_MS = 250;
+/** Unmeasured load before the first scenario: a freshly started stack's emulators and bundles are cold. */
+const WARM_UP_MS = 6000;
 /** Requests per second of load on the site under test. */
 const RATE = Number(process.env.FAULTS_RATE ?? 6);
 
@@ -40,19 +44,28 @@ function signal(target: Target, sig: NodeJS.Signals, pid = pidOf(target)): void 
   process.kill(-pid, sig);
 }
 
-/** Whether the component answers again: its port, and for LiveKit its HTTP root. */
+/** Whether the component answers again: for DynamoDB a table read, for KMS its port, for LiveKit its HTTP root. */
 async function answers(target: Target): Promise<boolean> {
-  // DynamoDB Local's port opens well before its JVM serves a call: it answers when a call is answered.
   if (target === 'dynamodb') {
+    // DynamoDB Local's port opens well before its JVM serves a call, and its first reads of a table after a start
+    // take seconds while it loads and compiles: it is back when reads of the site's table are answered promptly
+    // twice in a row, as the service's would be.
     const client = new DynamoDBClient({
       region: stack().sites.fra.region,
       endpoint: stack().dynamodbEndpoint,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
+      requestHandler: { connectionTimeout: 500, requestTimeout: PROMPT_READ_MS, throwOnRequestTimeout: true },
     });
     try {
-      await client.send(new ListTablesCommand({ Limit: 1 }));
+      for (let i = 0; i < 2; i++) {
+        await client.send(
+          new GetItemCommand({
+            TableName: stack().sites.fra.env.MEETPLANE_TABLE,
+            Key: { pk: { S: 'probe' }, sk: { S: 'probe' } },
+          }),
+        );
+      }
       return true;
     } catch {
       return false;
@@ -228,6 +241,13 @@ try {
   const only = process.env.FAULTS_ONLY?.split(',').filter(Boolean);
   const targets: Target[] = ['dynamodb', 'kms-fra', 'kms-ams', 'livekit-fra', 'livekit-ams'];
   let day = 1;
+  say(`==> warming the stack up: ${WARM_UP_MS / 1000} s of the same load on each site, not measured`);
+  for (const site of ['fra', 'ams'] as SiteId[]) {
+    const warmUp = await LoadRun.prepare(tenants[site], day++, RATE);
+    warmUp.start(performance.now());
+    await sleep(WARM_UP_MS);
+    await warmUp.stop();
+  }
   for (const target of targets) {
     for (const fault of ['pause', 'kill'] as Fault[]) {
       if (only && !only.some((o) => `${target}:${fault}`.startsWith(o))) continue;

@@ -17,7 +17,6 @@
  */
 process.env.MEETPLANE_PORT_OFFSET = process.env.MEETPLANE_FAULTS_PORT_OFFSET ?? '9000';
 process.env.MEETPLANE_RUN_DIR = '.tools/run-faults';
-// Nothing here opens the web client: its port moves out of the way of other stacks' (4000 apart, DynamoDB's is the same).
 
 // Everything else reads the port offset and run directory when it is loaded.
 await import('./faults.js');
