@@ -17,7 +17,8 @@ type NotSetByCdk =
   | 'MEETPLANE_SES_ENDPOINT'
   | 'MEETPLANE_OPERATOR_TOKEN'
   | 'MEETPLANE_DIRECTORY_REPLICA_REGIONS'
-  | 'MEETPLANE_OUTBOUND_LOOPBACK';
+  | 'MEETPLANE_OUTBOUND_LOOPBACK'
+  | 'MEETPLANE_BUDGET_FACTOR';
 
 /** Exactly the variables config/env.ts parses that a deployed function gets from its configuration. */
 export type DeployedVariable = Exclude<keyof z.input<typeof runtimeEnvSchema>, NotSetByCdk>;

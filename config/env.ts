@@ -151,6 +151,12 @@ export const runtimeEnvSchema = z
     /** The web app's base URL: the default of a tenant's `webUrl`, where mailed and calendar links point. */
     MEETPLANE_WEB_URL: webUrlSetting,
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1500),
+    /**
+     * Local stage only: multiplies every route's budget (lambdas/http/route.ts). DynamoDB Local and local-kms
+     * answer concurrent calls far more slowly than the services, so the local stack's functional tests run
+     * with 3; the fault runner's stack keeps the deployed budgets (1).
+     */
+    MEETPLANE_BUDGET_FACTOR: z.coerce.number().min(1).max(10).optional(),
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   })
   .superRefine((env, ctx) => {
@@ -197,6 +203,7 @@ export const runtimeEnvSchema = z
         'MEETPLANE_OPERATOR_TOKEN',
         'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
         'MEETPLANE_OUTBOUND_LOOPBACK',
+        'MEETPLANE_BUDGET_FACTOR',
       ] as const) {
         if (env[key] !== undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'is only allowed when MEETPLANE_STAGE=local' });

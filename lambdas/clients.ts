@@ -2,14 +2,31 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { SiteConfig } from '../config/env.js';
-import { counted, type Dependency } from './http/call-counter.js';
+import { budgetLeftMs, counted, MIN_CALL_MS, type Dependency } from './http/call-counter.js';
+import { DeadlineExceeded } from './http/dependency-errors.js';
 
-/** An AWS SDK middleware that counts and times each call of the client towards the current request. */
-function countedClient<C extends { middlewareStack: unknown }>(client: C, dependency: Dependency): C {
-  (client.middlewareStack as { add: (middleware: unknown, options: unknown) => void }).add(
+type MiddlewareStack = { add: (middleware: unknown, options: unknown) => void };
+
+/**
+ * Two AWS SDK middlewares: one counts and times each call of the client
+ * towards the current request and holds it to the request's budget
+ * (lambdas/http/call-counter.ts); the other runs before each attempt, after
+ * the SDK's retry step, and starts no retry that the budget cannot cover.
+ */
+export function countedClient<C extends { middlewareStack: unknown }>(client: C, dependency: Dependency): C {
+  const stack = client.middlewareStack as MiddlewareStack;
+  stack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) =>
       counted(dependency, () => next(args), context.commandName),
     { step: 'initialize', name: `meetplaneCount-${dependency}` },
+  );
+  stack.add(
+    (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+      const left = budgetLeftMs();
+      if (left !== undefined && left < MIN_CALL_MS) throw new DeadlineExceeded(dependency, false);
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: `meetplaneBudget-${dependency}` },
   );
   return client;
 }
@@ -32,9 +49,28 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export function awsClientSettings(config: SiteConfig) {
   return {
     region: config.region,
-    maxAttempts: 2,
+    ...awsCallLimits(config.dependencyTimeoutMs),
     credentials: config.stage === 'local' ? LOCAL_CREDENTIALS : fromEnv(),
   };
+}
+
+/**
+ * How long one attempt of an AWS call may take, and how many there are: a
+ * connection within a third of the dependency timeout, an answer within the
+ * timeout (an error when it does not come: the SDK only warns unless told),
+ * and one retry, which the SDK's standard strategy delays by a jittered
+ * backoff. The request's budget bounds the whole (see `countedClient`).
+ */
+export function awsCallLimits(dependencyTimeoutMs: number) {
+  return {
+    maxAttempts: 2,
+    retryMode: 'standard',
+    requestHandler: {
+      connectionTimeout: Math.max(100, Math.round(dependencyTimeoutMs / 3)),
+      requestTimeout: dependencyTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  } as const;
 }
 
 /*

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { siteConfig, type SiteConfig } from '../config/env.js';
-import { siteClients, type SiteClients } from './clients.js';
+import { awsCallLimits, countedClient, siteClients, type SiteClients } from './clients.js';
 import type { TenantRules } from './domain/tenant-lifecycle.js';
 import { GuestTokens } from './http/auth/guest.js';
 import { TenantAuthenticator } from './http/auth/tenant-user.js';
@@ -27,6 +27,7 @@ import { TenantStore } from './store/tenant-store.js';
 import { AuditHeadStore } from './store/audit-head-store.js';
 import { kmsAuditSigningKey, type AuditSigningKey } from './keys/audit-signing-key.js';
 import { DEVICE_KEYS_RETENTION_DAYS, retentionPolicy, type RetentionPolicy } from './domain/retention.js';
+import { BoundedCache } from './bounded-cache.js';
 
 /**
  * Everything a handler needs, built once per container from the validated
@@ -66,13 +67,16 @@ let site: Site | undefined;
 export function buildDirectory(config: SiteConfig, dynamodb: DynamoDBClient): DirectoryStore {
   const replicas = config.directoryReplicaRegions
     .filter((region) => region !== config.region)
-    .map(
-      (region) =>
+    .map((region) =>
+      countedClient(
         new DynamoDBClient({
           region,
+          ...awsCallLimits(config.dependencyTimeoutMs),
           ...(config.endpoints.dynamodb && { endpoint: config.endpoints.dynamodb }),
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }),
+        'dynamodb',
+      ),
     );
   return new DirectoryStore(dynamodb, config.directoryTableName, replicas);
 }
@@ -81,12 +85,12 @@ export function buildSite(config: SiteConfig, clients: SiteClients): Site {
   const cipher = kmsPersonalDataCipher(clients.kms, config.siteId, config.region);
   const directory = buildDirectory(config, clients.dynamodb);
   // Retention periods come from the tenant's profile, read at most every 30 s per container.
-  const profiles = new Map<string, { policy: RetentionPolicy; until: number }>();
+  const profiles = new BoundedCache<string, RetentionPolicy>({ maxEntries: 1000, ttlMs: 30_000 });
   const retentionOf = async (tenantId: string): Promise<RetentionPolicy> => {
     const cached = profiles.get(tenantId);
-    if (cached && cached.until > Date.now()) return cached.policy;
+    if (cached) return cached;
     const policy = retentionPolicy((await tenants.get(tenantId))?.retention);
-    profiles.set(tenantId, { policy, until: Date.now() + 30_000 });
+    profiles.set(tenantId, policy);
     return policy;
   };
   const tenants: TenantStore = new TenantStore(clients.dynamodb, config.tableName, directory, cipher, retentionOf);

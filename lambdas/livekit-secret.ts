@@ -11,11 +11,7 @@ import { awsClientSettings } from './clients.js';
 export async function livekitApiSecret(config: SiteConfig): Promise<string> {
   const source = config.livekit.apiSecret;
   if (source.kind === 'value') return source.value;
-  const timeout = config.dependencyTimeoutMs;
-  const client = new SecretsManagerClient({
-    ...awsClientSettings(config),
-    requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
-  });
+  const client = new SecretsManagerClient(awsClientSettings(config));
   try {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: source.arn }));
     return apiSecretOf(SecretString);

@@ -29,4 +29,11 @@ node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/je
   const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
   console.log(`\njest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || true
+
+# Dependencies paused and killed under load, on a stack of its own (a few minutes); its last line is `faults: …`.
+# Only on a full run: arguments select Jest tests.
+if [ $# -eq 0 ]; then
+  step "faults (test/faults: DynamoDB, KMS and LiveKit paused and killed under load)"
+  node --import tsx test/faults/run.ts || status=1
+fi
 exit $status

@@ -220,7 +220,8 @@ const HEADERS: Record<string, JsonSchema> = {
 };
 const header = (name: string) => ({ [name]: { $ref: `#/components/headers/${name}` } });
 
-function problemStatuses(op: Operation): number[] {
+/** The problem statuses a route documents (every route of its kind, and its own). */
+export function problemStatuses(op: Operation): number[] {
   const statuses = [400, 404, 413, 415, 503];
   if (op.auth !== 'public') statuses.push(401, 403, 421);
   if (op.body || op.auth !== 'public') statuses.push(409);

@@ -8,6 +8,13 @@ import type { RequestSchemas } from '../http/request.js';
  * module in ./operations/, and the OpenAPI document is generated from the same
  * objects (./operations.ts), so the two cannot drift apart.
  */
+/**
+ * The budget of routes that make many dependency calls or wait on a mail
+ * server (onboarding a tenant, sending invitations or advisories, exports and
+ * erasure, opening breakouts): well inside their functions' 10 s timeout.
+ */
+export const LONG_BUDGET_MS = 8000;
+
 export interface Operation extends RequestSchemas {
   /**
    * The operation's name in the OpenAPI document: camelCase, unique across the
@@ -34,6 +41,12 @@ export interface Operation extends RequestSchemas {
   readonly idempotent?: boolean;
   /** Updates need If-Match ('required') or honour it ('optional'). */
   readonly ifMatch?: 'required' | 'optional';
+  /**
+   * How long the route may take, in milliseconds, when not the default
+   * (lambdas/http/route.ts, DEFAULT_BUDGET_MS): every dependency call of a
+   * request must fit in it, and a 503's Retry-After is counted from it.
+   */
+  readonly budgetMs?: number;
   /** Problem statuses this route may answer beyond those every route of its kind may. */
   readonly alsoAnswers?: readonly number[];
   readonly success: {

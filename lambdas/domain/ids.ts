@@ -5,6 +5,12 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
 
+/** An id of `newId`'s form taken from a seed (hex, at least 24 digits): the same seed names the same thing. */
+export function seededId(prefix: string, seed: string): string {
+  if (!/^[0-9a-f]{24,}$/.test(seed)) throw new Error('a seed is at least 24 lower-case hex digits');
+  return `${prefix}_${seed.slice(0, 24)}`;
+}
+
 export const ID_PATTERN = /^[a-z]{2}_[0-9a-f]{24}$/;
 
 /**

@@ -70,7 +70,17 @@ export interface MeetingInput {
 
 const normaliseInvitees = (invitees: readonly string[]) => [...new Set(invitees.map(normaliseAddress))];
 
-export async function scheduleMeeting(ctx: SchedulingContext, viewer: Viewer, input: MeetingInput): Promise<Meeting> {
+/**
+ * Schedules a new meeting. `id`, when given, names it (a retry of the same
+ * request names the same meeting, see lambdas/http/idempotency.ts): if a
+ * meeting of that id exists already, the write is refused as `stale`.
+ */
+export async function scheduleMeeting(
+  ctx: SchedulingContext,
+  viewer: Viewer,
+  input: MeetingInput,
+  id: string = newId('mt'),
+): Promise<Meeting> {
   if (!viewer.host && !viewer.admin) throw forbidden('scheduling meetings needs the host or admin role');
   const schedule = checkSchedule(input);
   checkEncryptionAllowed(ctx.tier, input.encryption);
@@ -79,7 +89,7 @@ export async function scheduleMeeting(ctx: SchedulingContext, viewer: Viewer, in
   const invitees = normaliseInvitees(input.invitees ?? []);
   const at = ctx.now().toISOString();
   const meeting: Meeting = {
-    id: newId('mt'),
+    id,
     tenantId: ctx.tenantId,
     hostRef: viewer.userRef,
     title: input.title,

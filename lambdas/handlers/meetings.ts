@@ -2,7 +2,8 @@ import { currentSite, guestLinkStore, mailSettingsStore } from '../composition.j
 import { newGuestLink } from '../domain/guests.js';
 import { cancelMeeting, listOccurrences, readableMeeting, scheduleMeeting, updateMeeting } from '../domain/meeting-scheduling.js';
 import type { Meeting } from '../domain/meeting.js';
-import { conflict, forbidden } from '../domain/errors.js';
+import { conflict, DomainError, forbidden } from '../domain/errors.js';
+import { seededId } from '../domain/ids.js';
 import { requireMailSettings } from '../domain/mail.js';
 import { etagOf, type Tenant } from '../domain/tenant.js';
 import { guestPageUrl, meetingPageUrl } from '../domain/web-links.js';
@@ -102,9 +103,17 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       site.idempotency,
       site.idempotency.userScope(principal.tenant.id, viewer.userRef),
       request,
-      async () => {
-        const meeting = await scheduleMeeting(ctx, viewer, request.body);
-        return { result: created(represented(meeting, { isHost: true, manage: true }, 201), meeting.id), ref: meeting.id };
+      async (seed) => {
+        const id = seed === undefined ? undefined : seededId('mt', seed);
+        try {
+          const meeting = await scheduleMeeting(ctx, viewer, request.body, id);
+          return { result: created(represented(meeting, { isHost: true, manage: true }, 201), meeting.id), ref: meeting.id };
+        } catch (error) {
+          // An earlier attempt of this very request wrote the meeting and was cut off before it could say so.
+          if (!(id !== undefined && error instanceof DomainError && error.kind === 'stale')) throw error;
+          const { meeting, access } = await readableMeeting(ctx, viewer, id);
+          return { result: created(represented(meeting, access, 201), id), ref: id };
+        }
       },
       async (meetingId, status) => {
         const { meeting, access } = await readableMeeting(ctx, viewer, meetingId);

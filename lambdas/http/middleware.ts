@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { CallCounts, RequestTally } from './call-counter.js';
 import { logger } from './logger.js';
 import { DomainError } from '../domain/errors.js';
+import { isDependencyUnavailable, retryAfterSeconds } from './dependency-errors.js';
 import { HttpProblem, problemResponse, problems } from './problem.js';
 
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
@@ -59,15 +60,33 @@ export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
   };
 }
 
-/** Turns any error into problem+json. Client errors keep their detail; anything else becomes a bare 500. */
+/** When a request has no budget of its own (it failed before one was set), Retry-After counts from this one. */
+const DEFAULT_RETRY_BUDGET_MS = 3000;
+
+/**
+ * Turns any error into problem+json. Client errors keep their detail; a
+ * dependency that gave no answer in time, refused or broke the connection,
+ * throttled or failed on its side (lambdas/http/dependency-errors.ts) is 503
+ * with Retry-After counted from the route's budget; anything else becomes a
+ * bare 500.
+ */
 export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
       const requestId = requestIdOf(request.event);
       const error = request.error;
+      const retryAfter = retryAfterSeconds(tallies.get(request.event)?.budget?.ms ?? DEFAULT_RETRY_BUDGET_MS);
       const problem =
-        error instanceof HttpProblem ? error : error instanceof DomainError ? fromDomainError(error) : problems.internal();
-      if (!(error instanceof HttpProblem) && !(error instanceof DomainError)) {
+        error instanceof HttpProblem
+          ? error
+          : error instanceof DomainError
+            ? fromDomainError(error, retryAfter)
+            : isDependencyUnavailable(error)
+              ? problems.unavailable('a service this request needs did not answer in time; retry shortly', retryAfter)
+              : problems.internal();
+      if (!(error instanceof HttpProblem) && !(error instanceof DomainError) && problem.status === 503) {
+        logger.warn('dependency unavailable', { requestId, errorName: error?.name ?? 'unknown' });
+      } else if (!(error instanceof HttpProblem) && !(error instanceof DomainError)) {
         // Only the class name: messages from SDKs can echo request input.
         logger.error('unhandled error', { requestId, errorName: error?.name ?? 'unknown' });
       }
@@ -76,8 +95,8 @@ export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, API
   };
 }
 
-/** The HTTP reading of a rule's refusal. */
-export function fromDomainError(error: DomainError): HttpProblem {
+/** The HTTP reading of a rule's refusal; `unavailable` asks to retry after `retryAfter` seconds. */
+export function fromDomainError(error: DomainError, retryAfter = retryAfterSeconds(DEFAULT_RETRY_BUDGET_MS)): HttpProblem {
   const errors = error.field ? [{ in: 'body' as const, field: error.field, message: error.message }] : undefined;
   switch (error.kind) {
     case 'invalid':
@@ -115,6 +134,6 @@ export function fromDomainError(error: DomainError): HttpProblem {
         headers: { 'retry-after': '900' },
       });
     case 'unavailable':
-      return problems.unavailable(error.message, 10);
+      return problems.unavailable(error.message, retryAfter);
   }
 }

@@ -30,6 +30,39 @@ export interface RouteContract extends RequestSchemas {
    * route that does not say so is refused with 403 before anything is parsed.
    */
   readonly guests?: true;
+  /** The route's budget in milliseconds, when not DEFAULT_BUDGET_MS (lambdas/api/operation.ts). */
+  readonly budgetMs?: number;
+}
+
+/**
+ * What a request may spend on its work, dependency calls included, unless its
+ * route says otherwise: an API call a person waits for answers within a few
+ * seconds, with a 503 and Retry-After when a dependency cannot answer in
+ * time, rather than hanging until the function is killed.
+ */
+export const DEFAULT_BUDGET_MS = 2000;
+
+/** Left for answering (and logging) after the budget ran out, before Lambda would stop the function. */
+export const ANSWER_MARGIN_MS = 500;
+
+/**
+ * Local stage only (config/env.ts, MEETPLANE_BUDGET_FACTOR, refused on a
+ * deployed site): a factor on every budget, for emulators slower than the
+ * services they stand in for. Validated at start-up with the rest of the
+ * environment; 1 unless set.
+ */
+const BUDGET_FACTOR = Number(process.env.MEETPLANE_BUDGET_FACTOR ?? '1') || 1;
+
+/** The request's budget: the route's, cut to the function's remaining time less the margin to answer. */
+export function requestBudget(
+  contract: RouteContract,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  now = Date.now(),
+  factor = BUDGET_FACTOR,
+) {
+  const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
+  const ms = Math.max(0, Math.min((contract.budgetMs ?? DEFAULT_BUDGET_MS) * factor, remaining - ANSWER_MARGIN_MS));
+  return { ms, deadline: now + ms };
 }
 
 /** Who the route's handler is handed: its declared kind of caller, or a guest where the route lets guests in. */
@@ -100,11 +133,14 @@ export function routeGroup(
     const requestId = requestIdOf(event);
     const selected = routes[event.routeKey];
     if (!selected) throw problems.routeNotFound(event.requestContext?.http?.method ?? '?', event.rawPath ?? '?');
-    const { result, tally } = withCallCounts(async () => {
-      const caller = await authenticate(callers, selected.contract, event);
-      const request = parseRequest(selected.contract, event, requestId);
-      return selected.handle({ ...request, caller } as AuthenticatedRequest<RouteContract>, context);
-    });
+    const { result, tally } = withCallCounts(
+      async () => {
+        const caller = await authenticate(callers, selected.contract, event);
+        const request = parseRequest(selected.contract, event, requestId);
+        return selected.handle({ ...request, caller } as AuthenticatedRequest<RouteContract>, context);
+      },
+      requestBudget(selected.contract, context),
+    );
     noteCallCounts(event, tally);
     return shape(await result, requestId);
   };

@@ -1,5 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { callKms } from './kms-calls.js';
+import { BoundedCache } from '../bounded-cache.js';
 
 /**
  * Standard-mode media keys: per meeting and epoch, an AES-256 key that KMS
@@ -29,13 +30,15 @@ const MAX_CACHED = 5000;
 export const keyIndexOf = (epoch: number) => epoch % KEY_RING_SIZE;
 
 export class MediaKeys {
-  private readonly cache = new Map<string, { key: Uint8Array; until: number }>();
+  private readonly cache: BoundedCache<string, Uint8Array>;
 
   constructor(
     private readonly kms: KMSClient,
     private readonly store: WrappedMediaKeys,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.cache = new BoundedCache({ maxEntries: MAX_CACHED, ttlMs: CACHE_MS, now });
+  }
 
   static context(tenantId: string, meetingId: string, epoch: number): Record<string, string> {
     return { tenantId, meetingId, epoch: String(epoch), purpose: 'media' };
@@ -44,10 +47,9 @@ export class MediaKeys {
   async keyFor(owner: MediaKeyOwner, meetingId: string, epoch: number): Promise<Uint8Array> {
     const cacheKey = `${owner.tenantId}/${meetingId}/${epoch}`;
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > this.now()) return cached.key;
+    if (cached) return cached;
     const key = (await this.unwrapStored(owner, meetingId, epoch)) ?? (await this.generate(owner, meetingId, epoch));
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(cacheKey, { key, until: this.now() + CACHE_MS });
+    this.cache.set(cacheKey, key);
     return key;
   }
 

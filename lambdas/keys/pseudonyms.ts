@@ -3,6 +3,7 @@ import { callKms } from './kms-calls.js';
 import { createHmac } from 'node:crypto';
 import { normaliseAddress } from '../domain/address.js';
 import type { SubjectRefs } from '../domain/data-subject.js';
+import { BoundedCache } from '../bounded-cache.js';
 
 /**
  * Per-tenant pseudonyms: keyed hashes (HMAC-SHA-256) of identifiers such as a
@@ -57,7 +58,7 @@ export interface PseudonymKeys {
 const MAX_CACHED_TENANTS = 1000;
 
 export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys {
-  const cache = new Map<string, Buffer>();
+  const cache = new BoundedCache<string, Buffer>({ maxEntries: MAX_CACHED_TENANTS });
   const context = (tenantId: string) => ({ tenantId, site: siteId, purpose: 'pseudonyms' });
   return {
     async create(tenantId, keyArn) {
@@ -102,7 +103,6 @@ export function kmsPseudonymKeys(kms: KMSClient, siteId: string): PseudonymKeys 
         ),
       );
       key = Buffer.from(Plaintext!);
-      if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);
       cache.set(cacheKey, key);
     }
     return key;

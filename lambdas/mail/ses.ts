@@ -1,6 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SESTransportOptions } from 'nodemailer/lib/ses-transport';
 import type { MailTimeouts, SesTarget } from './mailer.js';
+import { BoundedCache } from '../bounded-cache.js';
 
 /**
  * Amazon SES (API v2) for nodemailer's SES transport. Loaded by dynamic
@@ -9,7 +10,7 @@ import type { MailTimeouts, SesTarget } from './mailer.js';
  * so mail content stays in the home site's region. Locally the endpoint is
  * the SES emulator of the local stack (MEETPLANE_SES_ENDPOINT).
  */
-const clients = new Map<string, SESv2Client>();
+const clients = new BoundedCache<string, SESv2Client>({ maxEntries: 8 });
 
 /** Local components accept any credentials; these are the documented local ones. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -21,7 +22,7 @@ export function sesClientFor(target: SesTarget, timeouts: MailTimeouts): SESv2Cl
     client = new SESv2Client({
       region: target.region,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.socketMs },
+      requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.socketMs, throwOnRequestTimeout: true },
       ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
       ...(target.local && { credentials: LOCAL_CREDENTIALS }),
     });

@@ -7,6 +7,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomBytes } from 'node:crypto';
 import { tenantPk } from './tenant-store.js';
 
 /**
@@ -50,6 +51,8 @@ export class IdempotencyStore {
    * told "still running" until the record expires.
    */
   async begin(scope: string, key: string, requestHash: string, leaseSeconds: number): Promise<IdempotencyState> {
+    // Tells this request's own claim from another's: the SDK retries a claim whose first attempt may have landed.
+    const claim = randomBytes(12).toString('hex');
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = this.nowSeconds();
       try {
@@ -61,6 +64,7 @@ export class IdempotencyStore {
               sk: `IDEM#${key}`,
               requestHash,
               state: 'in-progress',
+              claim,
               leaseUntil: now + Math.max(1, Math.ceil(leaseSeconds)),
               expiresAt: now + TTL_SECONDS,
             }),
@@ -79,9 +83,17 @@ export class IdempotencyStore {
         new GetItemCommand({ TableName: this.tableName, Key: this.key(scope, key), ConsistentRead: true }),
       );
       const record = Item
-        ? (unmarshall(Item) as { requestHash: string; state: string; status?: number; ref?: string; leaseUntil?: number })
+        ? (unmarshall(Item) as {
+            requestHash: string;
+            state: string;
+            status?: number;
+            ref?: string;
+            leaseUntil?: number;
+            claim?: string;
+          })
         : undefined;
       if (!record) continue;
+      if (record.state === 'in-progress' && record.claim === claim) return { state: 'new' };
       if (record.requestHash !== requestHash) return { state: 'mismatch' };
       if (record.state === 'done' && record.status !== undefined && record.ref !== undefined) {
         return { state: 'done', status: record.status, ref: record.ref };

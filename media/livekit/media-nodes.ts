@@ -44,6 +44,7 @@ export interface RoomSpec {
 }
 
 const HEALTH_MEMORY_MS = 10_000;
+const UNHEALTHY_MEMORY_MS = 1000;
 
 export class MediaNode {
   private readonly rooms: RoomServiceClient;
@@ -77,7 +78,8 @@ export class MediaNode {
     } catch {
       healthy = false;
     }
-    this.health = { healthy, until: now + HEALTH_MEMORY_MS };
+    // A node that did not answer is asked again soon: it is back in use within a second or two of answering again.
+    this.health = { healthy, until: now + (healthy ? HEALTH_MEMORY_MS : UNHEALTHY_MEMORY_MS) };
     return healthy;
   }
 

@@ -23,6 +23,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { EnvironmentError, parseSiteConfig } from '../../config/env.js';
 import { problemResponse, problems } from '../../lambdas/http/problem.js';
 import { stagedBundleFile } from '../../cdk/handler-bundles.js';
+import { profileOf } from '../../cdk/route-groups.js';
 import { ROUTE_GROUPS } from '../../lambdas/routes.js';
 import { fromLambdaResult, lambdaContext, toApiGatewayEvent, type OutgoingHttpResponse } from './api-event.js';
 import { CorsPolicy } from './cors.js';
@@ -32,7 +33,6 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
 
 /** API Gateway's own limit on a request body is 10 MB; Lambda's on an invoke payload is 6 MB. */
 const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
-const HANDLER_TIMEOUT_MS = 29_000;
 
 function refuseToStart(message: string): never {
   process.stderr.write(`meetplane gateway: refusing to start: ${message}\n`);
@@ -50,7 +50,7 @@ if (!Number.isInteger(port) || port <= 0) refuseToStart('MEETPLANE_GATEWAY_PORT 
 
 const bundles = process.env.MEETPLANE_HANDLER_BUNDLES;
 if (!bundles) refuseToStart('MEETPLANE_HANDLER_BUNDLES must name the directory of the staged handler bundles');
-const handlers = new Map<string, { name: string; handler: Handler }>();
+const handlers = new Map<string, { name: string; handler: Handler; timeoutMs: number }>();
 for (const group of ROUTE_GROUPS) {
   // A bundle that cannot load is a function that could not start in Lambda: the gateway does not start either.
   let module: { handler?: Handler };
@@ -60,7 +60,9 @@ for (const group of ROUTE_GROUPS) {
     refuseToStart(`the ${group.name} bundle does not load: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof module.handler !== 'function') refuseToStart(`the ${group.name} bundle exports no handler`);
-  for (const routeKey of group.routes) handlers.set(routeKey, { name: group.name, handler: module.handler });
+  // Each function's own timeout, as the CDK app deploys it (cdk/route-groups.ts).
+  const timeoutMs = profileOf(group).timeout.toMilliseconds();
+  for (const routeKey of group.routes) handlers.set(routeKey, { name: group.name, handler: module.handler, timeoutMs });
 }
 const table = new RouteTable([...handlers.keys()]);
 const cors = new CorsPolicy(config.webOrigins);
@@ -84,6 +86,28 @@ async function serveApiReference(res: ServerResponse, method: string): Promise<v
     'referrer-policy': 'no-referrer',
   });
   res.end(method === 'HEAD' ? undefined : html);
+}
+
+/**
+ * A function that has not answered by its timeout is stopped in Lambda, and
+ * what it would have answered later never reaches the client: the gateway
+ * answers 504 at the timeout instead and drops the late answer.
+ */
+const TIMED_OUT: OutgoingHttpResponse = {
+  status: 504,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(JSON.stringify({ message: 'Endpoint request timed out' })),
+};
+
+async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timed out'>((done) => (timer = setTimeout(() => done('timed out'), timeoutMs)));
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function send(res: ServerResponse, response: OutgoingHttpResponse): void {
@@ -137,8 +161,11 @@ const server = createServer((req, res) => {
     );
     const target = handlers.get(match.routeKey)!;
     const functionName = `meetplane-${config.siteId}-${target.name}`;
-    const result = await target.handler(event, lambdaContext(functionName, event.requestContext.requestId, HANDLER_TIMEOUT_MS));
-    send(res, fromLambdaResult(result));
+    const result = await withinTimeout(
+      target.handler(event, lambdaContext(functionName, event.requestContext.requestId, target.timeoutMs)),
+      target.timeoutMs,
+    );
+    send(res, result === 'timed out' ? TIMED_OUT : fromLambdaResult(result));
   })().catch(() => {
     // A handler that throws past its own error mapper is what Lambda reports as a 502 from API Gateway.
     if (!res.headersSent) res.writeHead(502, cors.decorate(req.headers.origin, { 'content-type': 'application/json' }));

@@ -5,7 +5,8 @@ import { SITE_IDS, type SiteId } from '../../config/sites.js';
 /** Where everything of the local stack lives: addresses per docs/architecture.md (local stack), and the run directory. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const TOOLS_BIN = resolve(ROOT, '.tools/bin');
-export const RUN_DIR = resolve(ROOT, '.tools/run');
+/** MEETPLANE_RUN_DIR (relative to the checkout) lets a second stack of one checkout keep its own (the fault runner's). */
+export const RUN_DIR = resolve(ROOT, process.env.MEETPLANE_RUN_DIR ?? '.tools/run');
 export const STACK_FILE = resolve(RUN_DIR, 'stack.json');
 
 /**
@@ -81,6 +82,15 @@ export interface StackDescription {
   /** The web client the stack serves (its build is in `dir`). */
   readonly web: { readonly url: string; readonly dir: string };
   readonly sites: Readonly<Record<SiteId, StackSite>>;
+  /**
+   * Each component's process (the leader of its own process group), by name:
+   * `dynamodb`, `ses`, `kms-<site>`, `livekit-<site>`, `gateway-<site>`, …
+   * With MEETPLANE_RESTARTABLE=1 the dependencies are restarted when they
+   * exit, and this is rewritten with the new process's pid.
+   */
+  readonly processes?: Readonly<
+    Record<string, { readonly pid: number; readonly restartable: boolean; readonly restarts: number }>
+  >;
   /** The dev identity provider (an OpenID provider): its issuer, the web client's id and the demo users (password `demo`). */
   readonly idp: {
     readonly issuer: string;

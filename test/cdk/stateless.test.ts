@@ -114,6 +114,7 @@ describe.each(['fra', 'ams'] as const)('the %s stateless stack', (site) => {
             'MEETPLANE_OPERATOR_TOKEN',
             'MEETPLANE_DIRECTORY_REPLICA_REGIONS',
             'MEETPLANE_OUTBOUND_LOOPBACK',
+            'MEETPLANE_BUDGET_FACTOR',
           ].includes(name),
       )
       .sort();

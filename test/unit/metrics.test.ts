@@ -218,7 +218,7 @@ describe('metrics of the HTTP pipeline (embedded metric format)', () => {
   });
 
   it('classes statuses as the client got them: a dependency down is 5xx, a problem 4xx, an unexpected error 5xx', async () => {
-    expect((await call('GET /v1/meetings/{meetingId}/key')).statusCode).toBe(500);
+    expect((await call('GET /v1/meetings/{meetingId}/key')).statusCode).toBe(503);
     expect((await call('POST /v1/meetings/{meetingId}/end')).statusCode).toBe(404);
     expect((await call('GET /v1/meetings/{meetingId}/attendance')).statusCode).toBe(500);
     expect(withMetric('Requests').map((doc) => [doc.route, doc.statusClass])).toEqual([

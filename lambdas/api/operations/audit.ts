@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { emptyQuery, queryInteger } from '../schemas/common.js';
 import { auditPage, auditSigningKey, chainVerdict, signedHead } from '../schemas/responses.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 import { AUDIT_ACTOR_TYPES } from '../../domain/vocabulary.js';
 
 export const auditQuery = z.strictObject({
@@ -31,6 +31,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'A page of audit entries', schema: auditPage },
   },
   'GET /v1/audit/verify': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'verifyAuditLog',
     summary:
       'Check every entry of the audit log against its hash chain and its signed heads; report missing, edited and rewritten entries (admins)',
@@ -44,6 +45,7 @@ export const OPERATIONS = {
     },
   },
   'POST /v1/audit/heads': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'signAuditHead',
     summary: "Sign the audit log's head now with the site's audit signing key and keep it (admins)",
     tag: 'audit',

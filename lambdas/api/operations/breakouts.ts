@@ -14,7 +14,7 @@ import {
 import { emptyQuery } from '../schemas/common.js';
 import { envelopeQuery, envelopeResource } from '../schemas/live.js';
 import { meetingPath } from '../schemas/meetings.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `breakouts` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
@@ -38,6 +38,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The drafted plan', schema: breakoutPlanResource },
   },
   'POST /v1/meetings/{meetingId}/breakouts/open': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'openBreakouts',
     summary: "Open the drafted breakouts: a room each on the main room's node (hosts)",
     tag: 'breakouts',
@@ -47,6 +48,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The open plan', schema: breakoutPlanResource },
   },
   'POST /v1/meetings/{meetingId}/breakouts/move': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'moveToBreakout',
     summary: 'Move a participant into another open breakout; they are disconnected from the room they were in (hosts)',
     tag: 'breakouts',
@@ -102,6 +104,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Sent' },
   },
   'POST /v1/meetings/{meetingId}/breakouts/close': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'closeBreakouts',
     summary: 'Close the breakouts, after a countdown if given: everyone returns to the main room (hosts)',
     tag: 'breakouts',

@@ -11,7 +11,7 @@ import {
   meetingDevices,
 } from '../schemas/live.js';
 import { meetingPath, meetingResource } from '../schemas/meetings.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `e2ee` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
@@ -72,6 +72,7 @@ export const OPERATIONS = {
     success: { status: 200, description: "The device's participant and self-signed registration", schema: boundDeviceResource },
   },
   'POST /v1/meetings/{meetingId}/encryption/upgrade': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'upgradeMeetingEncryption',
     summary: 'Turn a standard meeting end-to-end, during the meeting too; nothing turns it back (hosts)',
     tag: 'end-to-end encryption',

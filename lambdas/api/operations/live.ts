@@ -13,7 +13,7 @@ import {
   ticketPath,
 } from '../schemas/live.js';
 import { meetingPath } from '../schemas/meetings.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `live` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
@@ -119,6 +119,7 @@ export const OPERATIONS = {
     success: { status: 204, description: 'Done' },
   },
   'POST /v1/meetings/{meetingId}/end': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'endMeeting',
     summary:
       'End the meeting for everyone: the main room and every breakout room are deleted and further joins are refused (hosts)',

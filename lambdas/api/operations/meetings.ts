@@ -9,7 +9,7 @@ import {
   occurrencePage,
   patchMeetingBody,
 } from '../schemas/meetings.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `meetings` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
@@ -24,6 +24,7 @@ export const OPERATIONS = {
     success: { status: 201, description: 'The new meeting', schema: meetingResource, etag: true, location: true },
   },
   'GET /v1/meetings': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'listMeetings',
     summary: "The caller's meeting occurrences in a time range, recurring meetings expanded",
     tag: 'meetings',
@@ -71,6 +72,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'An RFC 5545 calendar', contentType: 'text/calendar', etag: true },
   },
   'POST /v1/meetings/{meetingId}/invitations': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'sendInvitations',
     summary:
       "E-mail the meeting's invitees its .ics through the tenant's own mail transport (SMTP or SES in the home region); a mail server the outbound policy refuses (e.g. one that now resolves to a private address) is a 409 naming the check, a refusal by the server a 503 naming its code (hosts)",

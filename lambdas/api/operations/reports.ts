@@ -10,11 +10,12 @@ import {
   resolveBody,
 } from '../schemas/reports.js';
 import { meetingPath } from '../schemas/meetings.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `reports` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/meetings/{meetingId}/reports': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'reportAbuse',
     summary:
       "Report abuse in a meeting one may attend, optionally naming the participant and attaching the client's last few seconds (at most 192 KiB; sealed under the tenant's key, kept for the tenant's report retention)",

@@ -3,7 +3,7 @@ import { emptyQuery } from '../schemas/common.js';
 import { mailSettingsBody, mailSettingsResource, mailTestBody, mailTestResult } from '../schemas/mail.js';
 import { organisationOverview, retentionPatchBody, retentionResource } from '../schemas/settings.js';
 import { guestSettingsBody, guestSettingsResource } from '../schemas/guests.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `settings` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
@@ -44,6 +44,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The mail settings', schema: mailSettingsResource },
   },
   'PUT /v1/settings/mail': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'setMailSettings',
     summary:
       "Set the tenant's mail transport: its own SMTP server (the default; TLS required, except to loopback on the local stage; its host must be, and resolve only to, public addresses — loopback too on the local stage — checked when set, naming the check, e.g. `resolves to a private address`, and again at every connection, which goes to the address checked), or `transport: 'ses'` — Amazon SES, always called in the home site's own region and never in another; mail is sent only through it (admins)",

@@ -1,11 +1,12 @@
 import { emptyQuery } from '../schemas/common.js';
 import { offboardingReport, tenantResource } from '../schemas/responses.js';
 import { createTenantBody, offboardBody, patchTenantBody, statusChangeBody, tenantPath } from '../schemas/tenants.js';
-import type { Operation } from '../operation.js';
+import { LONG_BUDGET_MS, type Operation } from '../operation.js';
 
 /** The contract of the `tenants` route group's routes (see ../operations.ts). */
 export const OPERATIONS = {
   'POST /v1/tenants': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'createTenant',
     summary: 'Onboard a tenant at its home site',
     tag: 'tenants (operator)',
@@ -25,6 +26,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The tenant, with its ETag', schema: tenantResource, etag: true },
   },
   'PATCH /v1/tenants/{tenantId}': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'updateTenant',
     summary: "Change a tenant's settings",
     tag: 'tenants (operator)',
@@ -36,6 +38,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The changed tenant', schema: tenantResource, etag: true },
   },
   'POST /v1/tenants/{tenantId}/suspend': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'suspendTenant',
     summary: 'Suspend a tenant, with a reason and a legal basis its admins can read',
     tag: 'tenants (operator)',
@@ -46,6 +49,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The suspended tenant', schema: tenantResource, etag: true },
   },
   'POST /v1/tenants/{tenantId}/reinstate': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'reinstateTenant',
     summary: 'Reinstate a suspended tenant',
     tag: 'tenants (operator)',
@@ -56,6 +60,7 @@ export const OPERATIONS = {
     success: { status: 200, description: 'The reinstated tenant', schema: tenantResource, etag: true },
   },
   'POST /v1/tenants/{tenantId}/offboard': {
+    budgetMs: LONG_BUDGET_MS,
     operationId: 'offboardTenant',
     summary: 'Offboard a tenant: shred its managed key, delete its records and its directory entry',
     tag: 'tenants (operator)',

@@ -7,6 +7,9 @@ import { jwksUriProblem, type Tenant } from '../../domain/tenant.js';
 import { OutboundError, type OutboundPolicy } from '../../net/outbound-policy.js';
 import { problems } from '../problem.js';
 import { bearerToken } from './operator.js';
+import { currentBudgetMs } from '../call-counter.js';
+import { retryAfterSeconds } from '../dependency-errors.js';
+import { BoundedCache } from '../../bounded-cache.js';
 
 export type TenantRole = 'admin' | 'host';
 
@@ -25,6 +28,8 @@ const TENANT_CACHE_MS = 30_000;
 /** A verified token is trusted again for at most this long (never past its expiry): repeated calls skip the signature check. */
 const VERIFIED_CACHE_MS = 60_000;
 const MAX_VERIFIED = 10_000;
+/** Tenants (and their issuers and key sets) a container remembers at once. */
+const MAX_TENANTS = 1000;
 
 /**
  * Authenticates a tenant's user from a bearer JWT of the tenant's own IdP.
@@ -34,10 +39,10 @@ const MAX_VERIFIED = 10_000;
  * other failure is the same 401, which does not say which check failed.
  */
 export class TenantAuthenticator {
-  private readonly tenants = new Map<string, { tenant: Tenant; until: number }>();
-  private readonly keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  private readonly issuers = new Map<string, { entry: DirectoryEntry | undefined; until: number }>();
-  private readonly verified = new Map<string, { principal: TenantPrincipal; until: number }>();
+  private readonly tenants: BoundedCache<string, Tenant>;
+  private readonly keySets = new BoundedCache<string, ReturnType<typeof createRemoteJWKSet>>({ maxEntries: MAX_TENANTS });
+  private readonly issuers: BoundedCache<string, DirectoryEntry>;
+  private readonly verified: BoundedCache<string, TenantPrincipal>;
 
   constructor(
     private readonly config: SiteConfig,
@@ -46,21 +51,24 @@ export class TenantAuthenticator {
     /** The key set is fetched through the outbound policy: resolved once, checked, and connected to as checked. */
     private readonly outbound: OutboundPolicy,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.tenants = new BoundedCache({ maxEntries: MAX_TENANTS, ttlMs: TENANT_CACHE_MS, now });
+    this.issuers = new BoundedCache({ maxEntries: MAX_TENANTS, ttlMs: TENANT_CACHE_MS, now });
+    this.verified = new BoundedCache({ maxEntries: MAX_VERIFIED, ttlMs: VERIFIED_CACHE_MS, now });
+  }
 
   async authenticate(headers: Readonly<Record<string, string>>): Promise<TenantPrincipal> {
     const token = bearerToken(headers);
     if (!token) throw problems.unauthorized();
     const fingerprint = createHash('sha256').update(token).digest('base64url');
     const known = this.verified.get(fingerprint);
-    if (known && known.until > this.now()) {
-      const tenant = await this.tenant(known.principal.tenant.id);
-      if (tenant && tenant.status === 'active') return { ...known.principal, tenant };
+    if (known) {
+      const tenant = await this.tenant(known.tenant.id);
+      if (tenant && tenant.status === 'active') return { ...known, tenant };
     }
     const principal = await this.verify(token);
     const expiresAt = (principal.claims.exp ?? 0) * 1000;
-    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(fingerprint, { principal, until: Math.min(expiresAt, this.now() + VERIFIED_CACHE_MS) });
+    this.verified.set(fingerprint, principal, Math.min(expiresAt - this.now(), VERIFIED_CACHE_MS));
     return principal;
   }
 
@@ -103,7 +111,10 @@ export class TenantAuthenticator {
         );
       }
       if (error instanceof OutboundError || isUnreachable(error)) {
-        throw problems.unavailable("the tenant's identity provider did not answer", 10);
+        throw problems.unavailable(
+          "the tenant's identity provider did not answer",
+          retryAfterSeconds(currentBudgetMs() ?? 10_000),
+        );
       }
       throw problems.unauthorized();
     }
@@ -115,23 +126,23 @@ export class TenantAuthenticator {
   forget(tenantId: string): void {
     this.tenants.delete(tenantId);
     this.issuers.clear();
-    for (const [key, value] of this.verified) if (value.principal.tenant.id === tenantId) this.verified.delete(key);
+    this.verified.deleteWhere((principal) => principal.tenant.id === tenantId);
   }
 
   private async issuer(issuer: string): Promise<DirectoryEntry | undefined> {
     const cached = this.issuers.get(issuer);
-    if (cached && cached.until > this.now()) return cached.entry;
+    if (cached) return cached;
     const entry = await this.directory.byPointer('ISSUER', issuer);
     // Unknown issuers are not remembered: a tenant created a moment later must work at once.
-    if (entry) this.issuers.set(issuer, { entry, until: this.now() + TENANT_CACHE_MS });
+    if (entry) this.issuers.set(issuer, entry);
     return entry;
   }
 
   private async tenant(tenantId: string): Promise<Tenant | undefined> {
     const cached = this.tenants.get(tenantId);
-    if (cached && cached.until > this.now()) return cached.tenant;
+    if (cached) return cached;
     const tenant = await this.loadTenant(tenantId);
-    if (tenant) this.tenants.set(tenantId, { tenant, until: this.now() + TENANT_CACHE_MS });
+    if (tenant) this.tenants.set(tenantId, tenant);
     return tenant;
   }
 
@@ -142,7 +153,7 @@ export class TenantAuthenticator {
       const url = new URL(uri);
       set = createRemoteJWKSet(url, {
         agent: this.outbound.agent(url.protocol === 'http:' ? 'http:' : 'https:'),
-        timeoutDuration: 3000,
+        timeoutDuration: this.config.dependencyTimeoutMs,
         cooldownDuration: 30_000,
         cacheMaxAge: 600_000,
       });
