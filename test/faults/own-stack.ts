@@ -46,6 +46,12 @@ export async function startStack(restartDelayMs: number): Promise<ChildProcess> 
   child.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (/restarted/.test(line)) say(`    ${line.trim()}`);
   });
+  // Interrupted (Ctrl-C, or a CI runner's stop): the stack it started stops with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      say(`==> ${signal}: stopping the local stack`);
+      void stopStack(child).then(() => process.exit(130));
+    });
   return child;
 }
 
