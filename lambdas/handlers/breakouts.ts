@@ -206,12 +206,15 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const breakout = plan && inSession(plan, new Date()) ? breakoutOf(plan, joiner.participantId) : undefined;
       const state = plan?.state ?? 'none';
       const returnAt = plan?.returnAt ? { returnAt: plan.returnAt } : {};
+      const choices =
+        plan?.selfSelect && plan.state === 'open' ? { choices: plan.rooms.map(({ id, name }) => ({ id, name })) } : {};
       if (breakout) {
         return {
           status: 200,
           body: {
             state,
             ...returnAt,
+            ...choices,
             breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) },
             join: await breakoutGrant(principal, meeting, live, plan!, breakout, joiner),
           },
@@ -219,7 +222,10 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       }
       // Not in a breakout (or back from one): the main room.
       const main = await admit(ports, joinSettings(principal), meeting, live, joiner, role);
-      return { status: 200, body: { state, ...returnAt, join: { media: main.media, encryption: main.encryption } } };
+      return {
+        status: 200,
+        body: { state, ...returnAt, ...choices, join: { media: main.media, encryption: main.encryption } },
+      };
     },
   ),
 

@@ -736,3 +736,67 @@ describe('a meeting is all its rooms', () => {
     expect(await livekit.listRooms([rexRoom.name!, tomRoom.name!])).toEqual([]);
   });
 });
+
+describe("breakouts by participants' choice", () => {
+  it('offers the rooms to each participant, takes them where they choose, and refuses a choice where the host assigns', async () => {
+    const { meetingId, tokens } = await meetingWith(['fay', 'gus']);
+    const join = async (t: string) =>
+      (await acme.call(`/v1/meetings/${meetingId}/join`, t, { method: 'POST', json: {} })).body as Grant & {
+        participantId: string;
+      };
+    const joins = [await join(host), ...(await Promise.all(tokens.map(join)))];
+    const fay = joins[1];
+    // In the meeting once LiveKit says so: the split counts who is there.
+    const rooms0 = await Promise.all(joins.map((j) => live.connect(j)));
+    await until(async () => (await seen(meetingId)).size >= 3);
+    const mine = async (t: string) =>
+      (await acme.call(`/v1/meetings/${meetingId}/breakouts/mine`, t)).body as Mine & {
+        choices?: { id: string; name: string }[];
+      };
+    const choose = (t: string, to: string) =>
+      acme.call(`/v1/meetings/${meetingId}/breakouts/choose`, t, { method: 'POST', json: { to } });
+
+    const drafted = await acme.call(`/v1/meetings/${meetingId}/breakouts`, host, {
+      method: 'PUT',
+      json: { split: { count: 2, mode: 'choice' } },
+    });
+    expect(drafted.status).toBe(200);
+    const rooms = (drafted.body as Plan).rooms;
+    expect(rooms.every((r) => r.members.length === 0)).toBe(true);
+    // A draft offers nothing yet.
+    expect((await mine(tokens[0]!)).choices).toBeUndefined();
+    await acme.call(`/v1/meetings/${meetingId}/breakouts/open`, host, { method: 'POST' });
+
+    const offered = await mine(tokens[0]!);
+    expect(offered.breakout).toBeUndefined();
+    expect(offered.choices).toEqual(rooms.map(({ id, name }) => ({ id, name })));
+    expect((await choose(tokens[0]!, rooms[1]!.id)).status).toBe(204);
+    const placed = await mine(tokens[0]!);
+    expect(placed.breakout?.id).toBe(rooms[1]!.id);
+    expect(placed.join.media.token).toBeTruthy();
+    // Changing one's mind is a choice too; the other participant stays unplaced.
+    expect((await choose(tokens[0]!, rooms[0]!.id)).status).toBe(204);
+    expect((await mine(tokens[0]!)).breakout?.id).toBe(rooms[0]!.id);
+    expect((await mine(tokens[1]!)).breakout).toBeUndefined();
+    expect(
+      ((await acme.call(`/v1/meetings/${meetingId}/breakouts`, host)).body as Plan).rooms.find((r) => r.id === rooms[0]!.id)!
+        .members,
+    ).toEqual([fay!.participantId]);
+    const unknown = await choose(tokens[1]!, 'br_000000000000');
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('to');
+
+    // Where the host assigns the rooms, nobody is offered a choice and a choice is a conflict.
+    await acme.call(`/v1/meetings/${meetingId}/breakouts/close`, host, { method: 'POST', json: {} });
+    await until(async () => (await mine(tokens[0]!)).breakout === undefined);
+    const assigned = await acme.call(`/v1/meetings/${meetingId}/breakouts`, host, {
+      method: 'PUT',
+      json: { split: { count: 2, mode: 'even' } },
+    });
+    expect(assigned.status).toBe(200);
+    await acme.call(`/v1/meetings/${meetingId}/breakouts/open`, host, { method: 'POST' });
+    expect((await mine(tokens[1]!)).choices).toBeUndefined();
+    expect((await choose(tokens[1]!, (assigned.body as Plan).rooms[0]!.id)).status).toBe(409);
+    await Promise.all(rooms0.map((r) => r.disconnect()));
+  });
+});

@@ -10,6 +10,8 @@ import { receiving, untilReceiving } from '../support/webrtc-stats.js';
  * select), opens them; each participant's page takes them to their room by
  * itself and decodes only the peers there; after a broadcast, a countdown and
  * the close, everyone is back in the main room and decodes everyone again.
+ * Then the host lets participants choose: each picks a room on their own page
+ * and decodes only whoever picked the same one.
  */
 jest.setTimeout(240_000);
 
@@ -74,5 +76,27 @@ describe('breakout rooms in the browser', () => {
     for (const page of [alice, bob, carol, dora]) {
       expect((await untilReceiving(page, (r) => r.videos >= 3)).videos).toBeGreaterThanOrEqual(3);
     }
+
+    // Participants' choice: the host splits two ways and opens; each participant picks a room on their own page.
+    await panel.getByLabel('Number of rooms').fill('2');
+    await panel.getByLabel('How').selectOption({ label: 'Participants choose' });
+    await panel.getByRole('button', { name: 'Split', exact: true }).click();
+    await panel.getByRole('button', { name: 'Open rooms' }).click();
+    const choose = async (page: typeof bob, room: string) => {
+      const choices = page.getByRole('group', { name: 'Choose a breakout room' });
+      await choices.getByRole('button', { name: `Go to “${room}”` }).click({ timeout: 30_000 });
+      await page.getByText(`You are in breakout room “${room}”.`).waitFor({ timeout: 30_000 });
+    };
+    await choose(bob, 'Room 1');
+    await choose(dora, 'Room 1');
+    await choose(carol, 'Room 2');
+    await bob.screenshot({ path: screenshotPath('breakout-choice'), fullPage: true });
+    expect((await untilReceiving(bob, (r) => r.videos === 1)).videos).toBe(1);
+    expect((await untilReceiving(dora, (r) => r.videos === 1)).videos).toBe(1);
+    expect((await untilReceiving(carol, (r) => r.videos === 0)).videos).toBe(0);
+    // Changing one's mind: Dora goes over to Carol.
+    await choose(dora, 'Room 2');
+    expect((await untilReceiving(carol, (r) => r.videos === 1)).videos).toBe(1);
+    expect((await untilReceiving(bob, (r) => r.videos === 0)).videos).toBe(0);
   });
 });

@@ -64,6 +64,8 @@ export const myBreakout = z.object({
   returnAt: z.string().optional(),
   breakout: z.object({ id: z.string(), name: z.string(), scope: z.string() }).optional(),
   join: grant.optional(),
+  /** While open breakouts let participants choose: the rooms to choose from (`POST …/breakouts/choose`). */
+  choices: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
 });
 
 export const visitGrant = grant.extend({ breakout: z.object({ id: z.string(), name: z.string(), scope: z.string() }) });

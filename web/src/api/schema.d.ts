@@ -4740,6 +4740,10 @@ export interface operations {
                                 key?: string;
                             };
                         };
+                        choices?: {
+                            id: string;
+                            name: string;
+                        }[];
                     };
                 };
             };

@@ -293,7 +293,7 @@ function RoomView({ onLeave, follower }: { onLeave: (reason: LeaveReason) => voi
           {locked ? <span className="indicator">{t('room.locked')}</span> : null}
           <span className="indicator secure">{admitted.encryption.mode === 'e2ee' ? t('room.e2ee') : t('room.encrypted')}</span>
         </header>
-        <BreakoutStatus state={breakouts} />
+        <BreakoutStatus state={breakouts} onChoose={follower ? (id) => follower.choose(id) : undefined} />
         {waitingKey ? (
           <p className="notice" role="status">
             {e2eeEngine() ? t('room.e2eeWaiting') : t('room.e2eeNoEngine')}

@@ -7,6 +7,8 @@ export interface MyBreakout {
   readonly returnAt?: string;
   readonly breakout?: { readonly id: string; readonly name: string; readonly scope: string };
   readonly join?: MediaGrant;
+  /** While open breakouts let participants choose: the rooms to choose from. */
+  readonly choices?: readonly { readonly id: string; readonly name: string }[];
 }
 
 export interface MediaGrant {
@@ -43,6 +45,8 @@ export interface FollowerState {
   /** The host's last message to the breakouts, and the countdown it set. */
   readonly message?: { readonly text?: string; readonly sealed?: string; readonly countdownEndsAt?: string; readonly at: number };
   readonly moving: boolean;
+  /** The rooms this participant may choose among, where the host lets them. */
+  readonly choices?: MyBreakout['choices'];
 }
 
 const decoder = new TextDecoder();
@@ -98,6 +102,15 @@ export class BreakoutFollower {
   /** Ask now where to be (after a choice of room, say). */
   check(): void {
     this.schedule(0);
+  }
+
+  /** Go to a breakout of one's own choice (where the host lets participants choose); the move follows at once. */
+  async choose(breakoutId: string): Promise<void> {
+    await this.options.api.POST('/v1/meetings/{meetingId}/breakouts/choose', {
+      params: { path: { meetingId: this.options.meetingId } },
+      body: { to: breakoutId },
+    });
+    this.check();
   }
 
   private update(patch: Partial<FollowerState>): void {
@@ -157,7 +170,12 @@ export class BreakoutFollower {
       const mine = data as MyBreakout | undefined;
       if (mine && !this.stopped) {
         this.options.onPlacement?.(mine);
-        this.update({ state: mine.state, returnAt: mine.returnAt, ...(mine.state === 'none' && { message: undefined }) });
+        this.update({
+          state: mine.state,
+          returnAt: mine.returnAt,
+          choices: mine.choices,
+          ...(mine.state === 'none' && { message: undefined }),
+        });
         const wanted = mine.breakout?.id ?? 'main';
         if (mine.returnAt) next = Math.min(next, Math.max(300, Date.parse(mine.returnAt) - Date.now() + 300));
         if (mine.join && (wanted !== this.where || this.room.state === 'disconnected')) {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorNotice } from '../../ui/status';
 import type { E2eeEngine } from '../e2ee';
 import type { BreakoutFollower, FollowerState } from './follower';
 
@@ -28,8 +29,18 @@ export function useFollower(follower: BreakoutFollower | undefined): FollowerSta
  * What a participant sees of the breakouts: where they are (or are going),
  * the host's message and countdown, and when everyone returns.
  */
-export function BreakoutStatus({ state, engine }: { state: FollowerState | undefined; engine?: E2eeEngine }) {
+export function BreakoutStatus({
+  state,
+  engine,
+  onChoose,
+}: {
+  state: FollowerState | undefined;
+  engine?: E2eeEngine;
+  onChoose?: (breakoutId: string) => Promise<void>;
+}) {
   const { t } = useTranslation();
+  const [choosing, setChoosing] = useState(false);
+  const [chooseError, setChooseError] = useState<unknown>();
   const returnIn = useSecondsLeft(state?.returnAt);
   const countdown = useSecondsLeft(state?.message?.countdownEndsAt);
   const [text, setText] = useState<string>();
@@ -63,6 +74,34 @@ export function BreakoutStatus({ state, engine }: { state: FollowerState | undef
         <p>{t('breakouts.youAreIn', { name: state.breakout.name })}</p>
       ) : state.state === 'open' ? (
         <p>{t('breakouts.inMain')}</p>
+      ) : null}
+      {state.choices && onChoose ? (
+        <div role="group" aria-label={t('breakouts.chooseTitle')} className="breakout-choices">
+          <p>{t('breakouts.chooseTitle')}</p>
+          {chooseError ? <ErrorNotice error={chooseError} /> : null}
+          {state.choices.map((choice) =>
+            choice.id === state.breakout?.id ? (
+              <button key={choice.id} type="button" disabled aria-current="true">
+                {t('breakouts.chosenRoom', { name: choice.name })}
+              </button>
+            ) : (
+              <button
+                key={choice.id}
+                type="button"
+                disabled={choosing || state.moving}
+                onClick={() => {
+                  setChoosing(true);
+                  setChooseError(undefined);
+                  onChoose(choice.id)
+                    .catch(setChooseError)
+                    .finally(() => setChoosing(false));
+                }}
+              >
+                {t('breakouts.chooseRoom', { name: choice.name })}
+              </button>
+            ),
+          )}
+        </div>
       ) : null}
       {text ? (
         <p className="notice">
