@@ -156,8 +156,8 @@ const clusterId = (site: SiteId) => `${site}-a`;
 const nodeUrls = (site: SiteId) => SITE_PORTS[site].livekitNodes.map((n) => `ws://127.0.0.1:${n.http}`);
 const livekitNodes = new Map<string, { logFile: string }>();
 
-/** Debian's redis-server (scripts/install-tools.sh installs it), or REDIS_SERVER. */
-const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
+/** Debian's redis-server (scripts/install-tools.sh installs it), or MEETPLANE_REDIS_SERVER. */
+const redisServer = process.env.MEETPLANE_REDIS_SERVER ?? '/usr/bin/redis-server';
 
 /** The node id LiveKit logged at start (`"nodeID":"ND_…"`): the name Redis knows the node by. */
 async function livekitNodeId(logFile: string): Promise<string> {
