@@ -54,9 +54,9 @@ export function deployedEnvironment(input: DeployedEnvironmentInput): DeployedEn
     MEETPLANE_LIVEKIT_URL: input.livekitUrl,
     MEETPLANE_LIVEKIT_API_KEY: input.livekitApiKey,
     MEETPLANE_LIVEKIT_SECRET_ARN: input.livekitSecretArn,
-    MEETPLANE_LIVEKIT_NODE_ID: `${input.site}-1`,
-    // Failover to the other site's nodes needs their secrets; deployed sites start without it.
-    MEETPLANE_MEDIA_NODES: '[]',
+    MEETPLANE_LIVEKIT_CLUSTER_ID: `${input.site}-a`,
+    // Failover to the other site's cluster needs its secret; deployed sites start without it.
+    MEETPLANE_MEDIA_CLUSTERS: '[]',
     MEETPLANE_WEB_ORIGINS: input.web.origins.join(','),
     MEETPLANE_WEB_URL: input.web.url,
     MEETPLANE_DEPENDENCY_TIMEOUT_MS: '1500',

@@ -10,6 +10,16 @@ import { AUDIT_SIGNING_KEY_ALIAS, SITE_KEY_ALIAS } from './tables.js';
  */
 const httpUrl = z.url({ protocol: /^https?$/ });
 const wsUrl = z.url({ protocol: /^(wss?|https?)$/ });
+/** One ws(s) URL, or several separated by commas. */
+const wsUrls = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(wsUrl).min(1, 'must name at least one URL'));
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[\w/+=.@-]+$/;
 
 const siteUrls = z.string().transform((raw, ctx) => {
@@ -79,7 +89,11 @@ export const runtimeEnvSchema = z
     /** The site's asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs audit heads: an alias or a key ARN. */
     MEETPLANE_AUDIT_SIGNING_KEY: z.string().min(1).default(AUDIT_SIGNING_KEY_ALIAS),
     MEETPLANE_API_URLS: siteUrls,
-    MEETPLANE_LIVEKIT_URL: wsUrl,
+    /**
+     * The site's own LiveKit cluster: its endpoint (deployed, the load balancer in front of its nodes), or a
+     * comma-separated list of its nodes' URLs where each node is reached directly (the local stack).
+     */
+    MEETPLANE_LIVEKIT_URL: wsUrls,
     MEETPLANE_LIVEKIT_API_KEY: z.string().min(3),
     /** The site's LiveKit API secret itself: the local stack and tests. */
     MEETPLANE_LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -92,21 +106,23 @@ export const runtimeEnvSchema = z
       .regex(SECRET_ARN, { error: 'must be the ARN of a Secrets Manager secret', abort: true })
       .refine((arn) => isEuRegion(SECRET_ARN.exec(arn)?.[1] ?? ''), 'must name a secret in a region on the EU allow-list')
       .optional(),
-    MEETPLANE_LIVEKIT_NODE_ID: z
+    /** The id of the site's own LiveKit cluster (default `<site>-a`). */
+    MEETPLANE_LIVEKIT_CLUSTER_ID: z
       .string()
       .regex(/^[a-z0-9-]{1,40}$/)
       .optional(),
     /**
-     * Media nodes of other sites this site may place meetings on when a
-     * tenant allows failover: a JSON array of {id, site, url, apiKey, apiSecret}.
+     * Further LiveKit clusters this site may place meetings on: other sites'
+     * when a tenant allows failover to them. A JSON array of
+     * {id, site, urls, apiKey, apiSecret}; `urls` as MEETPLANE_LIVEKIT_URL.
      */
-    MEETPLANE_MEDIA_NODES: z
+    MEETPLANE_MEDIA_CLUSTERS: z
       .string()
       .transform((raw, ctx) => {
         try {
           return JSON.parse(raw) as unknown;
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of media nodes' });
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of media clusters' });
           return z.NEVER;
         }
       })
@@ -115,7 +131,7 @@ export const runtimeEnvSchema = z
           z.strictObject({
             id: z.string().regex(/^[a-z0-9-]{1,40}$/),
             site: z.enum(SITE_IDS),
-            url: wsUrl,
+            urls: z.array(wsUrl).min(1),
             apiKey: z.string().min(3),
             apiSecret: z.string().min(32),
           }),
@@ -222,15 +238,16 @@ export interface SiteConfig {
   readonly siteKeyId: string;
   readonly auditSigningKeyId: string;
   readonly apiUrls: Readonly<Record<SiteId, string>>;
-  /** The site's own LiveKit deployment; its secret is resolved by the route groups that use it (lambdas/livekit-secret.ts). */
+  /** The site's own LiveKit cluster; its secret is resolved by the route groups that use it (lambdas/livekit-secret.ts). */
   readonly livekit: {
-    readonly nodeId: string;
-    readonly url: string;
+    readonly clusterId: string;
+    /** The cluster's endpoint, or each of its nodes' where they are reached directly. */
+    readonly urls: readonly string[];
     readonly apiKey: string;
     readonly apiSecret: LivekitSecretSource;
   };
-  /** Other sites' LiveKit nodes this site may place meetings on when a tenant allows failover. */
-  readonly failoverNodes: readonly MediaNodeConfig[];
+  /** Further LiveKit clusters this site may place meetings on: other sites', when a tenant allows failover. */
+  readonly otherClusters: readonly MediaClusterConfig[];
   readonly endpoints: { readonly dynamodb?: string; readonly kms?: string; readonly ses?: string };
   readonly operatorToken?: string;
   /**
@@ -252,10 +269,16 @@ export type LivekitSecretSource =
   | { readonly kind: 'value'; readonly value: string }
   | { readonly kind: 'secrets-manager'; readonly arn: string };
 
-export interface MediaNodeConfig {
+/**
+ * A LiveKit cluster: livekit-server nodes sharing one Redis (LiveKit's
+ * distributed mode, which places each room on one of its nodes). `urls` is its
+ * endpoint, or each node's where the nodes are reached directly; any of them
+ * serves every room of the cluster.
+ */
+export interface MediaClusterConfig {
   readonly id: string;
   readonly site: SiteId;
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly apiKey: string;
   readonly apiSecret: string;
 }
@@ -290,15 +313,15 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     auditSigningKeyId: e.MEETPLANE_AUDIT_SIGNING_KEY,
     apiUrls: e.MEETPLANE_API_URLS,
     livekit: {
-      nodeId: e.MEETPLANE_LIVEKIT_NODE_ID ?? `${e.MEETPLANE_SITE}-1`,
-      url: e.MEETPLANE_LIVEKIT_URL,
+      clusterId: e.MEETPLANE_LIVEKIT_CLUSTER_ID ?? `${e.MEETPLANE_SITE}-a`,
+      urls: e.MEETPLANE_LIVEKIT_URL,
       apiKey: e.MEETPLANE_LIVEKIT_API_KEY,
       apiSecret:
         e.MEETPLANE_LIVEKIT_SECRET_ARN === undefined
           ? { kind: 'value', value: e.MEETPLANE_LIVEKIT_API_SECRET ?? '' }
           : { kind: 'secrets-manager', arn: e.MEETPLANE_LIVEKIT_SECRET_ARN },
     },
-    failoverNodes: e.MEETPLANE_MEDIA_NODES ?? [],
+    otherClusters: e.MEETPLANE_MEDIA_CLUSTERS ?? [],
     endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT, ses: e.MEETPLANE_SES_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
     loopbackDestinations: e.MEETPLANE_STAGE === 'local' && e.MEETPLANE_OUTBOUND_LOOPBACK !== 'refuse',

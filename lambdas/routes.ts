@@ -69,7 +69,11 @@ export const ROUTE_GROUPS: readonly RouteGroupDefinition[] = [
     name: 'media-nodes',
     entry: 'lambdas/handlers/media.ts',
     auth: 'operator',
-    routes: ['GET /v1/media/nodes', 'POST /v1/media/nodes/{nodeId}/drain', 'POST /v1/media/nodes/{nodeId}/undrain'],
+    routes: [
+      'GET /v1/media/clusters',
+      'POST /v1/media/clusters/{clusterId}/drain',
+      'POST /v1/media/clusters/{clusterId}/undrain',
+    ],
   },
   {
     name: 'livekit-webhook',

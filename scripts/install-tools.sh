@@ -9,6 +9,8 @@
 #   aws-encryption-cli 4.3.0 PyPI (aws-encryption-sdk-cli), in a virtual environment (interoperability of sealed data)
 #   Chromium                 Debian's package (apt-get), driven by playwright-core in the browser tests; never a
 #                            browser download. MEETPLANE_CHROMIUM names another Chromium binary to use instead.
+#   redis-server             Debian's package (apt-get): each local site's LiveKit cluster shares one Redis.
+#                            MEETPLANE_REDIS_SERVER names another redis-server binary to use instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -99,6 +101,23 @@ elif command -v apt-get >/dev/null 2>&1; then
   step "Chromium: installed ($("$CHROMIUM" --version 2>/dev/null | head -n1))"
 else
   fail "Chromium is required for the browser tests: install it (Debian: apt-get install chromium) or set MEETPLANE_CHROMIUM to its binary."
+fi
+
+# --- Redis, which each local site's two LiveKit nodes share (LiveKit's distributed mode) -------------------
+REDIS_SERVER="${MEETPLANE_REDIS_SERVER:-/usr/bin/redis-server}"
+if [ -x "$REDIS_SERVER" ]; then
+  step "redis-server: present ($("$REDIS_SERVER" --version 2>/dev/null | head -n1 | cut -d' ' -f1-3))"
+elif command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  step "redis-server: installing Debian's redis-server package with apt-get (first time: under a minute)"
+  $SUDO apt-get update -q >/dev/null || fail "apt-get update failed: install Debian's redis-server package, or set MEETPLANE_REDIS_SERVER to a redis-server binary."
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends redis-server \
+    | grep -E '^(Setting up|Unpacking) redis-server' || true
+  [ -x "$REDIS_SERVER" ] || fail "redis-server did not install: install Debian's redis-server package, or set MEETPLANE_REDIS_SERVER to a redis-server binary."
+  step "redis-server: installed ($("$REDIS_SERVER" --version 2>/dev/null | head -n1 | cut -d' ' -f1-3))"
+else
+  fail "redis-server is required for the local LiveKit clusters: install it (Debian: apt-get install redis-server) or set MEETPLANE_REDIS_SERVER to its binary."
 fi
 
 # --- DynamoDB Local --------------------------------------------------------------------------------

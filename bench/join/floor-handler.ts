@@ -27,8 +27,8 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const { tenantId, participantId } = JSON.parse(event.body ?? '{}') as { tenantId?: string; participantId?: string };
   if (!meetingId || !tenantId || !participantId) return answer(400, { title: 'meetingId, tenantId and participantId' });
   const { live } = await site.live.forJoin(tenantId, meetingId, participantId);
-  const node = live.nodeId === undefined ? undefined : site.nodes.get(live.nodeId);
+  const node = live.clusterId === undefined ? undefined : site.clusters.get(live.clusterId);
   if (!node || live.roomName === undefined) return answer(404, { title: 'the meeting is not placed' });
   const token = await node.mintJoinToken({ roomName: live.roomName, identity: participantId, canPublish: true });
-  return answer(200, { status: 'admitted', media: { url: node.config.url, token }, participantId });
+  return answer(200, { status: 'admitted', media: { url: node.signalUrl(), token }, participantId });
 }

@@ -84,8 +84,22 @@ const liveState = { locked: false, ended: false, epoch: 2, site: 'fra', removed:
 
 const nodes = {
   items: [
-    { id: 'fra-1', site: 'fra', url: 'wss://media-fra-1.meet.example.eu', status: 'active', healthy: true, participants: 42 },
-    { id: 'ams-1', site: 'ams', url: 'wss://media-ams-1.meet.example.eu', status: 'active', healthy: true, participants: 17 },
+    {
+      id: 'fra-a',
+      site: 'fra',
+      endpoints: [{ url: 'wss://media-fra.meet.example.eu', healthy: true }],
+      status: 'active',
+      healthy: true,
+      participants: 42,
+    },
+    {
+      id: 'ams-a',
+      site: 'ams',
+      endpoints: [{ url: 'wss://media-ams.meet.example.eu', healthy: true }],
+      status: 'active',
+      healthy: true,
+      participants: 17,
+    },
   ],
 };
 
@@ -366,11 +380,11 @@ export const EXAMPLES: { readonly [K in RouteKey]: OperationExample } = {
   },
 
   // --- media ---
-  'GET /v1/media/nodes': { response: nodes },
-  'POST /v1/media/nodes/{nodeId}/drain': {
+  'GET /v1/media/clusters': { response: nodes },
+  'POST /v1/media/clusters/{clusterId}/drain': {
     response: { items: [{ ...nodes.items[0]!, status: 'draining' }, nodes.items[1]!] },
   },
-  'POST /v1/media/nodes/{nodeId}/undrain': { response: nodes },
+  'POST /v1/media/clusters/{clusterId}/undrain': { response: nodes },
   'POST /v1/media/livekit/webhook': { response: { received: true } },
 
   // --- end-to-end encryption ---

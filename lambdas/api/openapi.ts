@@ -15,7 +15,7 @@ import {
   joinResult,
   liveStateResource,
   lobbyStatus,
-  nodeList,
+  clusterList,
 } from './schemas/live.js';
 import { mailSettingsBody, mailSettingsResource, mailTestResult } from './schemas/mail.js';
 import { createMeetingBody, meetingResource, occurrencePage, patchMeetingBody } from './schemas/meetings.js';
@@ -81,7 +81,7 @@ const NAMED_RESPONSES: readonly (readonly [z.ZodType, string])[] = [
   [lobbyStatus, 'LobbyStatus'],
   [liveStateResource, 'LiveState'],
   [epochKey, 'MediaKey'],
-  [nodeList, 'MediaNodeList'],
+  [clusterList, 'MediaClusterList'],
   [deviceRegistrationSchema, 'DeviceRegistration'],
   [envelopeResource, 'KeyEnvelope'],
   [breakoutPlanResource, 'BreakoutPlan'],

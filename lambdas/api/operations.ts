@@ -4,7 +4,7 @@ import { OPERATIONS as directory } from './operations/directory.js';
 import { OPERATIONS as tenants } from './operations/tenants.js';
 import { OPERATIONS as meetings } from './operations/meetings.js';
 import { OPERATIONS as live } from './operations/live.js';
-import { OPERATIONS as mediaNodes } from './operations/media-nodes.js';
+import { OPERATIONS as mediaClusters } from './operations/media-clusters.js';
 import { OPERATIONS as livekitWebhook } from './operations/livekit-webhook.js';
 import { OPERATIONS as e2ee } from './operations/e2ee.js';
 import { OPERATIONS as breakouts } from './operations/breakouts.js';
@@ -34,7 +34,7 @@ export const OPERATIONS = {
   ...tenants,
   ...meetings,
   ...live,
-  ...mediaNodes,
+  ...mediaClusters,
   ...livekitWebhook,
   ...e2ee,
   ...breakouts,

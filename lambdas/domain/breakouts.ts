@@ -30,7 +30,7 @@ export interface BreakoutPlan {
    * They stay there when LiveKit closes an emptied main room and the next
    * join places a new one.
    */
-  readonly nodeId?: string;
+  readonly clusterId?: string;
   readonly version: number;
 }
 
@@ -115,7 +115,7 @@ export type RoomEffect =
     };
 
 /** Effects a node carries out by itself, needing nothing of the tenant. */
-export type NodeEffect = Exclude<RoomEffect, { readonly kind: 'create-room' }>;
+export type ClusterEffect = Exclude<RoomEffect, { readonly kind: 'create-room' }>;
 
 export interface Transition {
   readonly plan: BreakoutPlan;
@@ -145,11 +145,11 @@ const deleteAll = (plan: BreakoutPlan): RoomEffect[] =>
  * Opens a drafted plan: each breakout gets a room of its own, named like any
  * room (opaque, no metadata), on the node the main room is on.
  */
-export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string, nodeId: string): Transition {
+export function openPlan(plan: BreakoutPlan | undefined, newRoomName: () => string, clusterId: string): Transition {
   if (!plan || plan.state !== 'draft') throw conflict('there is no drafted plan to open');
   const rooms = plan.rooms.map((r) => ({ ...r, roomName: newRoomName() }));
   return {
-    plan: { ...plan, state: 'open', rooms, nodeId, version: plan.version + 1 },
+    plan: { ...plan, state: 'open', rooms, clusterId, version: plan.version + 1 },
     effects: rooms.map((r) => ({ kind: 'create-room', breakoutId: r.id, roomName: r.roomName })),
   };
 }

@@ -13,19 +13,23 @@ import {
   type RoomSettings,
 } from './live-meeting.js';
 import type { EncryptionMode, Meeting } from './meeting.js';
-import { placeMeeting, type MediaNodeState } from './placement.js';
+import { placementOrder, type MediaClusterState } from './placement.js';
 
 export type MeetingCore = Omit<Meeting, 'title' | 'description' | 'invitees'>;
 
 export interface JoinPorts {
   /** The meeting, its live state and, given a participant, their admission. */
   load(meetingId: string, participantId?: string): Promise<{ meeting?: MeetingCore; live: LiveState; admission?: Admission }>;
-  nodes(): Promise<MediaNodeState[]>;
-  nodeHealthy(nodeId: string): Promise<boolean>;
-  ensureRoom(nodeId: string, roomName: string, settings: RoomSettings): Promise<void>;
-  pin(meetingId: string, nodeId: string, roomName: string, replacing?: string): Promise<LiveState>;
+  clusters(): Promise<MediaClusterState[]>;
+  clusterHealthy(clusterId: string): Promise<boolean>;
+  /**
+   * Creates the room on the cluster; 'unavailable' when the cluster did not
+   * answer in time or failed (it is then taken as unhealthy for a while).
+   */
+  createRoom(clusterId: string, roomName: string, settings: RoomSettings): Promise<'created' | 'unavailable'>;
+  pin(meetingId: string, clusterId: string, roomName: string, replacing?: string): Promise<LiveState>;
   mintToken(
-    nodeId: string,
+    clusterId: string,
     grant: {
       roomName: string;
       identity: string;
@@ -35,7 +39,7 @@ export interface JoinPorts {
     },
   ): Promise<{ url: string; token: string }>;
   /** A reliable data message to everyone in the meeting's room. */
-  announce(nodeId: string, roomName: string, topic: string, payload: unknown): Promise<void>;
+  announce(clusterId: string, roomName: string, topic: string, payload: unknown): Promise<void>;
   /** Writes a moderator's entry to the tenant's audit log. */
   recordModeratorEntry(meetingId: string, moderator: Joiner): Promise<void>;
   verifyPasscode(passcode: string, hash: string): Promise<boolean>;
@@ -130,7 +134,7 @@ export async function admit(
   joiner: Joiner,
   role: JoinRole,
   displayName?: string,
-): Promise<JoinOutcome & { status: 'admitted'; nodeId: string; roomName: string }> {
+): Promise<JoinOutcome & { status: 'admitted'; clusterId: string; roomName: string }> {
   const moderator = isModeratorEntry(meeting, joiner);
   if (moderator) {
     if (meeting.encryption === 'e2ee')
@@ -138,14 +142,20 @@ export async function admit(
     await ports.recordModeratorEntry(meeting.id, joiner);
   }
   let state = live;
-  if (!state.nodeId || !state.roomName || !(await ports.nodeHealthy(state.nodeId))) {
-    const placement = placeMeeting(settings.homeSite, settings.allowedSites, await ports.nodes());
-    if (!placement.placed) throw unavailable('no media node of an allowed site is available');
-    const roomName = ports.newRoomName();
-    await ports.ensureRoom(placement.nodeId, roomName, settings.room);
-    state = await ports.pin(meeting.id, placement.nodeId, roomName, state.nodeId);
+  if (!state.clusterId || !state.roomName || !(await ports.clusterHealthy(state.clusterId))) {
+    // A cluster whose room creation does not answer in time is passed over within this same request, in the
+    // tenant's order of sites; only a room that exists is pinned, so nothing is half-written.
+    let pinned: LiveState | undefined;
+    for (const candidate of placementOrder(settings.homeSite, settings.allowedSites, await ports.clusters())) {
+      const roomName = ports.newRoomName();
+      if ((await ports.createRoom(candidate.clusterId, roomName, settings.room)) === 'unavailable') continue;
+      pinned = await ports.pin(meeting.id, candidate.clusterId, roomName, state.clusterId);
+      break;
+    }
+    if (!pinned) throw unavailable('no media cluster of an allowed site is available');
+    state = pinned;
   }
-  const media = await ports.mintToken(state.nodeId!, {
+  const media = await ports.mintToken(state.clusterId!, {
     roomName: state.roomName!,
     identity: joiner.participantId,
     ...(settings.displayNames && displayName !== undefined && { name: displayName }),
@@ -154,7 +164,7 @@ export async function admit(
     canPublish: true,
   });
   if (moderator) {
-    await ports.announce(state.nodeId!, state.roomName!, MODERATOR_TOPIC, {
+    await ports.announce(state.clusterId!, state.roomName!, MODERATOR_TOPIC, {
       type: 'moderator-joined',
       participantId: joiner.participantId,
       name: MODERATOR_NAME,
@@ -166,7 +176,7 @@ export async function admit(
     encryption: await encryptionGrant(ports, meeting.id, meeting.encryption, state.epoch),
     participantId: joiner.participantId,
     role,
-    nodeId: state.nodeId!,
+    clusterId: state.clusterId!,
     roomName: state.roomName!,
   };
 }

@@ -9,7 +9,7 @@ import type { Meeting } from './meeting.js';
  * who was removed, and the current key epoch.
  */
 export interface LiveState {
-  readonly nodeId?: string;
+  readonly clusterId?: string;
   readonly roomName?: string;
   readonly locked: boolean;
   readonly ended: boolean;

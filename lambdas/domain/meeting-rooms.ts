@@ -5,7 +5,7 @@ import {
   removeFromPlan,
   type Breakout,
   type BreakoutPlan,
-  type NodeEffect,
+  type ClusterEffect,
   type RoomEffect,
   type Transition,
 } from './breakouts.js';
@@ -22,9 +22,9 @@ export const EPOCH_TOPIC = 'meetplane.epoch';
  * The node a room of the meeting is on: a breakout's is the plan's (older
  * plans name none: the main room's), the main room's is where it is pinned.
  */
-export function nodeOfRoom(live: LiveState, plan: BreakoutPlan | undefined, roomName: string): string | undefined {
+export function clusterOfRoom(live: LiveState, plan: BreakoutPlan | undefined, roomName: string): string | undefined {
   const breakout = plan?.rooms.some((r) => r.roomName === roomName);
-  return breakout ? (plan?.nodeId ?? live.nodeId) : live.nodeId;
+  return breakout ? (plan?.clusterId ?? live.clusterId) : live.clusterId;
 }
 
 /** Every LiveKit room of the meeting that exists now. */
@@ -100,10 +100,15 @@ function currentBreakout(plan: BreakoutPlan | undefined, session: RoomSession, n
  *   never in it) is put out, unless a host visits (visibly, with a visit token).
  * The main room takes anyone not removed: it is where everyone returns.
  */
-export function arrivalEffects(live: LiveState, plan: BreakoutPlan | undefined, arrival: RoomSession, now: Date): NodeEffect[] {
+export function arrivalEffects(
+  live: LiveState,
+  plan: BreakoutPlan | undefined,
+  arrival: RoomSession,
+  now: Date,
+): ClusterEffect[] {
   const { roomName, participantId } = arrival;
   if (live.ended) return [{ kind: 'delete-room', roomName }];
-  const putOut: NodeEffect[] = [{ kind: 'disconnect', roomName, participantId }];
+  const putOut: ClusterEffect[] = [{ kind: 'disconnect', roomName, participantId }];
   if (live.removed.includes(participantId)) return putOut;
   if (arrival.breakoutId === undefined) return [];
   const breakout = currentBreakout(plan, arrival, now);
@@ -154,9 +159,9 @@ export function leaveRekey(
  * breakout, since the host's client seals each scope's keys and is rarely in
  * the breakout itself.
  */
-export function leaveAnnouncements(rekey: LeaveRekey, live: LiveState, epoch: number, hosts: readonly string[]): NodeEffect[] {
+export function leaveAnnouncements(rekey: LeaveRekey, live: LiveState, epoch: number, hosts: readonly string[]): ClusterEffect[] {
   const payload = { epoch, rekey: true };
-  const inRoom: NodeEffect = { kind: 'announce', roomName: rekey.roomName, topic: EPOCH_TOPIC, payload };
+  const inRoom: ClusterEffect = { kind: 'announce', roomName: rekey.roomName, topic: EPOCH_TOPIC, payload };
   if (rekey.breakoutId === undefined || !live.roomName || hosts.length === 0) return [inRoom];
   return [
     inRoom,

@@ -1,6 +1,7 @@
 import type { SiteId } from '../../config/sites.js';
 
-export interface MediaNodeState {
+/** A LiveKit cluster as the control plane sees it: nodes sharing a Redis, which LiveKit places rooms on. */
+export interface MediaClusterState {
   readonly id: string;
   readonly site: SiteId;
   readonly status: 'active' | 'draining';
@@ -9,21 +10,22 @@ export interface MediaNodeState {
   readonly participants: number;
 }
 
-export type Placement = { readonly placed: true; readonly nodeId: string; readonly site: SiteId } | { readonly placed: false };
-
 /**
- * Where a meeting's media goes at its first join: a healthy, non-draining
- * node of the tenant's home site, the least loaded; if the home site has none,
- * the tenant's other allowed sites in the order it gave. Never a site outside
- * that list: a tenant that allows none gets no media rather than media abroad.
+ * Where a meeting's media may go at its first join, best first: the healthy,
+ * non-draining clusters of the tenant's home site, the least loaded first;
+ * then those of the tenant's other allowed sites in the order it gave. Never
+ * a site outside that list: a tenant that allows none gets no media rather
+ * than media abroad. Within a cluster, LiveKit picks the node.
  */
-export function placeMeeting(homeSite: SiteId, allowedSites: readonly SiteId[], nodes: readonly MediaNodeState[]): Placement {
-  for (const site of [homeSite, ...allowedSites.filter((s) => s !== homeSite)]) {
-    const candidates = nodes
-      .filter((n) => n.site === site && n.status === 'active' && n.healthy)
-      .sort((a, b) => a.participants - b.participants || a.id.localeCompare(b.id));
-    const best = candidates[0];
-    if (best) return { placed: true, nodeId: best.id, site };
-  }
-  return { placed: false };
+export function placementOrder(
+  homeSite: SiteId,
+  allowedSites: readonly SiteId[],
+  clusters: readonly MediaClusterState[],
+): { readonly clusterId: string; readonly site: SiteId }[] {
+  return [homeSite, ...allowedSites.filter((s) => s !== homeSite)].flatMap((site) =>
+    clusters
+      .filter((c) => c.site === site && c.status === 'active' && c.healthy)
+      .sort((a, b) => a.participants - b.participants || a.id.localeCompare(b.id))
+      .map((c) => ({ clusterId: c.id, site })),
+  );
 }

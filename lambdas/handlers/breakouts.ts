@@ -19,7 +19,7 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
 import { checkMayHoldKey, isModeratorEntry, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
 import { carryOutRoomEffects, ensureMeetingRoom } from '../http/room-effects.js';
-import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
+import { opaqueRoomName } from '../../media/livekit/media-clusters.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
 import { boundDevices, hostContext, joinerFor, joinPorts, joinSettings, keyHostContext } from '../http/join-context.js';
 import { tenantCallers } from '../http/auth/callers-of.js';
@@ -73,8 +73,8 @@ async function breakoutEncryption(
 
 /** The node a plan's rooms are on, which outlives the main room that was there when they opened. */
 function breakoutNode(live: LiveState, plan: BreakoutPlan) {
-  const nodeId = plan.nodeId ?? live.nodeId;
-  return nodeId ? site.nodes.get(nodeId) : undefined;
+  const clusterId = plan.clusterId ?? live.clusterId;
+  return clusterId ? site.clusters.get(clusterId) : undefined;
 }
 
 /**
@@ -102,7 +102,7 @@ async function breakoutGrant(
     canPublish: true,
   });
   return {
-    media: { url: node.config.url, token },
+    media: { url: node.signalUrl(), token },
     encryption: await breakoutEncryption(principal, meeting, breakout, live.epoch),
   };
 }
@@ -143,9 +143,9 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const principal = request.caller;
       const { meetingId } = request.path;
       const { live } = await hostContext(site, principal, meetingId);
-      if (!live.nodeId || !live.roomName || live.ended) throw conflict('the meeting has no live room to break out of');
+      if (!live.clusterId || !live.roomName || live.ended) throw conflict('the meeting has no live room to break out of');
       const plan = await current(principal, meetingId, live);
-      const opened = openPlan(plan, opaqueRoomName, live.nodeId);
+      const opened = openPlan(plan, opaqueRoomName, live.clusterId);
       // Rooms first: a saved plan never names a room that does not exist.
       await carryOutRoomEffects(site, principal, meetingId, live, opened.plan, opened.effects);
       await site.breakoutPlans.saveBreakoutPlan(principal.tenant.id, meetingId, opened.plan, plan!.version);

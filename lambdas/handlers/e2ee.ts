@@ -118,7 +118,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       const upgraded = await updateMeeting(ctx, viewer, meetingId, meeting.version, { encryption: 'e2ee' });
       // A new epoch: from here on, keys come only from the host's client.
       const epoch = await site.live.rotate(principal.tenant.id, meetingId);
-      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      const node = live.clusterId ? site.clusters.get(live.clusterId) : undefined;
       if (node && live.roomName) await node.broadcast(live.roomName, 'meetplane.epoch', { epoch, mode: 'e2ee', rekey: true });
       return {
         status: 200,

@@ -1,8 +1,9 @@
 import { siteConfig } from '../../config/env.js';
-import { livekitNodeProbe } from '../../media/livekit/node-probe.js';
+import { livekitClusterProbe } from '../../media/livekit/cluster-probe.js';
+import { PROBE_DEADLINE_MS } from '../../media/livekit/media-clusters.js';
 import { dynamodbClient, kmsClient } from '../clients.js';
 import { summariseHealth } from '../domain/health.js';
-import { ownLivekitRooms } from '../media-composition.js';
+import { ownLivekitEndpoints } from '../media-composition.js';
 import { runProbe } from '../domain/probe.js';
 import { OPERATIONS } from '../api/operations/health.js';
 import { route, routeGroup } from '../http/route.js';
@@ -14,7 +15,7 @@ const config = siteConfig();
 const probes = {
   dynamodb: tableProbe(dynamodbClient(config), config.tableName),
   kms: siteKeyProbe(kmsClient(config), config.siteKeyId, config.siteId),
-  livekit: livekitNodeProbe(ownLivekitRooms()),
+  livekit: livekitClusterProbe(ownLivekitEndpoints()),
 };
 
 export const handler = routeGroup(
@@ -25,7 +26,8 @@ export const handler = routeGroup(
       const [dynamodb, kms, livekit] = await Promise.all([
         runProbe(probes.dynamodb, timeout),
         runProbe(probes.kms, timeout),
-        runProbe(probes.livekit, timeout),
+        // A cluster is unhealthy when none of its endpoints answers within about a second, whatever the reason.
+        runProbe(probes.livekit, Math.min(timeout, PROBE_DEADLINE_MS)),
       ]);
       const { httpStatus, report } = summariseHealth(config.siteId, config.region, { dynamodb, kms, livekit });
       return {

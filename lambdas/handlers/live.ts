@@ -26,9 +26,10 @@ function observedJoinPorts(principal: TenantOrGuest) {
     observed,
     ports: {
       ...ports,
-      ensureRoom: async (...args: Parameters<typeof ports.ensureRoom>) => {
-        await ports.ensureRoom(...args);
-        observed.createdRoom = true;
+      createRoom: async (...args: Parameters<typeof ports.createRoom>) => {
+        const outcome = await ports.createRoom(...args);
+        if (outcome === 'created') observed.createdRoom = true;
+        return outcome;
       },
     },
   };
@@ -41,7 +42,7 @@ function noteJoin(outcome: JoinOutcome, observed: { createdRoom: boolean }): voi
   if (observed.createdRoom) noteEvent('FirstJoins');
 }
 
-/** Only what the client needs: where the media is placed (node, room) stays with the control plane. */
+/** Only what the client needs: where the media is placed (cluster, room) stays with the control plane. */
 function joinResponse(outcome: JoinOutcome): RouteResult {
   if (outcome.status !== 'admitted') return { status: 200, body: outcome };
   const { status, media, encryption, participantId, role } = outcome;
@@ -96,7 +97,7 @@ async function settlePlan(
 }
 
 function liveView(live: LiveState) {
-  const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+  const node = live.clusterId ? site.clusters.get(live.clusterId) : undefined;
   return {
     locked: live.locked,
     ended: live.ended,
@@ -250,7 +251,7 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
     async (request) => {
       const principal = request.caller;
       const { live } = await hostContext(site, principal, request.path.meetingId);
-      const node = live.nodeId ? site.nodes.get(live.nodeId) : undefined;
+      const node = live.clusterId ? site.clusters.get(live.clusterId) : undefined;
       if (!node || !live.roomName) throw notFound('The meeting has no live room');
       await node.mute(live.roomName, request.path.participantId, request.body.trackSid, request.body.muted);
       return { status: 204 };

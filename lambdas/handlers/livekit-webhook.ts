@@ -7,7 +7,7 @@ import { logger } from '../http/logger.js';
 import { problems } from '../http/problem.js';
 import type { RawRequest, VerifiedWebhook } from '../http/callers.js';
 import { route, routeGroup } from '../http/route.js';
-import { carryOutNodeEffects, carryOutOnNode } from '../http/room-effects.js';
+import { carryOutClusterEffects, carryOutOnCluster } from '../http/room-effects.js';
 import { arrivalEffects, leaveAnnouncements, leaveRekey, type RoomSession } from '../domain/meeting-rooms.js';
 import { clearPin } from '../store/live-state-store.js';
 import { leaveUnbinds } from '../domain/e2ee-devices.js';
@@ -49,7 +49,7 @@ async function rekeyIfEndToEnd(tenantId: string, meetingId: string, departure: R
     rekey.breakoutId !== undefined
       ? (await site.e2ee.meetingDevices(tenantId, meetingId)).filter((b) => b.role === 'host').map((b) => b.participantId)
       : [];
-  await carryOutNodeEffects(site, live, plan, leaveAnnouncements(rekey, live, epoch, hosts));
+  await carryOutClusterEffects(site, live, plan, leaveAnnouncements(rekey, live, epoch, hosts));
 }
 
 /**
@@ -71,12 +71,10 @@ async function unbindIfGone(tenantId: string, meetingId: string, participant: No
     await site.e2ee.unbindMeetingDevice(tenantId, meetingId, binding.participantId, binding.boundAt);
 }
 
-/** Applies one verified event; events about rooms this site did not create are refused. */
-async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | 'unknown-room'> {
-  const roomName = event.room?.name;
-  if (!roomName) return 'applied';
-  const owner = await site.webhookLedger.roomOwner(roomName);
-  if (!owner || owner.nodeId !== nodeId) return 'unknown-room';
+type RoomOwner = NonNullable<Awaited<ReturnType<typeof site.webhookLedger.roomOwner>>>;
+
+/** Applies one verified event about a room this site placed on the cluster that sent it. */
+async function apply(event: WebhookEvent, clusterId: string, roomName: string, owner: RoomOwner): Promise<void> {
   const at = Number(event.createdAt ?? 0n);
   const participants = event.room?.numParticipants ?? 0;
   const attendance = async (change: { joinedAt?: string; leftAt?: string }) => {
@@ -87,16 +85,16 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
   switch (event.event) {
     case 'participant_joined': {
       // A token outlives a removal or a move: whoever no longer belongs in the room is put out again.
-      const node = site.nodes.get(nodeId);
-      if (event.participant && node) {
+      const cluster = site.clusters.get(clusterId);
+      if (event.participant && cluster) {
         const live = await site.live.live(owner.tenantId, owner.meetingId);
         const plan =
           owner.breakoutId !== undefined ? await site.breakoutPlans.breakoutPlan(owner.tenantId, owner.meetingId) : undefined;
         const arrival = sessionOf(owner, roomName, event.participant);
-        await carryOutOnNode(node, arrivalEffects(live, plan, arrival, new Date()));
+        await carryOutOnCluster(cluster, arrivalEffects(live, plan, arrival, new Date()));
       }
       await attendance({ joinedAt: toIso(event.participant?.joinedAt) ?? toIso(at) });
-      await site.nodeStatus.reportRoomLoad(nodeId, roomName, participants, at);
+      await site.clusterStatus.reportRoomLoad(clusterId, roomName, participants, at);
       break;
     }
     case 'participant_left':
@@ -104,22 +102,21 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
       await attendance({ leftAt: toIso(at) ?? new Date().toISOString() });
       // Unbound before the rekey is announced, so the host's client lists the devices without theirs.
       if (event.participant) await unbindIfGone(owner.tenantId, owner.meetingId, event.participant);
-      await site.nodeStatus.reportRoomLoad(nodeId, roomName, participants, at);
+      await site.clusterStatus.reportRoomLoad(clusterId, roomName, participants, at);
       if (event.participant)
         await rekeyIfEndToEnd(owner.tenantId, owner.meetingId, sessionOf(owner, roomName, event.participant));
       break;
     case 'room_finished':
-      await site.nodeStatus.reportRoomLoad(nodeId, roomName, 0, at);
+      await site.clusterStatus.reportRoomLoad(clusterId, roomName, 0, at);
       // The next join creates a new room rather than sending people to one that is gone.
       await clearPin(site.clients.dynamodb, config.tableName, owner.tenantId, owner.meetingId, roomName);
       break;
     default:
       break;
   }
-  return 'applied';
 }
 
-/** A webhook is authenticated by its signature: the signing key names the node, and the body's hash is checked too. */
+/** A webhook is authenticated by its signature: the signing key names the cluster, and the body's hash is checked too. */
 async function verifiedWebhook(request: RawRequest): Promise<VerifiedWebhook> {
   const authorization = request.headers.authorization;
   let nodeKey: string | undefined;
@@ -128,10 +125,10 @@ async function verifiedWebhook(request: RawRequest): Promise<VerifiedWebhook> {
   } catch {
     nodeKey = undefined;
   }
-  const node = [...site.nodes.values()].find((n) => n.config.apiKey === nodeKey);
-  if (!node) throw problems.unauthorized();
+  const cluster = [...site.clusters.values()].find((n) => n.config.apiKey === nodeKey);
+  if (!cluster) throw problems.unauthorized();
   try {
-    return { nodeId: node.id, event: await node.verifyWebhook(request.rawBody, authorization) };
+    return { clusterId: cluster.id, event: await cluster.verifyWebhook(request.rawBody, authorization) };
   } catch {
     throw problems.unauthorized();
   }
@@ -141,17 +138,18 @@ export const handler = routeGroup(
   { livekit: verifiedWebhook },
   {
     'POST /v1/media/livekit/webhook': route(OPERATIONS['POST /v1/media/livekit/webhook'], async (request) => {
-      const { event, nodeId } = request.caller;
+      const { event, clusterId } = request.caller;
       // How late LiveKit's events arrive (createdAt is in whole seconds), duplicates included: each is a delivery.
       if (event.createdAt) noteEvent('WebhookLag', Math.max(0, Date.now() - Number(event.createdAt) * 1000));
+      // A cluster's webhooks reach every site that may place rooms on it. A site keeps only what is about rooms
+      // it placed there, and stores nothing at all of the rest (not even that the event came): another site's.
+      const roomName = event.room?.name;
+      const owner = roomName ? await site.webhookLedger.roomOwner(roomName) : undefined;
+      if (!roomName || !owner || owner.clusterId !== clusterId) return { status: 200, body: { received: true, ignored: true } };
       if (!event.id || !(await site.webhookLedger.firstDelivery(event.id)))
         return { status: 200, body: { received: true, duplicate: true } };
       try {
-        const outcome = await apply(event, nodeId);
-        if (outcome === 'unknown-room') {
-          await site.webhookLedger.forgetDelivery(event.id);
-          throw problems.notFound('The event is about a room this site did not create');
-        }
+        await apply(event, clusterId, roomName, owner);
       } catch (error) {
         if (!(error instanceof Error && error.name === 'HttpProblem')) {
           // Let LiveKit's retry deliver it again.

@@ -15,7 +15,7 @@ export interface RawRequest {
 
 /** A LiveKit webhook whose signature and body hash held, and the media node that signed it. */
 export interface VerifiedWebhook {
-  readonly nodeId: string;
+  readonly clusterId: string;
   /** The decoded event (LiveKit's WebhookEvent). */
   readonly event: WebhookEvent;
 }

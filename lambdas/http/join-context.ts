@@ -6,12 +6,13 @@ import type { JoinPorts, JoinSettings } from '../domain/joining.js';
 import { checkRunsKeys } from '../domain/e2ee-devices.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type Joiner } from '../domain/live-meeting.js';
-import { opaqueRoomName } from '../../media/livekit/media-nodes.js';
+import { opaqueRoomName } from '../../media/livekit/media-clusters.js';
 import { verifyPasscode } from '../domain/passcode.js';
-import type { MediaNodeState } from '../domain/placement.js';
+import type { MediaClusterState } from '../domain/placement.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 import type { TenantOrGuest } from './callers.js';
 import { principalPseudonyms } from './tenant-context.js';
+import { DeadlineExceeded, isDependencyUnavailable } from './dependency-errors.js';
 
 /**
  * The joiner in the tenant's pseudonyms: their participant id is a keyed hash
@@ -41,31 +42,42 @@ export function joinSettings(principal: TenantOrGuest): JoinSettings {
   };
 }
 
-/** The join rules' ports, bound to this site's stores and media nodes for one tenant. */
+/** The join rules' ports, bound to this site's stores and media clusters for one tenant. */
 export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts {
   const tenantId = principal.tenant.id;
-  const node = (nodeId: string) => {
-    const found = site.nodes.get(nodeId);
-    if (!found) throw new Error('meeting pinned to a node this site does not know');
+  const node = (clusterId: string) => {
+    const found = site.clusters.get(clusterId);
+    if (!found) throw new Error('meeting pinned to a cluster this site does not know');
     return found;
   };
   return {
     load: (meetingId, participantId) => site.live.forJoin(tenantId, meetingId, participantId),
-    nodes: () => mediaNodeStates(site),
-    nodeHealthy: async (nodeId) => site.nodes.has(nodeId) && (await node(nodeId).healthy()),
-    ensureRoom: (nodeId, roomName, settings) =>
-      node(nodeId).ensureRoom({
-        name: roomName,
-        emptyTimeoutSeconds: settings.emptyTimeoutSeconds,
-        departureTimeoutSeconds: settings.departureTimeoutSeconds,
-        maxParticipants: settings.maxParticipants,
-      }),
-    pin: (meetingId, nodeId, roomName, replacing) => site.live.pin(tenantId, meetingId, nodeId, roomName, replacing),
-    mintToken: async (nodeId, grant) => ({
-      url: node(nodeId).config.url,
-      token: await node(nodeId).mintJoinToken(grant),
+    clusters: () => mediaClusterStates(site),
+    clusterHealthy: async (clusterId) => site.clusters.has(clusterId) && (await node(clusterId).healthy()),
+    createRoom: async (clusterId, roomName, settings) => {
+      const cluster = node(clusterId);
+      try {
+        await cluster.ensureRoom({
+          name: roomName,
+          emptyTimeoutSeconds: settings.emptyTimeoutSeconds,
+          departureTimeoutSeconds: settings.departureTimeoutSeconds,
+          maxParticipants: settings.maxParticipants,
+        });
+        return 'created';
+      } catch (error) {
+        // No time left in the request's budget is no fault of this cluster's, and no other would do better.
+        if (error instanceof DeadlineExceeded && !error.started) throw error;
+        if (!isDependencyUnavailable(error)) throw error;
+        cluster.markUnhealthy();
+        return 'unavailable';
+      }
+    },
+    pin: (meetingId, clusterId, roomName, replacing) => site.live.pin(tenantId, meetingId, clusterId, roomName, replacing),
+    mintToken: async (clusterId, grant) => ({
+      url: node(clusterId).signalUrl(),
+      token: await node(clusterId).mintJoinToken(grant),
     }),
-    announce: (nodeId, roomName, topic, payload) => node(nodeId).broadcast(roomName, topic, payload),
+    announce: (clusterId, roomName, topic, payload) => node(clusterId).broadcast(roomName, topic, payload),
     recordModeratorEntry: async (meetingId, moderator) => {
       await site.tenants.appendAudit(tenantId, {
         actor: { type: 'user', id: moderator.userRef },
@@ -105,16 +117,16 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
   };
 }
 
-/** Every node this site may use, with its operator status, probed health and webhook-reported load. */
-export async function mediaNodeStates(site: MediaSite): Promise<MediaNodeState[]> {
-  const statuses = await site.nodeStatus.nodeStatuses();
+/** Every cluster this site may use, with its operator status, probed health and webhook-reported load. */
+export async function mediaClusterStates(site: MediaSite): Promise<MediaClusterState[]> {
+  const statuses = await site.clusterStatus.clusterStatuses();
   return Promise.all(
-    [...site.nodes.values()].map(async (n) => ({
+    [...site.clusters.values()].map(async (n) => ({
       id: n.id,
       site: n.config.site,
       status: statuses.get(n.id) ?? 'active',
       healthy: await n.healthy(),
-      participants: await site.nodeStatus.nodeLoad(n.id),
+      participants: await site.clusterStatus.clusterLoad(n.id),
     })),
   );
 }

@@ -1,9 +1,9 @@
 import { TIER_FEATURES } from '../../config/tiers.js';
-import type { BreakoutPlan, NodeEffect, RoomEffect } from '../domain/breakouts.js';
-import { nodeOfRoom } from '../domain/meeting-rooms.js';
+import type { BreakoutPlan, ClusterEffect, RoomEffect } from '../domain/breakouts.js';
+import { clusterOfRoom } from '../domain/meeting-rooms.js';
 import { roomSettings, type LiveState } from '../domain/live-meeting.js';
 import type { MediaSite } from '../media-composition.js';
-import type { MediaNode } from '../../media/livekit/media-nodes.js';
+import type { MediaCluster } from '../../media/livekit/media-clusters.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 
 /**
@@ -22,8 +22,8 @@ export async function carryOutRoomEffects(
 ): Promise<void> {
   const tenant = principal.tenant;
   for (const effect of effects) {
-    const nodeId = nodeOfRoom(live, plan, effect.roomName);
-    const node = nodeId ? site.nodes.get(nodeId) : undefined;
+    const clusterId = clusterOfRoom(live, plan, effect.roomName);
+    const node = clusterId ? site.clusters.get(clusterId) : undefined;
     // A room on no node this site knows is gone with it.
     if (!node) continue;
     if (effect.kind === 'create-room') {
@@ -31,11 +31,11 @@ export async function carryOutRoomEffects(
       await site.webhookLedger.indexRoom(effect.roomName, {
         tenantId: tenant.id,
         meetingId,
-        nodeId: node.id,
+        clusterId: node.id,
         breakoutId: effect.breakoutId,
       });
     } else {
-      await onNode(node, effect);
+      await onCluster(node, effect);
     }
   }
 }
@@ -45,34 +45,34 @@ export async function carryOutRoomEffects(
  * CreateRoom answers an existing room as it is): one call, whether LiveKit
  * closed the room meanwhile (everyone left) or not.
  */
-export async function ensureMeetingRoom(node: MediaNode, principal: TenantPrincipal, roomName: string): Promise<void> {
+export async function ensureMeetingRoom(node: MediaCluster, principal: TenantPrincipal, roomName: string): Promise<void> {
   const tier = principal.tenant.tier;
   await node.ensureRoom({ name: roomName, ...roomSettings(tier, TIER_FEATURES[tier].maxParticipants) });
 }
 
 /** Carries out effects that need nothing of the tenant on a node known by itself, e.g. the one a LiveKit webhook came from. */
-export async function carryOutOnNode(node: MediaNode, effects: readonly NodeEffect[]): Promise<void> {
-  for (const effect of effects) await onNode(node, effect);
+export async function carryOutOnCluster(node: MediaCluster, effects: readonly ClusterEffect[]): Promise<void> {
+  for (const effect of effects) await onCluster(node, effect);
 }
 
 /**
  * Carries out effects that need nothing of the tenant (disconnects, deletions,
  * announcements), each on the node its room is on (as `carryOutRoomEffects`).
  */
-export async function carryOutNodeEffects(
+export async function carryOutClusterEffects(
   site: MediaSite,
   live: LiveState,
   plan: BreakoutPlan | undefined,
-  effects: readonly NodeEffect[],
+  effects: readonly ClusterEffect[],
 ): Promise<void> {
   for (const effect of effects) {
-    const nodeId = nodeOfRoom(live, plan, effect.roomName);
-    const node = nodeId ? site.nodes.get(nodeId) : undefined;
-    if (node) await onNode(node, effect);
+    const clusterId = clusterOfRoom(live, plan, effect.roomName);
+    const node = clusterId ? site.clusters.get(clusterId) : undefined;
+    if (node) await onCluster(node, effect);
   }
 }
 
-async function onNode(node: MediaNode, effect: NodeEffect): Promise<void> {
+async function onCluster(node: MediaCluster, effect: ClusterEffect): Promise<void> {
   switch (effect.kind) {
     case 'delete-room':
       await node.deleteRoom(effect.roomName);

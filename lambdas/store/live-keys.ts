@@ -34,10 +34,10 @@ export const attendanceKey = (tenantId: string, meetingId: string, sessionId: st
 export const attendancePrefix = (meetingId: string) => `ATT#${meetingId}#`;
 export const roomKey = (roomName: string) => ({ pk: `ROOM#${roomName}`, sk: 'ROOM' });
 export const webhookEventKey = (eventId: string) => ({ pk: `WEBHOOK#${eventId}`, sk: 'EVENT' });
-export const nodeLoadPk = (nodeId: string) => `MEDIA#LOAD#${nodeId}`;
-export const nodeLoadKey = (nodeId: string, roomName: string) => ({ pk: nodeLoadPk(nodeId), sk: roomName });
-export const NODES_PK = 'MEDIA#NODES';
-export const nodeStatusKey = (nodeId: string) => ({ pk: NODES_PK, sk: nodeId });
+export const clusterLoadPk = (clusterId: string) => `MEDIA#LOAD#${clusterId}`;
+export const clusterLoadKey = (clusterId: string, roomName: string) => ({ pk: clusterLoadPk(clusterId), sk: roomName });
+export const CLUSTERS_PK = 'MEDIA#NODES';
+export const clusterStatusKey = (clusterId: string) => ({ pk: CLUSTERS_PK, sk: clusterId });
 
 /** Whether an item read together with others (forJoin's batch) is the meeting or an admission. */
 export const isMeetingSk = (sk: string) => sk.startsWith('M#');

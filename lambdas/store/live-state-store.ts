@@ -76,7 +76,7 @@ export class LiveStateStore implements AdmissionItems {
         RequestItems: {
           [this.tableName]: {
             Keys: keys.map((key) => marshall(key)),
-            ProjectionExpression: `sk, ${CORE_ATTRIBUTES}, nodeId, roomName, locked, ended, removed, epoch, participantId, since, via, expiresAt`,
+            ProjectionExpression: `sk, ${CORE_ATTRIBUTES}, clusterId, roomName, locked, ended, removed, epoch, participantId, since, via, expiresAt`,
             ExpressionAttributeNames: { '#status': 'status', '#timeZone': 'timeZone' },
             ConsistentRead: true,
           },
@@ -96,10 +96,10 @@ export class LiveStateStore implements AdmissionItems {
           admission = { participantId: rest.participantId, epoch: Number(rest.epoch), since: rest.since, via: rest.via };
         }
       } else {
-        const { nodeId, roomName, locked, ended, removed, epoch } = rest as Partial<LiveState>;
+        const { clusterId, roomName, locked, ended, removed, epoch } = rest as Partial<LiveState>;
         live = {
           ...IDLE,
-          ...(nodeId !== undefined && { nodeId }),
+          ...(clusterId !== undefined && { clusterId }),
           ...(roomName !== undefined && { roomName }),
           locked: locked ?? false,
           ended: ended ?? false,
@@ -156,17 +156,17 @@ export class LiveStateStore implements AdmissionItems {
    * (then that pin wins and is returned). `replacing` re-pins away from a node
    * that has gone unhealthy.
    */
-  async pin(tenantId: string, meetingId: string, nodeId: string, roomName: string, replacing?: string): Promise<LiveState> {
+  async pin(tenantId: string, meetingId: string, clusterId: string, roomName: string, replacing?: string): Promise<LiveState> {
     try {
       const result = await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall(liveKey(tenantId, meetingId)),
           UpdateExpression:
-            'SET nodeId = :node, roomName = :room, locked = if_not_exists(locked, :f), ended = if_not_exists(ended, :f), epoch = if_not_exists(epoch, :zero)',
-          ConditionExpression: replacing ? 'nodeId = :old' : 'attribute_not_exists(nodeId)',
+            'SET clusterId = :node, roomName = :room, locked = if_not_exists(locked, :f), ended = if_not_exists(ended, :f), epoch = if_not_exists(epoch, :zero)',
+          ConditionExpression: replacing ? 'clusterId = :old' : 'attribute_not_exists(clusterId)',
           ExpressionAttributeValues: marshall({
-            ':node': nodeId,
+            ':node': clusterId,
             ':room': roomName,
             ':f': false,
             ':zero': 0,
@@ -175,7 +175,7 @@ export class LiveStateStore implements AdmissionItems {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      await this.rooms.indexRoom(roomName, { tenantId, meetingId, nodeId });
+      await this.rooms.indexRoom(roomName, { tenantId, meetingId, clusterId });
       return { ...IDLE, ...(unmarshall(result.Attributes ?? {}) as Partial<LiveState>) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return this.live(tenantId, meetingId);
@@ -259,7 +259,7 @@ export async function clearPin(
       new UpdateItemCommand({
         TableName: tableName,
         Key: marshall(liveKey(tenantId, meetingId)),
-        UpdateExpression: 'REMOVE nodeId, roomName',
+        UpdateExpression: 'REMOVE clusterId, roomName',
         ConditionExpression: 'roomName = :room',
         ExpressionAttributeValues: marshall({ ':room': roomName }),
       }),

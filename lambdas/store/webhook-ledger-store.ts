@@ -24,7 +24,7 @@ export interface AttendanceRecord {
 export interface RoomOwner {
   readonly tenantId: string;
   readonly meetingId: string;
-  readonly nodeId: string;
+  readonly clusterId: string;
   readonly breakoutId?: string;
 }
 
@@ -66,18 +66,18 @@ export class WebhookLedgerStore {
   /** The meeting a room belongs to, its node, and for a breakout's room the breakout it was opened for. */
   async roomOwner(
     roomName: string,
-  ): Promise<{ tenantId: string; meetingId: string; nodeId: string; breakoutId?: string } | undefined> {
+  ): Promise<{ tenantId: string; meetingId: string; clusterId: string; breakoutId?: string } | undefined> {
     const { Item } = await this.dynamodb.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall(roomKey(roomName)) }),
     );
     if (!Item) return undefined;
-    const { tenantId, meetingId, nodeId, breakoutId } = unmarshall(Item) as {
+    const { tenantId, meetingId, clusterId, breakoutId } = unmarshall(Item) as {
       tenantId: string;
       meetingId: string;
-      nodeId: string;
+      clusterId: string;
       breakoutId?: string;
     };
-    return { tenantId, meetingId, nodeId, ...(breakoutId !== undefined && { breakoutId }) };
+    return { tenantId, meetingId, clusterId, ...(breakoutId !== undefined && { breakoutId }) };
   }
 
   /** Lets webhooks about a room (the meeting's own, or a breakout) find their meeting; kept a week. */

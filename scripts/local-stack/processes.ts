@@ -10,6 +10,12 @@ export interface ManagedProcess {
   readonly logFile: string;
   /** Restarted when it exits unexpectedly, rather than taking the stack down. */
   readonly restartable: boolean;
+  /**
+   * Started again when it exits with code 0 by itself, even when not
+   * restartable: a LiveKit node that finished its graceful shutdown (a drain)
+   * is replaced, as an Auto Scaling group replaces an instance.
+   */
+  readonly replaceAfterCleanExit: boolean;
   readonly restarts: number;
 }
 
@@ -31,8 +37,14 @@ const MAX_RESTARTS_PER_MINUTE = 10;
  * `onUnexpectedExit`, which stops the stack.
  */
 export class ProcessGroup {
-  private readonly processes: { name: string; child: ChildProcess; logFile: string; restartable: boolean; restarts: number }[] =
-    [];
+  private readonly processes: {
+    name: string;
+    child: ChildProcess;
+    logFile: string;
+    restartable: boolean;
+    replaceAfterCleanExit: boolean;
+    restarts: number;
+  }[] = [];
   private readonly restartTimes = new Map<string, number[]>();
   private stopping = false;
 
@@ -49,11 +61,11 @@ export class ProcessGroup {
     name: string,
     command: string,
     args: readonly string[],
-    options: { cwd?: string; env?: NodeJS.ProcessEnv; restartable?: boolean } = {},
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; restartable?: boolean; replaceAfterCleanExit?: boolean } = {},
   ): ManagedProcess {
     const logFile = resolve(this.logDir, `${name}.log`);
-    const { restartable = false, ...spawnOptions } = options;
-    const proc = { name, child: undefined as unknown as ChildProcess, logFile, restartable, restarts: 0 };
+    const { restartable = false, replaceAfterCleanExit = false, ...spawnOptions } = options;
+    const proc = { name, child: undefined as unknown as ChildProcess, logFile, restartable, replaceAfterCleanExit, restarts: 0 };
     this.processes.push(proc);
     this.spawnInto(proc, { command, args, options: spawnOptions }, 'w');
     return proc;
@@ -72,7 +84,8 @@ export class ProcessGroup {
     proc.child = child;
     child.on('exit', (code, signal) => {
       if (this.stopping) return;
-      if (!proc.restartable || !this.mayRestart(proc.name)) {
+      const replaced = proc.replaceAfterCleanExit && code === 0;
+      if (!(proc.restartable || replaced) || !this.mayRestart(proc.name)) {
         this.onUnexpectedExit(proc, code);
         return;
       }

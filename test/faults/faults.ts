@@ -32,16 +32,27 @@ const RATE = Number(process.env.FAULTS_RATE ?? 6);
 type Target = 'dynamodb' | `kms-${SiteId}` | `livekit-${SiteId}`;
 type Fault = 'pause' | 'kill';
 
-/** The process group of a component of our own stack, as the stack last wrote it. */
-function pidOf(target: Target): number {
-  const pid = stack().processes?.[target]?.pid;
-  if (!pid || pid <= 0) throw new Error(`the stack names no process for ${target}`);
-  return pid;
+/** The processes of a target: a site's LiveKit is every node of its cluster (`livekit-fra-1`, `-2`). */
+function processesOf(target: Target): string[] {
+  if (!target.startsWith('livekit-')) return [target];
+  const site = target.split('-')[1] as SiteId;
+  return stack().sites[site].clusters.flatMap((c) => c.nodes.map((n) => n.name));
 }
 
-function signal(target: Target, sig: NodeJS.Signals, pid = pidOf(target)): void {
+/** The process groups of a target's components, as the stack last wrote them (joined, to compare). */
+function pidOf(target: Target): string {
+  return processesOf(target)
+    .map((name) => {
+      const pid = stack().processes?.[name]?.pid;
+      if (!pid || pid <= 0) throw new Error(`the stack names no process for ${name}`);
+      return pid;
+    })
+    .join(',');
+}
+
+function signal(target: Target, sig: NodeJS.Signals, pids = pidOf(target)): void {
   // Each component leads its own process group (scripts/local-stack/processes.ts): signal all of it.
-  process.kill(-pid, sig);
+  for (const pid of pids.split(',')) process.kill(-Number(pid), sig);
 }
 
 /** Whether the component answers again: for DynamoDB a table read, for KMS its port, for LiveKit its HTTP root. */
@@ -75,9 +86,14 @@ async function answers(target: Target): Promise<boolean> {
   }
   const site = target.split('-')[1] as SiteId;
   if (target.startsWith('kms-')) return portIsOpen(SITE_PORTS[site].kms);
-  return fetch(`http://127.0.0.1:${SITE_PORTS[site].livekit}/`, { signal: AbortSignal.timeout(500) })
-    .then((res) => res.ok)
-    .catch(() => false);
+  const up = await Promise.all(
+    SITE_PORTS[site].livekitNodes.map((node) =>
+      fetch(`http://127.0.0.1:${node.http}/`, { signal: AbortSignal.timeout(500) })
+        .then((res) => res.ok)
+        .catch(() => false),
+    ),
+  );
+  return up.every(Boolean);
 }
 
 // --- scenarios ------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ function pathOf(key: RouteKey, r: Resources): string {
     tenantId: r.tenantId,
     participantId: `p_${zeros(32)}`,
     ticket: `lt_${hex(24)}`,
-    nodeId: 'fra-1',
+    clusterId: 'fra-1',
     epoch: '0',
     breakoutId: `br_${hex(12)}`,
     deviceId: 'dv_authz_device',

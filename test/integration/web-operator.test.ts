@@ -167,20 +167,20 @@ describe('the operators view', () => {
   );
 
   it(
-    'drains and undrains a media node of the chosen site',
+    'drains and undrains a media cluster of the chosen site',
     async () => {
       type Nodes = { items: { id: string; site: string; status: string }[] };
-      const node = ((await operatorGet('fra', '/v1/media/nodes')).body as Nodes).items.find((n) => n.site === 'fra')!.id;
+      const node = ((await operatorGet('fra', '/v1/media/clusters')).body as Nodes).items.find((n) => n.site === 'fra')!.id;
       await page.getByLabel('Site', { exact: true }).selectOption('fra');
-      const row = page.locator(`tr[data-node="${node}"]`);
+      const row = page.locator(`tr[data-cluster="${node}"]`);
       await row.waitFor();
       await row.getByRole('button', { name: `Drain ${node}` }).click();
       await row.getByRole('button', { name: `Put ${node} back into service` }).waitFor();
-      const nodes = (await operatorGet('fra', '/v1/media/nodes')).body as Nodes;
+      const nodes = (await operatorGet('fra', '/v1/media/clusters')).body as Nodes;
       expect(nodes.items.find((n) => n.id === node)?.status).toBe('draining');
       await row.getByRole('button', { name: `Put ${node} back into service` }).click();
       await row.getByRole('button', { name: `Drain ${node}` }).waitFor();
-      const after = (await operatorGet('fra', '/v1/media/nodes')).body as Nodes;
+      const after = (await operatorGet('fra', '/v1/media/clusters')).body as Nodes;
       expect(after.items.find((n) => n.id === node)?.status).toBe('active');
     },
     STEP,

@@ -53,10 +53,10 @@ export function memoryJoinPorts(m: MeetingCore, live: LiveState = IDLE, now = ne
       live,
       ...(participantId && admissions.has(participantId) && { admission: admissions.get(participantId)! }),
     }),
-    nodes: async () => [{ id: 'fra-1', site: 'fra', status: 'active', healthy: true, participants: 0 }],
-    nodeHealthy: async () => true,
-    ensureRoom: async () => undefined,
-    pin: async (_m, nodeId, roomName) => ({ ...live, nodeId, roomName }),
+    clusters: async () => [{ id: 'fra-a', site: 'fra', status: 'active', healthy: true, participants: 0 }],
+    clusterHealthy: async () => true,
+    createRoom: async () => 'created' as const,
+    pin: async (_m, clusterId, roomName) => ({ ...live, clusterId, roomName }),
     mintToken: async (_n, grant) => {
       grants.push(grant);
       return { url: 'ws://media', token: `token-for-${grant.identity}` };

@@ -17,7 +17,7 @@ import {
   EPOCH_TOPIC,
   leaveAnnouncements,
   leaveRekey,
-  nodeOfRoom,
+  clusterOfRoom,
   removalEffects,
   roomsOf,
 } from '../../lambdas/domain/meeting-rooms.js';
@@ -28,7 +28,7 @@ let rooms = 0;
 const newId = () => `br_${++ids}`;
 const newRoom = () => `rm_${++rooms}`;
 const now = new Date('2026-12-01T10:00:00Z');
-const live: LiveState = { ...IDLE, nodeId: 'fra-1', roomName: 'rm_main', epoch: 3 };
+const live: LiveState = { ...IDLE, clusterId: 'fra-1', roomName: 'rm_main', epoch: 3 };
 
 function drafted(): BreakoutPlan {
   return planBreakouts(
@@ -213,15 +213,15 @@ describe('breakout transitions and the room effects they ask for', () => {
 
   it('keeps breakout rooms on the node they opened on, even when the main room is unpinned or placed anew', () => {
     const { plan } = openPlan(drafted(), newRoom, 'fra-1');
-    expect(plan.nodeId).toBe('fra-1');
+    expect(plan.clusterId).toBe('fra-1');
     const red = plan.rooms[0]!.roomName!;
-    expect(nodeOfRoom(live, plan, red)).toBe('fra-1');
-    expect(nodeOfRoom(IDLE, plan, red)).toBe('fra-1');
-    const elsewhere: LiveState = { ...live, nodeId: 'ams-1', roomName: 'rm_new' };
-    expect(nodeOfRoom(elsewhere, plan, red)).toBe('fra-1');
-    expect(nodeOfRoom(elsewhere, plan, 'rm_new')).toBe('ams-1');
+    expect(clusterOfRoom(live, plan, red)).toBe('fra-1');
+    expect(clusterOfRoom(IDLE, plan, red)).toBe('fra-1');
+    const elsewhere: LiveState = { ...live, clusterId: 'ams-1', roomName: 'rm_new' };
+    expect(clusterOfRoom(elsewhere, plan, red)).toBe('fra-1');
+    expect(clusterOfRoom(elsewhere, plan, 'rm_new')).toBe('ams-1');
     // A plan opened before plans named their node: the main room's.
-    const { nodeId: _, ...older } = plan;
-    expect(nodeOfRoom(live, older, red)).toBe('fra-1');
+    const { clusterId: _, ...older } = plan;
+    expect(clusterOfRoom(live, older, red)).toBe('fra-1');
   });
 });

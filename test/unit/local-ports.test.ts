@@ -8,7 +8,12 @@ describe("the local stack's ports", () => {
       DEV_IDP_PORT,
       SES_PORT,
       DYNAMODB_PORT,
-      ...Object.values(SITE_PORTS).flatMap((p) => [p.gateway, p.kms, p.livekit, p.livekitTcp, p.livekitUdp]),
+      ...Object.values(SITE_PORTS).flatMap((p) => [
+        p.gateway,
+        p.kms,
+        p.redis,
+        ...p.livekitNodes.flatMap((n) => [n.http, n.tcp, n.udp]),
+      ]),
     ];
     expect(new Set(used).size).toBe(used.length);
     expect([...used].sort()).toEqual([...stackPorts(0)].sort());

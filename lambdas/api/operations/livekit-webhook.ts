@@ -6,7 +6,8 @@ import type { Operation } from '../operation.js';
 export const OPERATIONS = {
   'POST /v1/media/livekit/webhook': {
     operationId: 'receiveLivekitWebhook',
-    summary: 'LiveKit events, signed with the node key (verified on the raw body before anything else)',
+    summary:
+      "LiveKit events, signed with a cluster's key (verified on the raw body before anything else); events about rooms another site placed are ignored",
     tag: 'media (LiveKit)',
     auth: 'livekit',
     query: emptyQuery,

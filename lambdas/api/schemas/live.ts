@@ -23,7 +23,7 @@ export const muteBody = z.strictObject({
   trackSid: z.string().regex(/^TR_[A-Za-z0-9]{1,40}$/, 'must be a LiveKit track sid'),
   muted: z.boolean(),
 });
-export const nodePath = z.strictObject({ nodeId: z.string().regex(/^[a-z0-9-]{1,40}$/) });
+export const clusterPath = z.strictObject({ clusterId: z.string().regex(/^[a-z0-9-]{1,40}$/) });
 
 const encryption = z.object({
   mode: z.enum(['standard', 'e2ee']),
@@ -70,12 +70,13 @@ export const attendanceList = z.object({
   ),
 });
 
-export const nodeList = z.object({
+export const clusterList = z.object({
   items: z.array(
     z.object({
       id: z.string(),
       site: z.string(),
-      url: z.string(),
+      /** The cluster's endpoint, or each of its nodes' where they are reached directly, and whether each answered its last probe. */
+      endpoints: z.array(z.object({ url: z.string(), healthy: z.boolean() })),
       status: z.enum(['active', 'draining']),
       healthy: z.boolean(),
       participants: z.number().int(),
@@ -83,7 +84,12 @@ export const nodeList = z.object({
   ),
 });
 
-export const webhookAck = z.object({ received: z.boolean(), duplicate: z.boolean().optional() });
+export const webhookAck = z.object({
+  received: z.boolean(),
+  duplicate: z.boolean().optional(),
+  /** About a room another site placed (every site of a cluster hears its webhooks): nothing was stored. */
+  ignored: z.boolean().optional(),
+});
 
 export const keyQuery = z.strictObject({
   epoch: queryInteger(0, 1_000_000),

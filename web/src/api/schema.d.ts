@@ -412,15 +412,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/media/nodes": {
+    "/v1/media/clusters": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The site's media nodes, their status, health and load */
-        get: operations["listMediaNodes"];
+        /** The LiveKit clusters the site places meetings on (its own, then other sites' for failover), their status, health and load */
+        get: operations["listMediaClusters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -429,7 +429,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/media/nodes/{nodeId}/drain": {
+    "/v1/media/clusters/{clusterId}/drain": {
         parameters: {
             query?: never;
             header?: never;
@@ -438,15 +438,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Drain a media node: no new meeting is placed on it */
-        post: operations["drainMediaNode"];
+        /** Drain a media cluster: no new meeting is placed on it; its live rooms run on */
+        post: operations["drainMediaCluster"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/media/nodes/{nodeId}/undrain": {
+    "/v1/media/clusters/{clusterId}/undrain": {
         parameters: {
             query?: never;
             header?: never;
@@ -455,8 +455,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Put a drained media node back into service */
-        post: operations["undrainMediaNode"];
+        /** Put a drained media cluster back into service */
+        post: operations["undrainMediaCluster"];
         delete?: never;
         options?: never;
         head?: never;
@@ -472,7 +472,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** LiveKit events, signed with the node key (verified on the raw body before anything else) */
+        /** LiveKit events, signed with a cluster's key (verified on the raw body before anything else); events about rooms another site placed are ignored */
         post: operations["receiveLivekitWebhook"];
         delete?: never;
         options?: never;
@@ -1619,21 +1619,24 @@ export interface components {
             /** @description SES only: the region it was called in */
             region?: string;
         };
-        MediaKey: {
-            epoch: number;
-            keyIndex: number;
-            key: string;
-        };
-        MediaNodeList: {
+        MediaClusterList: {
             items: {
                 id: string;
                 site: string;
-                url: string;
+                endpoints: {
+                    url: string;
+                    healthy: boolean;
+                }[];
                 /** @enum {string} */
                 status: "active" | "draining";
                 healthy: boolean;
                 participants: number;
             }[];
+        };
+        MediaKey: {
+            epoch: number;
+            keyIndex: number;
+            key: string;
         };
         Meeting: {
             id: string;
@@ -3866,7 +3869,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    listMediaNodes: {
+    listMediaClusters: {
         parameters: {
             query?: never;
             header?: never;
@@ -3875,7 +3878,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The nodes */
+            /** @description The clusters */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3886,17 +3889,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "fra-1",
+                     *           "id": "fra-a",
                      *           "site": "fra",
-                     *           "url": "wss://media-fra-1.meet.example.eu",
+                     *           "endpoints": [
+                     *             {
+                     *               "url": "wss://media-fra.meet.example.eu",
+                     *               "healthy": true
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "healthy": true,
                      *           "participants": 42
                      *         },
                      *         {
-                     *           "id": "ams-1",
+                     *           "id": "ams-a",
                      *           "site": "ams",
-                     *           "url": "wss://media-ams-1.meet.example.eu",
+                     *           "endpoints": [
+                     *             {
+                     *               "url": "wss://media-ams.meet.example.eu",
+                     *               "healthy": true
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "healthy": true,
                      *           "participants": 17
@@ -3904,7 +3917,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["MediaNodeList"];
+                    "application/json": components["schemas"]["MediaClusterList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3918,18 +3931,18 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    drainMediaNode: {
+    drainMediaCluster: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                nodeId: string;
+                clusterId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The nodes */
+            /** @description The clusters */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3940,17 +3953,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "fra-1",
+                     *           "id": "fra-a",
                      *           "site": "fra",
-                     *           "url": "wss://media-fra-1.meet.example.eu",
+                     *           "endpoints": [
+                     *             {
+                     *               "url": "wss://media-fra.meet.example.eu",
+                     *               "healthy": true
+                     *             }
+                     *           ],
                      *           "status": "draining",
                      *           "healthy": true,
                      *           "participants": 42
                      *         },
                      *         {
-                     *           "id": "ams-1",
+                     *           "id": "ams-a",
                      *           "site": "ams",
-                     *           "url": "wss://media-ams-1.meet.example.eu",
+                     *           "endpoints": [
+                     *             {
+                     *               "url": "wss://media-ams.meet.example.eu",
+                     *               "healthy": true
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "healthy": true,
                      *           "participants": 17
@@ -3958,7 +3981,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["MediaNodeList"];
+                    "application/json": components["schemas"]["MediaClusterList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3972,18 +3995,18 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    undrainMediaNode: {
+    undrainMediaCluster: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                nodeId: string;
+                clusterId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The nodes */
+            /** @description The clusters */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3994,17 +4017,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "fra-1",
+                     *           "id": "fra-a",
                      *           "site": "fra",
-                     *           "url": "wss://media-fra-1.meet.example.eu",
+                     *           "endpoints": [
+                     *             {
+                     *               "url": "wss://media-fra.meet.example.eu",
+                     *               "healthy": true
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "healthy": true,
                      *           "participants": 42
                      *         },
                      *         {
-                     *           "id": "ams-1",
+                     *           "id": "ams-a",
                      *           "site": "ams",
-                     *           "url": "wss://media-ams-1.meet.example.eu",
+                     *           "endpoints": [
+                     *             {
+                     *               "url": "wss://media-ams.meet.example.eu",
+                     *               "healthy": true
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "healthy": true,
                      *           "participants": 17
@@ -4012,7 +4045,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["MediaNodeList"];
+                    "application/json": components["schemas"]["MediaClusterList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4050,6 +4083,7 @@ export interface operations {
                     "application/json": {
                         received: boolean;
                         duplicate?: boolean;
+                        ignored?: boolean;
                     };
                 };
             };

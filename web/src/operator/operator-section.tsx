@@ -15,7 +15,7 @@ import { forgetOperatorToken, keepOperatorToken, operatorSites, operatorToken, t
 type Tenant = components['schemas']['Tenant'];
 type Publication = components['schemas']['AdvisoryPublication'];
 type Offboarding = components['schemas']['OffboardingReport'];
-type Nodes = components['schemas']['MediaNodeList'];
+type Nodes = components['schemas']['MediaClusterList'];
 
 function TokenForm({ onSignedIn }: { onSignedIn: () => void }) {
   const { t } = useTranslation();
@@ -359,7 +359,7 @@ function NodesPanel({ site }: { site: OperatorSite }) {
 
   useEffect(() => {
     site.api
-      .GET('/v1/media/nodes')
+      .GET('/v1/media/clusters')
       .then(({ data }) => setNodes(data))
       .catch(setError);
   }, [site]);
@@ -367,8 +367,8 @@ function NodesPanel({ site }: { site: OperatorSite }) {
   async function toggle(id: string, drain: boolean) {
     setError(undefined);
     try {
-      const path = drain ? '/v1/media/nodes/{nodeId}/drain' : '/v1/media/nodes/{nodeId}/undrain';
-      const { data } = await site.api.POST(path, { params: { path: { nodeId: id } } });
+      const path = drain ? '/v1/media/clusters/{clusterId}/drain' : '/v1/media/clusters/{clusterId}/undrain';
+      const { data } = await site.api.POST(path, { params: { path: { clusterId: id } } });
       setNodes(data);
     } catch (caught) {
       setError(caught);
@@ -376,8 +376,8 @@ function NodesPanel({ site }: { site: OperatorSite }) {
   }
 
   return (
-    <section aria-labelledby="nodes-title" className="card">
-      <h2 id="nodes-title">{t('operator.nodesTitle', { site: site.site })}</h2>
+    <section aria-labelledby="clusters-title" className="card">
+      <h2 id="clusters-title">{t('operator.clustersTitle', { site: site.site })}</h2>
       <Problem error={error} />
       {!nodes ? (
         error ? null : (
@@ -387,22 +387,22 @@ function NodesPanel({ site }: { site: OperatorSite }) {
         <table>
           <thead>
             <tr>
-              <th scope="col">{t('operator.node')}</th>
-              <th scope="col">{t('operator.nodeSite')}</th>
-              <th scope="col">{t('operator.nodeStatus')}</th>
-              <th scope="col">{t('operator.nodeHealth')}</th>
-              <th scope="col">{t('operator.nodeLoad')}</th>
+              <th scope="col">{t('operator.cluster')}</th>
+              <th scope="col">{t('operator.clusterSite')}</th>
+              <th scope="col">{t('operator.clusterStatus')}</th>
+              <th scope="col">{t('operator.clusterHealth')}</th>
+              <th scope="col">{t('operator.clusterLoad')}</th>
               <th scope="col">
-                <span className="visually-hidden">{t('operator.nodeActions')}</span>
+                <span className="visually-hidden">{t('operator.clusterActions')}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {nodes.items.map((n) => (
-              <tr key={n.id} data-node={n.id}>
+              <tr key={n.id} data-cluster={n.id}>
                 <th scope="row">{n.id}</th>
                 <td>{n.site}</td>
-                <td data-testid="node-status">{t(`operator.nodeState.${n.status}`)}</td>
+                <td data-testid="node-status">{t(`operator.clusterState.${n.status}`)}</td>
                 <td>{n.healthy ? t('operator.healthy') : t('operator.unhealthy')}</td>
                 <td>{n.participants}</td>
                 <td>
@@ -537,7 +537,7 @@ function AdvisoryPanel({ site }: { site: OperatorSite }) {
   );
 }
 
-/** The operators' view: onboard, suspend, reinstate and offboard tenants; drain media nodes; publish advisories. */
+/** The operators' view: onboard, suspend, reinstate and offboard tenants; drain media clusters; publish advisories. */
 export default function OperatorSection() {
   const { t } = useTranslation();
   const [signedIn, setSignedIn] = useState(Boolean(operatorToken()));

@@ -1,15 +1,15 @@
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { expiresIn, nodeLoadKey, nodeLoadPk, nodeStatusKey, NODES_PK } from './live-keys.js';
+import { expiresIn, clusterLoadKey, clusterLoadPk, clusterStatusKey, CLUSTERS_PK } from './live-keys.js';
 
-export type NodeStatus = 'active' | 'draining';
+export type ClusterStatus = 'active' | 'draining';
 
 /**
  * The media nodes as the site sees them: each node's load (participants per
  * room, as the webhooks last reported it) and whether an operator drains it.
  * Only opaque ids: node ids and room names.
  */
-export class NodeStatusStore {
+export class ClusterStatusStore {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
@@ -17,12 +17,17 @@ export class NodeStatusStore {
   ) {}
 
   /** The latest participant count of a room on a node; an older report never overwrites a newer one. */
-  async reportRoomLoad(nodeId: string, roomName: string, participants: number, at: number): Promise<void> {
+  async reportRoomLoad(clusterId: string, roomName: string, participants: number, at: number): Promise<void> {
     await this.dynamodb
       .send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: marshall({ ...nodeLoadKey(nodeId, roomName), participants, at, expiresAt: expiresIn(this.nowMs(), 86_400) }),
+          Item: marshall({
+            ...clusterLoadKey(clusterId, roomName),
+            participants,
+            at,
+            expiresAt: expiresIn(this.nowMs(), 86_400),
+          }),
           ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: marshall({ ':at': at }),
@@ -33,35 +38,35 @@ export class NodeStatusStore {
       });
   }
 
-  async nodeLoad(nodeId: string): Promise<number> {
+  async clusterLoad(clusterId: string): Promise<number> {
     const page = await this.dynamodb.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: marshall({ ':pk': nodeLoadPk(nodeId) }),
+        ExpressionAttributeValues: marshall({ ':pk': clusterLoadPk(clusterId) }),
       }),
     );
     return (page.Items ?? []).reduce((sum, item) => sum + Number(unmarshall(item).participants ?? 0), 0);
   }
 
-  async nodeStatuses(): Promise<Map<string, NodeStatus>> {
+  async clusterStatuses(): Promise<Map<string, ClusterStatus>> {
     const page = await this.dynamodb.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: marshall({ ':pk': NODES_PK }),
+        ExpressionAttributeValues: marshall({ ':pk': CLUSTERS_PK }),
       }),
     );
     return new Map(
-      (page.Items ?? []).map((item) => unmarshall(item) as { sk: string; status: NodeStatus }).map((n) => [n.sk, n.status]),
+      (page.Items ?? []).map((item) => unmarshall(item) as { sk: string; status: ClusterStatus }).map((n) => [n.sk, n.status]),
     );
   }
 
-  async setNodeStatus(nodeId: string, status: NodeStatus): Promise<void> {
+  async setClusterStatus(clusterId: string, status: ClusterStatus): Promise<void> {
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: marshall({ ...nodeStatusKey(nodeId), status, at: new Date(this.nowMs()).toISOString() }),
+        Item: marshall({ ...clusterStatusKey(clusterId), status, at: new Date(this.nowMs()).toISOString() }),
       }),
     );
   }

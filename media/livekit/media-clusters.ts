@@ -7,12 +7,13 @@ import {
   type WebhookEvent,
 } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
-import type { MediaNodeConfig } from '../../config/env.js';
+import type { MediaClusterConfig } from '../../config/env.js';
 import { notFound } from '../../lambdas/domain/errors.js';
 import { counted } from '../../lambdas/http/call-counter.js';
+import { DeadlineExceeded } from '../../lambdas/http/dependency-errors.js';
 
 /**
- * The LiveKit deployments a site may use, and everything the control plane
+ * The LiveKit clusters a site may use, and everything the control plane
  * asks of them: health, rooms, host controls, tokens and webhook signatures.
  * Tokens are minted here and nowhere else, so the rules of principle 4 hold in
  * one place: one room, no room creation, no admin, never hidden or recorder.
@@ -45,19 +46,58 @@ export interface RoomSpec {
 
 const HEALTH_MEMORY_MS = 10_000;
 const UNHEALTHY_MEMORY_MS = 1000;
+/** A cluster whose probe has not answered within this is unhealthy, whatever the reason (a hung node answers nothing). */
+export const PROBE_DEADLINE_MS = 1000;
+/** Creating a room takes LiveKit milliseconds; one that has not answered within this will not, and the join moves on. */
+export const ROOM_CREATION_DEADLINE_MS = 1200;
 
-export class MediaNode {
-  private readonly rooms: RoomServiceClient;
+interface Endpoint {
+  readonly url: string;
+  readonly rooms: RoomServiceClient;
+  /** What its last probe said; until the first, it is taken to answer. */
+  answered: boolean;
+}
+
+/** Fails with DeadlineExceeded when `call` has not settled within `ms`; the call itself is no longer awaited. */
+async function within<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  call.catch(() => undefined);
+  try {
+    return await Promise.race([
+      call,
+      new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new DeadlineExceeded('livekit', true)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * One LiveKit cluster: nodes sharing a Redis, which LiveKit places rooms on
+ * (its node selector) and any of which serves every room of the cluster. The
+ * control plane places meetings on clusters, never on a node of one; it calls
+ * the cluster through any endpoint that answers.
+ */
+export class MediaCluster {
+  private readonly endpoints: Endpoint[];
   private readonly receiver: WebhookReceiver;
   private health: { healthy: boolean; until: number } | undefined;
+  private probing: Promise<boolean> | undefined;
+  private turn = 0;
 
   constructor(
-    readonly config: MediaNodeConfig,
+    readonly config: MediaClusterConfig,
     private readonly timeoutMs: number,
   ) {
-    this.rooms = new RoomServiceClient(config.url, config.apiKey, config.apiSecret, {
-      requestTimeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
-    });
+    this.endpoints = config.urls.map((url) => ({
+      url,
+      rooms: new RoomServiceClient(url, config.apiKey, config.apiSecret, {
+        requestTimeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+      }),
+      answered: true,
+    }));
     this.receiver = new WebhookReceiver(config.apiKey, config.apiSecret);
   }
 
@@ -65,33 +105,87 @@ export class MediaNode {
     return this.config.id;
   }
 
-  /** Answers a room listing within the timeout; the answer is remembered for a few seconds. */
+  /** The endpoints that answered their last probe (all of them when none did, to try again). */
+  private answering(): Endpoint[] {
+    const up = this.endpoints.filter((e) => e.answered);
+    return up.length > 0 ? up : this.endpoints;
+  }
+
+  /** The room service of an endpoint that answers. */
+  private get rooms(): RoomServiceClient {
+    return this.answering()[0]!.rooms;
+  }
+
+  /**
+   * Where a participant's client connects: an endpoint that answers, in turn,
+   * so that signal connections spread over the nodes when each is reached
+   * directly (LiveKit relays a participant to the node that hosts the room).
+   */
+  signalUrl(): string {
+    const up = this.answering();
+    return up[this.turn++ % up.length]!.url;
+  }
+
+  /** Each endpoint and whether it answered its last probe. */
+  endpointHealth(): { url: string; healthy: boolean }[] {
+    return this.endpoints.map((e) => ({ url: e.url, healthy: e.answered }));
+  }
+
+  /**
+   * Healthy when any endpoint answers a room listing within the probe
+   * deadline (about a second), whatever keeps the others from answering; the
+   * answer is remembered for a few seconds (an unhealthy one for one).
+   */
   async healthy(now = Date.now()): Promise<boolean> {
     if (this.health && this.health.until > now) return this.health.healthy;
-    let healthy = false;
-    try {
-      await Promise.race([
-        counted('livekit', () => this.rooms.listRooms(['meetplane-health-probe'])),
-        new Promise((_, failed) => setTimeout(() => failed(new Error('timeout')), this.timeoutMs).unref()),
-      ]);
-      healthy = true;
-    } catch {
-      healthy = false;
-    }
-    // A node that did not answer is asked again soon: it is back in use within a second or two of answering again.
-    this.health = { healthy, until: now + (healthy ? HEALTH_MEMORY_MS : UNHEALTHY_MEMORY_MS) };
+    this.probing ??= this.probe().finally(() => (this.probing = undefined));
+    return this.probing;
+  }
+
+  private async probe(): Promise<boolean> {
+    const deadline = Math.min(PROBE_DEADLINE_MS, this.timeoutMs);
+    const checks = this.endpoints.map(async (endpoint) => {
+      try {
+        await within(
+          counted('livekit', () => endpoint.rooms.listRooms(['meetplane-health-probe'])),
+          deadline,
+        );
+        endpoint.answered = true;
+      } catch (error) {
+        endpoint.answered = false;
+        throw error;
+      }
+    });
+    const healthy = await Promise.any(checks).then(
+      () => true,
+      () => false,
+    );
+    // A cluster that did not answer is asked again soon: it is back in use within a second or two of answering again.
+    this.health = { healthy, until: Date.now() + (healthy ? HEALTH_MEMORY_MS : UNHEALTHY_MEMORY_MS) };
     return healthy;
   }
 
-  /** Creates the room if it does not exist yet (CreateRoom returns the existing room). No metadata: nothing personal. */
-  async ensureRoom(spec: RoomSpec): Promise<void> {
-    await counted('livekit', () =>
-      this.rooms.createRoom({
-        name: spec.name,
-        emptyTimeout: spec.emptyTimeoutSeconds,
-        departureTimeout: spec.departureTimeoutSeconds,
-        maxParticipants: spec.maxParticipants,
-      }),
+  /** What a call that got no answer in time teaches: the cluster is not used until it answers a probe again. */
+  markUnhealthy(now = Date.now()): void {
+    this.health = { healthy: false, until: now + UNHEALTHY_MEMORY_MS };
+  }
+
+  /**
+   * Creates the room if it does not exist yet (CreateRoom returns the existing
+   * room); LiveKit's node selector puts it on one of the cluster's nodes. No
+   * metadata: nothing personal. Fails with DeadlineExceeded after `deadlineMs`.
+   */
+  async ensureRoom(spec: RoomSpec, deadlineMs = ROOM_CREATION_DEADLINE_MS): Promise<void> {
+    await within(
+      counted('livekit', () =>
+        this.rooms.createRoom({
+          name: spec.name,
+          emptyTimeout: spec.emptyTimeoutSeconds,
+          departureTimeout: spec.departureTimeoutSeconds,
+          maxParticipants: spec.maxParticipants,
+        }),
+      ),
+      deadlineMs,
     );
   }
 
@@ -170,6 +264,6 @@ export class MediaNode {
   }
 }
 
-export function mediaNodes(configs: readonly MediaNodeConfig[], timeoutMs: number): Map<string, MediaNode> {
-  return new Map(configs.map((c) => [c.id, new MediaNode(c, timeoutMs)]));
+export function mediaClusters(configs: readonly MediaClusterConfig[], timeoutMs: number): Map<string, MediaCluster> {
+  return new Map(configs.map((c) => [c.id, new MediaCluster(c, timeoutMs)]));
 }
