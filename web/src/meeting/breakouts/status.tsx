@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { E2eeEngine } from '../e2ee';
 import type { BreakoutFollower, FollowerState } from './follower';
 
 /** Seconds left until `at`, ticking. */
@@ -28,7 +27,14 @@ export function useFollower(follower: BreakoutFollower | undefined): FollowerSta
  * What a participant sees of the breakouts: where they are (or are going),
  * the host's message and countdown, and when everyone returns.
  */
-export function BreakoutStatus({ state, engine }: { state: FollowerState | undefined; engine?: E2eeEngine }) {
+export function BreakoutStatus({
+  state,
+  openBroadcast,
+}: {
+  state: FollowerState | undefined;
+  /** An end-to-end meeting's key session: opens the host's sealed broadcast. */
+  openBroadcast?: (ciphertext: string) => Promise<string>;
+}) {
   const { t } = useTranslation();
   const returnIn = useSecondsLeft(state?.returnAt);
   const countdown = useSecondsLeft(state?.message?.countdownEndsAt);
@@ -38,12 +44,11 @@ export function BreakoutStatus({ state, engine }: { state: FollowerState | undef
   useEffect(() => {
     if (plain !== undefined) return setText(plain);
     if (!sealed) return setText(undefined);
-    if (!engine) return setText(t('breakouts.sealedMessage'));
+    if (!openBroadcast) return setText(t('breakouts.sealedMessage'));
     let cancelled = false;
     // The key of the epoch it was sealed with may still be on its way: try again for a little while.
     const attempt = (left: number) =>
-      engine
-        .openBroadcast(sealed)
+      openBroadcast(sealed)
         .then((opened) => !cancelled && setText(opened))
         .catch(() => {
           if (cancelled) return;
@@ -54,7 +59,7 @@ export function BreakoutStatus({ state, engine }: { state: FollowerState | undef
     return () => {
       cancelled = true;
     };
-  }, [plain, sealed, engine, t]);
+  }, [plain, sealed, openBroadcast, t]);
   if (!state || (state.state !== 'open' && state.state !== 'closing' && !state.moving)) return null;
   return (
     <section className="breakout-status" aria-live="polite">
