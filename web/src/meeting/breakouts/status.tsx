@@ -46,7 +46,8 @@ export function BreakoutStatus({
     if (!sealed) return setText(undefined);
     if (!openBroadcast) return setText(t('breakouts.sealedMessage'));
     let cancelled = false;
-    // The key of the epoch it was sealed with may still be on its way: try again for a little while.
+    // The key of the epoch it was sealed with may still be on its way (an epoch begun elsewhere reaches a breakout with
+    // the next placement, and its key with the host's next sealing): try again for half a minute.
     const attempt = (left: number) =>
       openBroadcast(sealed)
         .then((opened) => !cancelled && setText(opened))
@@ -55,7 +56,7 @@ export function BreakoutStatus({
           if (left > 0) setTimeout(() => void attempt(left - 1), 1000);
           else setText(t('breakouts.sealedMessage'));
         });
-    void attempt(10);
+    void attempt(30);
     return () => {
       cancelled = true;
     };
