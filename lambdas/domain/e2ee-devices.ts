@@ -105,6 +105,17 @@ export function ownBinding(
 }
 
 /**
+ * Whether a placement (`…/breakouts/mine`, which hands out a token for the
+ * main room or a breakout) binds the device the participant names: when they
+ * have no binding (leaving one room before entering the next unbinds it),
+ * another device's, or one of another role. A binding of this very device
+ * stands as it is, so that asking every few seconds writes nothing.
+ */
+export function placementBinds(bound: DeviceBinding | undefined, deviceId: string, role: JoinRole): boolean {
+  return !bound || bound.registration.deviceId !== deviceId || bound.role !== role;
+}
+
+/**
  * A device whose registration a participant may fetch to verify an envelope
  * (the sender's) or to compare fingerprints: one that is bound to the meeting
  * and receives keys. A device of someone who left is nobody's business.

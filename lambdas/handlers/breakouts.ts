@@ -14,10 +14,10 @@ import {
   type Breakout,
   type BreakoutPlan,
 } from '../domain/breakouts.js';
-import { checkEnvelopeRecipients, keyRecipients, ownBinding } from '../domain/e2ee-devices.js';
+import { checkEnvelopeRecipients, keyRecipients, ownBinding, placementBinds } from '../domain/e2ee-devices.js';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { admit, encryptionGrant, type EncryptionGrant } from '../domain/joining.js';
-import { checkMayHoldKey, isModeratorEntry, roleIn, type Joiner, type LiveState } from '../domain/live-meeting.js';
+import { checkMayHoldKey, isModeratorEntry, roleIn, type Joiner, type JoinRole, type LiveState } from '../domain/live-meeting.js';
 import { carryOutRoomEffects, ensureMeetingRoom } from '../http/room-effects.js';
 import { opaqueRoomName } from '../../media/livekit/media-clusters.js';
 import type { TenantPrincipal } from '../http/auth/tenant-user.js';
@@ -104,6 +104,26 @@ async function breakoutGrant(
   return {
     media: { url: node.signalUrl(), token },
     encryption: await breakoutEncryption(principal, meeting, breakout, live.epoch),
+  };
+}
+
+/**
+ * An end-to-end meeting places only a device the host's client can seal keys
+ * to: the caller names one of their registered devices (checked before any
+ * grant), and once the placement is decided it is bound as a join binds it
+ * (moving between rooms may have unbound it). Without this, a placement would
+ * hand out media to a participant no key reaches, and no device of theirs.
+ */
+async function placementDevice(principal: TenantPrincipal, joiner: Joiner, deviceId: string | undefined) {
+  if (!deviceId) throw invalid('deviceId', 'an end-to-end meeting places only the device the key envelopes are for: name it');
+  const registration = await site.e2ee.ownDevice(principal.tenant.id, joiner.userRef, deviceId);
+  if (!registration) throw invalid('deviceId', 'is not one of your registered devices');
+  return {
+    bind: async (meetingId: string, role: JoinRole) => {
+      const bound = await site.e2ee.meetingDevice(principal.tenant.id, meetingId, joiner.participantId);
+      if (placementBinds(bound, deviceId, role))
+        await site.e2ee.bindMeetingDevice(principal.tenant.id, meetingId, joiner.participantId, registration, role);
+    },
   };
 }
 
@@ -202,6 +222,7 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const { meeting, live, admission } = await ports.load(meetingId, joiner.participantId);
       if (!meeting) throw notFound('No such meeting');
       const role = mediaRole(meeting, live, joiner, admission);
+      const device = meeting.encryption === 'e2ee' ? await placementDevice(principal, joiner, request.query.deviceId) : undefined;
       const plan = await current(principal, meetingId, live);
       const breakout = plan && inSession(plan, new Date()) ? breakoutOf(plan, joiner.participantId) : undefined;
       const state = plan?.state ?? 'none';
@@ -209,6 +230,8 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
       const choices =
         plan?.selfSelect && plan.state === 'open' ? { choices: plan.rooms.map(({ id, name }) => ({ id, name })) } : {};
       if (breakout) {
+        const join = await breakoutGrant(principal, meeting, live, plan!, breakout, joiner);
+        await device?.bind(meetingId, role);
         return {
           status: 200,
           body: {
@@ -216,12 +239,13 @@ export const handler = routeGroup(tenantCallers(site.authenticator), {
             ...returnAt,
             ...choices,
             breakout: { id: breakout.id, name: breakout.name, scope: scopeOf(meetingId, breakout.id) },
-            join: await breakoutGrant(principal, meeting, live, plan!, breakout, joiner),
+            join,
           },
         };
       }
       // Not in a breakout (or back from one): the main room.
       const main = await admit(ports, joinSettings(principal), meeting, live, joiner, role);
+      await device?.bind(meetingId, role);
       return {
         status: 200,
         body: { state, ...returnAt, ...choices, join: { media: main.media, encryption: main.encryption } },

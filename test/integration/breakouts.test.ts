@@ -273,8 +273,19 @@ describe('breakout rooms', () => {
       });
       expect(res.status).toBe(204);
     }
+    // A placement in an end-to-end meeting is for a device the host's client seals to: the caller's own, named.
+    const mineWithout = await acme.call(`/v1/meetings/${meetingId}/breakouts/mine`, tokens[0]!);
+    expect(mineWithout.status).toBe(400);
+    expect(JSON.stringify(mineWithout.body)).toContain('deviceId');
+    const mineWithOthers = await acme.call(
+      `/v1/meetings/${meetingId}/breakouts/mine?deviceId=${devices[1]!.deviceId}`,
+      tokens[0]!,
+    );
+    expect(mineWithOthers.status).toBe(400);
+    expect(JSON.stringify(mineWithOthers.body)).toContain('deviceId');
     for (const [i, token] of tokens.entries()) {
-      const mine = (await acme.call(`/v1/meetings/${meetingId}/breakouts/mine`, token)).body as Mine;
+      const mine = (await acme.call(`/v1/meetings/${meetingId}/breakouts/mine?deviceId=${devices[i]!.deviceId}`, token))
+        .body as Mine;
       expect(mine.join.encryption.key).toBeUndefined();
       const res = await acme.call(
         `/v1/meetings/${meetingId}/breakouts/${mine.breakout!.id}/epochs/${listed.epoch}/envelope?deviceId=${devices[i]!.deviceId}`,
@@ -637,9 +648,10 @@ describe('a meeting is all its rooms', () => {
     const joinWithDevice = async (token: string) => {
       const device = await generateDeviceIdentity();
       expect((await acme.call('/v1/devices', token, { method: 'POST', json: device.registration })).status).toBe(201);
-      return (await call('/join', token, { method: 'POST', json: { deviceId: device.deviceId } })).body as Grant & {
+      const joined = (await call('/join', token, { method: 'POST', json: { deviceId: device.deviceId } })).body as Grant & {
         participantId: string;
       };
+      return { ...joined, deviceId: device.deviceId };
     };
     const hostJoin = await joinWithDevice(host);
     const hostRoom = await live.connect(hostJoin);
@@ -663,7 +675,9 @@ describe('a meeting is all its rooms', () => {
 
     // Xia, Yan and Zoe go to their breakouts (connected there before they leave the main room, as clients should).
     const placements = await Promise.all(
-      tokens.slice(0, 3).map(async (t) => ((await call('/breakouts/mine', t)).body as Mine).join),
+      tokens
+        .slice(0, 3)
+        .map(async (t, i) => ((await call(`/breakouts/mine?deviceId=${joins[i]!.deviceId}`, t)).body as Mine).join),
     );
     const [xiaRoom, yanRoom, zoeRoom] = (await Promise.all(placements.map((g) => live.connect(g)))) as [Room, Room, Room];
     const [atYan, atZoe] = [yanRoom, zoeRoom].map(observe) as [ReturnType<typeof observe>, ReturnType<typeof observe>];
@@ -697,6 +711,14 @@ describe('a meeting is all its rooms', () => {
     };
     expect(hostDevices.items.map((d) => d.participantId)).not.toContain(xia);
     expect(hostDevices.items.map((d) => d.participantId)).toContain(yan);
+
+    // Xia asks where to be, naming her device: Red again, and her device is bound again, so the host's client seals
+    // Red's key to it.
+    const back = await call(`/breakouts/mine?deviceId=${joins[0]!.deviceId}`, tokens[0]!);
+    expect(back.status).toBe(200);
+    expect((back.body as Mine).breakout?.id).toBe(red.id);
+    const relisted = (await call('/devices')).body as { items: { participantId: string; registration: { deviceId: string } }[] };
+    expect(relisted.items.find((d) => d.participantId === xia)?.registration.deviceId).toBe(joins[0]!.deviceId);
   });
 
   it('keeps every breakout within reach when LiveKit closes the main room everyone left', async () => {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { aliceMeeting, joinAs, showNamesInDemo } from '../support/web-meeting.js';
 import { receiving, untilReceiving } from '../support/webrtc-stats.js';
@@ -10,17 +10,18 @@ import { receiving, untilReceiving } from '../support/webrtc-stats.js';
  * select), opens them; each participant's page takes them to their room by
  * itself and decodes only the peers there; after a broadcast, a countdown and
  * the close, everyone is back in the main room and decodes everyone again.
- * Then the host lets participants choose: each picks a room on their own page
+ * The same in an end-to-end meeting, where each breakout has a key of its own
+ * that the host's page seals to its members' devices: the members of a room
+ * show one security code, another than the other room's.
+ * Then a host lets participants choose: each picks a room on their own page
  * and decodes only whoever picked the same one.
  */
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 let browser: Browser;
-let meetingId: string;
 
 beforeAll(async () => {
   await showNamesInDemo();
-  meetingId = await aliceMeeting('Workshop');
   browser = await launchBrowser();
 });
 
@@ -28,10 +29,34 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const person = (user: string) => joinAs(browser, user, meetingId);
+const securityCode = (page: Page) => page.getByLabel('Security code', { exact: true });
+/** The code the page shows on its Encryption tab (then back on the tab it was on). */
+async function codeOf(page: Page): Promise<string> {
+  await page.getByRole('tab', { name: 'Encryption' }).click();
+  await securityCode(page).waitFor({ timeout: 45_000 });
+  return (await securityCode(page).textContent())!.trim();
+}
 
-describe('breakout rooms in the browser', () => {
+/**
+ * Waits until the pages show security codes (six groups of five digits) equal within each group of pages and
+ * different between groups; fails after a minute.
+ */
+async function untilCodesByRoom(groups: Page[][]): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const codes = await Promise.all(groups.map((pages) => Promise.all(pages.map(codeOf))));
+    const firsts = codes.map((c) => c[0]!);
+    const sameWithin = codes.every((c) => c.every((x) => x === c[0] && /^\d{5}( \d{5}){5}$/.test(x)));
+    if (sameWithin && new Set(firsts).size === firsts.length) return firsts;
+    if (Date.now() > deadline) throw new Error(`codes: ${JSON.stringify(codes)}`);
+    await groups[0]![0]!.waitForTimeout(1000);
+  }
+}
+
+describe.each(['standard', 'e2ee'] as const)('breakout rooms in the browser (%s meeting)', (encryption) => {
   it('sends people to their rooms and back without a rejoin by hand', async () => {
+    const meetingId = await aliceMeeting('Workshop', { encryption });
+    const person = (user: string) => joinAs(browser, user, meetingId);
     const alice = await person('alice');
     const [bob, carol, dora] = [await person('bob'), await person('carol'), await person('dora')];
     for (const page of [alice, bob, carol, dora]) await untilReceiving(page, (r) => r.videos >= 3);
@@ -48,35 +73,57 @@ describe('breakout rooms in the browser', () => {
     await panel.getByLabel(/^Room for dora/i).focus();
     await panel.getByLabel(/^Room for dora/i).selectOption({ label: 'Blue' });
     expect(await panel.getByLabel(/^Room for bob/i).inputValue()).toBe('0');
-    await alice.screenshot({ path: screenshotPath('breakout-planning'), fullPage: true });
+    if (encryption === 'standard') await alice.screenshot({ path: screenshotPath('breakout-planning'), fullPage: true });
     await panel.getByRole('button', { name: 'Open rooms' }).click();
     await panel.getByText('Breakout rooms are open.').first().waitFor();
 
     // Each page moves by itself; each decodes only who shares its room.
-    await bob.getByText('You are in breakout room “Red”.').waitFor({ timeout: 30_000 });
-    await carol.getByText('You are in breakout room “Red”.').waitFor({ timeout: 30_000 });
-    await dora.getByText('You are in breakout room “Blue”.').waitFor({ timeout: 30_000 });
-    expect((await untilReceiving(bob, (r) => r.videos === 1)).videos).toBe(1);
-    expect((await untilReceiving(carol, (r) => r.videos === 1)).videos).toBe(1);
+    await bob.getByText('You are in breakout room “Red”.').waitFor({ timeout: 60_000 });
+    await carol.getByText('You are in breakout room “Red”.').waitFor({ timeout: 60_000 });
+    await dora.getByText('You are in breakout room “Blue”.').waitFor({ timeout: 60_000 });
+    expect((await untilReceiving(bob, (r) => r.videos === 1 && r.audios === 1)).videos).toBe(1);
+    expect((await untilReceiving(carol, (r) => r.videos === 1 && r.audios === 1)).videos).toBe(1);
     expect((await receiving(dora)).videos).toBe(0);
     expect((await receiving(alice)).videos).toBe(0);
+    // End to end, Red's key is Red's own: Bob and Carol show one code, Dora in Blue another, the host in the main room
+    // a third.
+    if (encryption === 'e2ee') await untilCodesByRoom([[bob, carol], [dora], [alice]]);
 
-    // A message with a countdown, then the close after a countdown.
+    // A message with a countdown (sealed by the host's page for each breakout in an end-to-end meeting), then the
+    // close after a countdown.
+    await alice.getByRole('tab', { name: 'Breakout rooms' }).click();
     await panel.getByLabel('Message').fill('Two minutes left');
     await panel.getByLabel('Countdown (seconds, optional)').fill('120');
     await panel.getByRole('button', { name: 'Send' }).click();
-    await bob.getByText('Two minutes left').waitFor({ timeout: 15_000 });
+    // Known gap: a breakout page of an end-to-end meeting does not show the host's sealed broadcast yet (README).
+    if (encryption === 'standard') {
+      await bob.getByText('Two minutes left').waitFor({ timeout: 15_000 });
+      await dora.getByText('Two minutes left').waitFor({ timeout: 15_000 });
+    }
     await panel.getByLabel('Countdown before closing (seconds)').fill('5');
     await panel.getByRole('button', { name: 'Close rooms' }).click();
     await dora.getByRole('timer', { name: 'Return to the main room' }).waitFor({ timeout: 15_000 });
 
-    // Back in the main room: everyone decodes everyone again.
+    // Back in the main room: everyone decodes everyone again (and, end to end, shows the main room's one code).
     for (const page of [bob, carol, dora])
       await page.getByText('You are in breakout room').waitFor({ state: 'detached', timeout: 40_000 });
     for (const page of [alice, bob, carol, dora]) {
       expect((await untilReceiving(page, (r) => r.videos >= 3)).videos).toBeGreaterThanOrEqual(3);
     }
+    if (encryption === 'e2ee') await untilCodesByRoom([[alice, bob, carol, dora]]);
+    await Promise.all([alice, bob, carol, dora].map((page) => page.context().close()));
+  });
+});
 
+describe("breakouts by participants' choice in the browser", () => {
+  it('lets each participant pick a room on their own page, and change their mind', async () => {
+    const meetingId = await aliceMeeting('Choose your table');
+    const person = (user: string) => joinAs(browser, user, meetingId);
+    const alice = await person('alice');
+    const [bob, carol, dora] = [await person('bob'), await person('carol'), await person('dora')];
+    for (const page of [alice, bob, carol, dora]) await untilReceiving(page, (r) => r.videos >= 3);
+    await alice.getByRole('tab', { name: 'Breakout rooms' }).click();
+    const panel = alice.getByRole('region', { name: 'Breakout rooms' });
     // Participants' choice: the host splits two ways and opens; each participant picks a room on their own page.
     await panel.getByLabel('Number of rooms').fill('2');
     await panel.getByLabel('How').selectOption({ label: 'Participants choose' });
@@ -98,5 +145,6 @@ describe('breakout rooms in the browser', () => {
     await choose(dora, 'Room 2');
     expect((await untilReceiving(carol, (r) => r.videos === 1)).videos).toBe(1);
     expect((await untilReceiving(bob, (r) => r.videos === 0)).videos).toBe(0);
+    await Promise.all([alice, bob, carol, dora].map((page) => page.context().close()));
   });
 });

@@ -70,6 +70,9 @@ export async function joinAs(browser: Browser, user: string, meetingId: string):
   const context = await newContext(browser);
   await recordPeerConnections(context);
   const page = await context.newPage();
+  // MEETPLANE_BROWSER_CONSOLE=1 copies each page's console to the test's output, named by the user.
+  if (process.env.MEETPLANE_BROWSER_CONSOLE)
+    page.on('console', (message) => process.stdout.write(`[${user}] ${message.type()} ${message.text()}\n`));
   await signIn(page, user, `/demo/m/${meetingId}`);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   return page;

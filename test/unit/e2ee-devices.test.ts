@@ -6,6 +6,7 @@ import {
   keyRecipients,
   leaveUnbinds,
   ownBinding,
+  placementBinds,
   receivesKeys,
   runsKeys,
   type DeviceBinding,
@@ -143,5 +144,19 @@ describe("when a participant's leave unbinds their device", () => {
 
   it('does not count a session whose leave arrived before its join as open', () => {
     expect(leaveUnbinds(bound, 10_400, [{ participantId: 'p_ana', leftAt: '2026-12-01T09:30:00Z' }])).toBe(true);
+  });
+});
+
+describe('when a placement binds the device it names', () => {
+  const bound = binding('p_ana', 'dv_ana');
+
+  it('binds a participant whose leave between rooms unbound them, or who now names another device', () => {
+    expect(placementBinds(undefined, 'dv_ana', 'participant')).toBe(true);
+    expect(placementBinds(bound, 'dv_ana_laptop', 'participant')).toBe(true);
+    expect(placementBinds(bound, 'dv_ana', 'host')).toBe(true);
+  });
+
+  it('leaves a binding of this very device as it is, so that asking every few seconds writes nothing', () => {
+    expect(placementBinds(bound, 'dv_ana', 'participant')).toBe(false);
   });
 });

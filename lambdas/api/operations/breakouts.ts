@@ -9,6 +9,7 @@ import {
   envelopeUploadSchema as breakoutEnvelopeUpload,
   moveBody,
   myBreakout,
+  myBreakoutQuery,
   visitGrant,
 } from '../schemas/breakouts.js';
 import { emptyQuery } from '../schemas/common.js';
@@ -71,12 +72,13 @@ export const OPERATIONS = {
   },
   'GET /v1/meetings/{meetingId}/breakouts/mine': {
     operationId: 'getMyBreakout',
-    summary: 'Where the caller belongs now: their breakout with a token for it, or the main room',
+    summary:
+      'Where the caller belongs now: their breakout with a token for it, or the main room (end-to-end meetings: for the device named)',
     tag: 'breakouts',
     auth: 'tenant',
     handsOutMedia: true,
     path: meetingPath,
-    query: emptyQuery,
+    query: myBreakoutQuery,
     success: {
       status: 200,
       description: 'The room to be in, with media (a breakout room LiveKit closed after everyone left is created again)',

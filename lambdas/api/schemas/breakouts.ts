@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { envelopeUploadSchema } from '../../../media/e2ee/envelope-schema.js';
+import { deviceIdSchema, envelopeUploadSchema } from '../../../media/e2ee/envelope-schema.js';
 import { idSchema } from './common.js';
 import { participantIdSchema } from './live.js';
 
@@ -16,6 +16,14 @@ export const defineBreakoutsBody = z.union([
     split: z.strictObject({ count: z.number().int().min(1).max(50), mode: z.enum(['even', 'random', 'choice']) }),
   }),
 ]);
+
+export const myBreakoutQuery = z.strictObject({
+  deviceId: deviceIdSchema
+    .optional()
+    .describe(
+      "end-to-end meetings (required there): the caller's registered device the key envelopes are for; the placement binds it, as a join does",
+    ),
+});
 
 export const moveBody = z.strictObject({ participantId: participantIdSchema, to: breakoutIdSchema });
 export const chooseBody = z.strictObject({ to: breakoutIdSchema });

@@ -658,7 +658,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where the caller belongs now: their breakout with a token for it, or the main room */
+        /** Where the caller belongs now: their breakout with a token for it, or the main room (end-to-end meetings: for the device named) */
         get: operations["getMyBreakout"];
         put?: never;
         post?: never;
@@ -4714,7 +4714,10 @@ export interface operations {
     };
     getMyBreakout: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description end-to-end meetings (required there): the caller's registered device the key envelopes are for; the placement binds it, as a join does */
+                deviceId?: string;
+            };
             header?: never;
             path: {
                 meetingId: string;

@@ -22,7 +22,10 @@ interface Message {
  */
 export function ChatPanel() {
   const { t, i18n } = useTranslation();
-  const { room, sendData, onData, messageProtection } = useRoomContext();
+  const { room, admitted, sendData, onData, messageProtection } = useRoomContext();
+  // An end-to-end meeting's chat is sealed with its keys: nothing is sent or shown before the engine can seal and open.
+  const sealedOnly = admitted.encryption.mode === 'e2ee';
+  const closed = sealedOnly && !messageProtection;
   const [messages, setMessages] = useState<Message[]>([]);
   const [draft, setDraft] = useState('');
   const [failed, setFailed] = useState(false);
@@ -33,7 +36,7 @@ export function ChatPanel() {
     () =>
       onData(CHAT_TOPIC, (payload, sender) => {
         void (async () => {
-          if (!sender) return;
+          if (!sender || closed) return;
           const opened = messageProtection ? await messageProtection.decrypt(payload, sender) : payload;
           const message = opened && (decodeJson(opened) as { id?: unknown; text?: unknown } | undefined);
           if (!message || typeof message.text !== 'string' || typeof message.id !== 'string') return;
@@ -55,7 +58,7 @@ export function ChatPanel() {
           );
         })();
       }),
-    [onData, messageProtection, room, t],
+    [onData, messageProtection, closed, room, t],
   );
 
   useEffect(() => {
@@ -65,7 +68,7 @@ export function ChatPanel() {
   async function send(event: FormEvent) {
     event.preventDefault();
     const text = draft.trim().slice(0, MAX_LENGTH);
-    if (!text) return;
+    if (!text || closed) return;
     setFailed(false);
     const message = { id: crypto.randomUUID(), text };
     try {
@@ -99,8 +102,15 @@ export function ChatPanel() {
           maxLength={MAX_LENGTH}
           autoComplete="off"
         />
-        <button type="submit">{t('chat.send')}</button>
+        <button type="submit" disabled={closed}>
+          {t('chat.send')}
+        </button>
       </form>
+      {closed ? (
+        <p role="status" className="muted small">
+          {t('chat.waitingKey')}
+        </p>
+      ) : null}
       {failed ? (
         <p role="alert" className="field-error">
           {t('chat.failed')}

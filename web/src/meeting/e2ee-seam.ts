@@ -13,7 +13,10 @@ import type { MessageProtection, RoomContextValue } from './room-context';
 export interface E2eeEngine {
   /** Before the join: registers (or reuses) this device and names it, so the join binds it to the meeting. */
   prepareJoin(input: { api: ApiClient; meetingId: string; isGuest: boolean }): Promise<{ deviceId: string }>;
-  /** Once connected: delivers keys through `context.setEpochKey` until stopped. */
+  /**
+   * Once connected: delivers keys through `context.setEpochKey` until stopped, for the room's key scope (the main
+   * room's, or `context.breakout`'s), from the epoch of `context.admitted.encryption`.
+   */
   start(context: RoomContextValue): Promise<E2eeSession>;
 }
 
@@ -21,6 +24,13 @@ export interface E2eeSession {
   stop(): void;
   /** Chat encryption with the meeting's end-to-end keys, if the engine offers it. */
   readonly messageProtection?: MessageProtection;
+  /** In a breakout: the text of the host's sealed broadcast (rejects when this device holds no key that opens it). */
+  readonly openBroadcast?: (ciphertext: string) => Promise<string>;
+  /**
+   * The epoch current now, as a placement (`…/breakouts/mine`) named it: in a breakout nobody announces an epoch
+   * begun elsewhere (the counter is the meeting's), so the session asks for its key.
+   */
+  readonly noteEpoch?: (epoch: number) => void;
 }
 
 let engine: E2eeEngine | undefined;

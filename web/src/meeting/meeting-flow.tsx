@@ -14,9 +14,9 @@ const MeetingRoom = lazy(() => import('./room'));
 
 type Stage =
   | { kind: 'prejoin' }
-  | { kind: 'waiting'; ticket: string; choices: JoinChoices }
+  | { kind: 'waiting'; ticket: string; choices: JoinChoices; deviceId?: string }
   | { kind: 'denied' }
-  | { kind: 'room'; admitted: Admitted; choices: JoinChoices }
+  | { kind: 'room'; admitted: Admitted; choices: JoinChoices; deviceId?: string }
   | { kind: 'left'; reason: LeaveReason };
 
 interface Props {
@@ -58,8 +58,11 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
         },
       });
       if (!data) throw new Error('no answer');
+      const deviceId = device?.deviceId;
       setStage(
-        data.status === 'waiting' ? { kind: 'waiting', ticket: data.ticket, choices } : { kind: 'room', admitted: data, choices },
+        data.status === 'waiting'
+          ? { kind: 'waiting', ticket: data.ticket, choices, ...(deviceId && { deviceId }) }
+          : { kind: 'room', admitted: data, choices, ...(deviceId && { deviceId }) },
       );
     } catch (caught) {
       // A guest cannot read the meeting beforehand: the join says when a passcode is needed.
@@ -73,9 +76,12 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
 
   const onLeave = useCallback((reason: LeaveReason) => setStage({ kind: 'left', reason }), []);
   const waitingChoices = stage.kind === 'waiting' ? stage.choices : undefined;
+  const waitingDevice = stage.kind === 'waiting' ? stage.deviceId : undefined;
   const onAdmitted = useCallback(
-    (admitted: Admitted) => waitingChoices && setStage({ kind: 'room', admitted, choices: waitingChoices }),
-    [waitingChoices],
+    (admitted: Admitted) =>
+      waitingChoices &&
+      setStage({ kind: 'room', admitted, choices: waitingChoices, ...(waitingDevice && { deviceId: waitingDevice }) }),
+    [waitingChoices, waitingDevice],
   );
   const onDenied = useCallback(() => setStage({ kind: 'denied' }), []);
   const onCancel = useCallback(() => setStage({ kind: 'prejoin' }), []);
@@ -120,6 +126,7 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
             meeting={meeting}
             admitted={stage.admitted}
             choices={stage.choices}
+            {...(stage.deviceId && { deviceId: stage.deviceId })}
             isGuest={isGuest}
             onLeave={onLeave}
           />

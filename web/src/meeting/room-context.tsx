@@ -32,8 +32,13 @@ export type DataHandler = (payload: Uint8Array, senderIdentity: string | undefin
 export interface RoomContextValue {
   /** The connected LiveKit room. */
   readonly room: Room;
-  /** The answer the participant was admitted with (media token, role, encryption mode, epoch and key index). */
+  /**
+   * The answer the participant was admitted with (media token, role, encryption mode, epoch and key index); in a
+   * breakout, its media and encryption are the breakout's grant.
+   */
   readonly admitted: Admitted;
+  /** The breakout this room is, when the breakout plan put the participant in one; absent in the main room. */
+  readonly breakout?: { readonly id: string; readonly name: string; readonly scope: string };
   /** The API client this participant joined with: the signed-in user's, or a guest's. */
   readonly api: ApiClient;
   readonly meetingId: string;

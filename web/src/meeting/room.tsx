@@ -22,7 +22,6 @@ import {
   type Admitted,
   type DataHandler,
   type Meeting,
-  type MessageProtection,
   type RoomContextValue,
   useRoomContext,
 } from './room-context';
@@ -43,6 +42,8 @@ interface Props {
   readonly admitted: Admitted;
   readonly choices: JoinChoices;
   readonly isGuest: boolean;
+  /** End-to-end meetings: the device this page joined with (placements in breakouts are for it). */
+  readonly deviceId?: string;
   readonly onLeave: (reason: LeaveReason) => void;
 }
 
@@ -60,29 +61,49 @@ function leaveReason(reason: DisconnectReason | undefined): LeaveReason {
   }
 }
 
+/** Where the page is: the main room's grant at first, then wherever the breakout plan puts the participant. */
+interface Grant extends Pick<Admitted, 'media' | 'encryption'> {
+  readonly breakout?: RoomTarget['breakout'];
+}
+
+/** A room being left: disconnected once the next one is connected, so the device stays bound meanwhile. */
+interface Leaving {
+  readonly room: Room;
+  readonly worker: Worker;
+}
+
+async function leaveRoom(leaving: Leaving | undefined): Promise<void> {
+  if (!leaving) return;
+  await leaving.room.disconnect().catch(() => undefined);
+  leaving.worker.terminate();
+}
+
 /**
  * The room: connects to LiveKit with frame encryption on (the standard-mode
  * key from the join answer is installed before anything is published; an
  * end-to-end engine installs its own), follows each new epoch, and shows the
- * video grid, controls and side panels.
+ * video grid, controls and side panels. Each room of the meeting (the main
+ * room, a breakout) gets a key provider of its own: in an end-to-end meeting a
+ * breakout has its own key scope.
  */
-export default function MeetingRoom({ api, meetingId, meeting, admitted, choices, isGuest, onLeave }: Props) {
+export default function MeetingRoom({ api, meetingId, meeting, admitted, choices, isGuest, deviceId, onLeave }: Props) {
   const [room, setRoom] = useState<Room>();
   const [error, setError] = useState<unknown>();
   const [currentEpoch, setCurrentEpoch] = useState<number>();
-  const [protection, setProtection] = useState<MessageProtection>();
-  const keyProvider = useMemo(() => new EpochKeyProvider(), []);
+  const [session, setSession] = useState<E2eeSession>();
   const handlers = useRef(new Map<string, Set<DataHandler>>());
   const onLeaveRef = useRef(onLeave);
   onLeaveRef.current = onLeave;
-  // The room this page is connected to: the main room at first, then wherever the breakout plan puts the participant.
-  const [grant, setGrant] = useState<Pick<Admitted, 'media' | 'encryption'>>(() => ({
-    media: admitted.media,
-    encryption: admitted.encryption,
-  }));
+  const [grant, setGrant] = useState<Grant>(() => ({ media: admitted.media, encryption: admitted.encryption }));
+  // A fresh key provider for each room entered.
+  const keyProvider = useMemo(() => new EpochKeyProvider(), [grant]);
   const place = useRef('main');
   const entered = useRef<((room: Room) => void) | undefined>(undefined);
+  const leaving = useRef<Leaving | undefined>(undefined);
   const [follower, setFollower] = useState<BreakoutFollower>();
+  const e2ee = admitted.encryption.mode === 'e2ee';
+  // A placement in an end-to-end meeting is for this page's device.
+  const placementQuery = useMemo(() => (deviceId ? { deviceId } : {}), [deviceId]);
 
   const setEpochKey = useCallback(
     async (epoch: number, keyIndex: number, key: ArrayBuffer) => {
@@ -93,6 +114,7 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   );
 
   useEffect(() => {
+    setCurrentEpoch(undefined);
     const worker = new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' });
     const lk = new Room({
       adaptiveStream: true,
@@ -105,7 +127,8 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     let cancelled = false;
     lk.on(RoomEvent.Disconnected, (reason) => {
       if (cancelled) return;
-      if (grant.encryption.mode === 'e2ee') return onLeaveRef.current(leaveReason(reason));
+      // Leaving by hand asks nothing: a placement would bind this page's device to the meeting again.
+      if (reason === DisconnectReason.CLIENT_INITIATED) return onLeaveRef.current('left');
       // A move between the meeting's rooms disconnects from the old one too: leave only when the plan puts us nowhere
       // else (and the follower has not already taken us there meanwhile).
       const from = place.current;
@@ -113,7 +136,7 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
         if (place.current === from) onLeaveRef.current(leaveReason(reason));
       };
       void api
-        .GET('/v1/meetings/{meetingId}/breakouts/mine', { params: { path: { meetingId } } })
+        .GET('/v1/meetings/{meetingId}/breakouts/mine', { params: { path: { meetingId }, query: placementQuery } })
         .then(({ data }) => {
           const mine = data as MyBreakout | undefined;
           if (!mine?.join || (mine.breakout?.id ?? 'main') === from) leave();
@@ -141,33 +164,69 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
         }
       } catch (caught) {
         if (!cancelled) setError(caught);
+      } finally {
+        // Connected to the next room (or failed to): only now leave the one before.
+        const before = leaving.current;
+        leaving.current = undefined;
+        void leaveRoom(before);
       }
     })();
     return () => {
       cancelled = true;
-      void lk.disconnect().finally(() => worker.terminate());
+      void leaveRoom(leaving.current);
+      leaving.current = undefined;
+      // In an end-to-end meeting the room is left when the next one is connected (see above), or when the page leaves
+      // the meeting (below): between a leave and the next connection the server would unbind this device. A standard
+      // meeting binds no device, so the page leaves at once and never sends two rooms its media.
+      if (grant.encryption.mode === 'e2ee') leaving.current = { room: lk, worker };
+      else void leaveRoom({ room: lk, worker });
     };
     // One connection per room of the meeting: the choices do not change while the room is open.
   }, [grant, keyProvider]);
+  useEffect(
+    () => () => {
+      const last = leaving.current;
+      leaving.current = undefined;
+      void leaveRoom(last);
+    },
+    [],
+  );
 
   // Breakouts: the follower asks where the plan puts this participant and moves the page there, and back.
   const connected = room !== undefined;
   const roomRef = useRef(room);
   roomRef.current = room;
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
   useEffect(() => {
-    // Asking for a placement admits to the main room again, which in an end-to-end meeting needs this device: the
-    // follower serves standard meetings; end-to-end breakouts are followed through the engine's keys (docs/e2ee.md).
-    if (!connected || !roomRef.current || admitted.encryption.mode === 'e2ee') return;
+    // In an end-to-end meeting a placement is for this page's device; without one (no engine) it follows nothing.
+    if (!connected || !roomRef.current || (e2ee && !deviceId)) return;
     const enter = (target: RoomTarget) =>
       new Promise<Room>((resolve) => {
         place.current = target.breakout?.id ?? 'main';
         entered.current = resolve;
-        setGrant({ media: target.grant.media, encryption: target.grant.encryption });
+        setGrant({
+          media: target.grant.media,
+          encryption: target.grant.encryption,
+          ...(target.breakout && { breakout: target.breakout }),
+        });
       });
-    const started = new BreakoutFollower({ api, meetingId, room: roomRef.current, enter });
+    // In a breakout nobody announces an epoch begun elsewhere: each placement names the current one.
+    const onPlacement = (mine: MyBreakout) => {
+      const epoch = mine.join?.encryption.epoch;
+      if (epoch !== undefined && mine.breakout && mine.breakout.id === place.current) sessionRef.current?.noteEpoch?.(epoch);
+    };
+    const started = new BreakoutFollower({
+      api,
+      meetingId,
+      room: roomRef.current,
+      enter,
+      onPlacement,
+      ...(deviceId && { deviceId }),
+    });
     setFollower(started);
     return () => started.stop();
-  }, [connected, api, meetingId, admitted.encryption.mode]);
+  }, [connected, api, meetingId, e2ee, deviceId]);
 
   const sendData = useCallback(
     async (topic: string, payload: Uint8Array, to?: readonly string[]) => {
@@ -190,7 +249,8 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     () =>
       room && {
         room,
-        admitted,
+        admitted: { ...admitted, media: grant.media, encryption: grant.encryption },
+        ...(grant.breakout && { breakout: grant.breakout }),
         api,
         meetingId,
         meeting,
@@ -200,9 +260,9 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
         currentEpoch,
         sendData,
         onData,
-        messageProtection: protection,
+        messageProtection: session?.messageProtection,
       },
-    [room, admitted, api, meetingId, meeting, isGuest, setEpochKey, currentEpoch, sendData, onData, protection],
+    [room, admitted, grant, api, meetingId, meeting, isGuest, setEpochKey, currentEpoch, sendData, onData, session],
   );
 
   // Standard mode: each new epoch the server announces is fetched and installed (a removed participant gets none).
@@ -230,19 +290,20 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
     const engine = e2eeEngine();
     const ready = contextRef.current;
     if (!ready || admitted.encryption.mode !== 'e2ee' || !engine) return;
-    let session: E2eeSession | undefined;
+    let running: E2eeSession | undefined;
     let stopped = false;
     void engine
       .start(ready)
       .then((started) => {
         if (stopped) return started.stop();
-        session = started;
-        setProtection(started.messageProtection);
+        running = started;
+        setSession(started);
       })
       .catch(setError);
     return () => {
       stopped = true;
-      session?.stop();
+      running?.stop();
+      setSession(undefined);
     };
   }, [room, admitted.encryption.mode]);
 
@@ -257,12 +318,20 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   if (!context) return <Loading />;
   return (
     <RoomContextProvider value={context}>
-      <RoomView onLeave={onLeave} follower={follower} />
+      <RoomView onLeave={onLeave} follower={follower} openBroadcast={session?.openBroadcast} />
     </RoomContextProvider>
   );
 }
 
-function RoomView({ onLeave, follower }: { onLeave: (reason: LeaveReason) => void; follower?: BreakoutFollower }) {
+function RoomView({
+  onLeave,
+  follower,
+  openBroadcast,
+}: {
+  onLeave: (reason: LeaveReason) => void;
+  follower?: BreakoutFollower;
+  openBroadcast?: (ciphertext: string) => Promise<string>;
+}) {
   const { t } = useTranslation();
   const breakouts = useFollower(follower);
   const context = useRoomContext();
@@ -293,7 +362,11 @@ function RoomView({ onLeave, follower }: { onLeave: (reason: LeaveReason) => voi
           {locked ? <span className="indicator">{t('room.locked')}</span> : null}
           <span className="indicator secure">{admitted.encryption.mode === 'e2ee' ? t('room.e2ee') : t('room.encrypted')}</span>
         </header>
-        <BreakoutStatus state={breakouts} onChoose={follower ? (id) => follower.choose(id) : undefined} />
+        <BreakoutStatus
+          state={breakouts}
+          {...(openBroadcast && { openBroadcast })}
+          onChoose={follower ? (id) => follower.choose(id) : undefined}
+        />
         {waitingKey ? (
           <p className="notice" role="status">
             {e2eeEngine() ? t('room.e2eeWaiting') : t('room.e2eeNoEngine')}

@@ -73,6 +73,8 @@ export class BreakoutFollower {
       readonly meetingId: string;
       readonly room: Room;
       readonly enter: EnterRoom;
+      /** End-to-end meetings: the device this page joined with; a placement is for it (and binds it again). */
+      readonly deviceId?: string;
       /** Each answer of `…/breakouts/mine`: in an end-to-end breakout it names the current epoch, which no one announces there. */
       readonly onPlacement?: (mine: MyBreakout) => void;
       readonly pollMs?: number;
@@ -164,8 +166,9 @@ export class BreakoutFollower {
     this.busy = true;
     let next = this.options.pollMs ?? 3000;
     try {
+      const { meetingId, deviceId } = this.options;
       const { data } = await this.options.api.GET('/v1/meetings/{meetingId}/breakouts/mine', {
-        params: { path: { meetingId: this.options.meetingId } },
+        params: { path: { meetingId }, query: deviceId ? { deviceId } : {} },
       });
       const mine = data as MyBreakout | undefined;
       if (mine && !this.stopped) {

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../../ui/status';
-import type { E2eeEngine } from '../e2ee';
 import type { BreakoutFollower, FollowerState } from './follower';
 
 /** Seconds left until `at`, ticking. */
@@ -31,11 +30,12 @@ export function useFollower(follower: BreakoutFollower | undefined): FollowerSta
  */
 export function BreakoutStatus({
   state,
-  engine,
+  openBroadcast,
   onChoose,
 }: {
   state: FollowerState | undefined;
-  engine?: E2eeEngine;
+  /** An end-to-end meeting's key session: opens the host's sealed broadcast. */
+  openBroadcast?: (ciphertext: string) => Promise<string>;
   onChoose?: (breakoutId: string) => Promise<void>;
 }) {
   const { t } = useTranslation();
@@ -49,23 +49,23 @@ export function BreakoutStatus({
   useEffect(() => {
     if (plain !== undefined) return setText(plain);
     if (!sealed) return setText(undefined);
-    if (!engine) return setText(t('breakouts.sealedMessage'));
+    if (!openBroadcast) return setText(t('breakouts.sealedMessage'));
     let cancelled = false;
-    // The key of the epoch it was sealed with may still be on its way: try again for a little while.
+    // The key of the epoch it was sealed with may still be on its way (an epoch begun elsewhere reaches a breakout with
+    // the next placement, and its key with the host's next sealing): try again for half a minute.
     const attempt = (left: number) =>
-      engine
-        .openBroadcast(sealed)
+      openBroadcast(sealed)
         .then((opened) => !cancelled && setText(opened))
         .catch(() => {
           if (cancelled) return;
           if (left > 0) setTimeout(() => void attempt(left - 1), 1000);
           else setText(t('breakouts.sealedMessage'));
         });
-    void attempt(10);
+    void attempt(30);
     return () => {
       cancelled = true;
     };
-  }, [plain, sealed, engine, t]);
+  }, [plain, sealed, openBroadcast, t]);
   if (!state || (state.state !== 'open' && state.state !== 'closing' && !state.moving)) return null;
   return (
     <section className="breakout-status" aria-live="polite">

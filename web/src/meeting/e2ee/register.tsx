@@ -45,14 +45,17 @@ provideE2eeEngine({
   },
   async start(context: RoomContextValue) {
     if (!device) throw new Error('no device was registered for this join');
+    const { breakout } = context;
     const engine = attachE2ee({
       api: context.api,
       meetingId: context.meetingId,
       device,
-      // The meeting's own host keys it; an admin joins as a host to moderate, but keys nothing.
-      isHost: context.meeting?.isHost === true,
+      // The meeting's own host keys it (from the main room, every scope); an admin joins as a host to moderate, but
+      // keys nothing. In a breakout everyone fetches the key the host's client sealed for it.
+      isHost: context.meeting?.isHost === true && !breakout,
       room: context.room,
       epoch: context.admitted.encryption.epoch,
+      ...(breakout && { scope: { kind: 'breakout' as const, breakoutId: breakout.id, scope: breakout.scope } }),
       setEpochKey: (epoch, keyIndex, key) => context.setEpochKey(epoch, keyIndex, Uint8Array.from(key).buffer),
     });
     setRunning(engine);
@@ -60,6 +63,10 @@ provideE2eeEngine({
       stop: () => {
         engine.stop();
         if (running === engine) setRunning(undefined);
+      },
+      openBroadcast: (ciphertext) => engine.openBroadcast(ciphertext),
+      noteEpoch: (epoch) => {
+        if (breakout) engine.want(epoch);
       },
       messageProtection: {
         encrypt: async (plaintext) => encoder.encode(await engine.encrypt(decoder.decode(plaintext))),
