@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { barChartSvg } from './chart.js';
+import { barChartSvg, timelineSvg } from './chart.js';
 import type { FirstRequestFigures } from './coldstart/report.js';
 
 const results = (name: string) => fileURLToPath(new URL(`./results/${name}`, import.meta.url));
@@ -38,14 +38,24 @@ interface JoinFigures {
   };
 }
 
+interface FaultFigures {
+  readonly machine: { readonly cpus: number };
+  readonly scenarios: readonly {
+    readonly name: string;
+    readonly faultMs: { readonly from: number; readonly to: number };
+    /** [start (s), latency (ms), status] per request; absent from runs before it was kept. */
+    readonly timeline?: readonly (readonly [number, number, number])[];
+  }[];
+}
+
 /** Redraws every chart whose figures exist; returns the files written. */
-export function drawCharts(): string[] {
+export async function drawCharts(): Promise<string[]> {
   const written: string[] = [];
   if (existsSync(results('coldstart.json'))) {
     const cold = JSON.parse(readFileSync(results('coldstart.json'), 'utf8')) as ColdstartFigures;
     writeFileSync(
       results('coldstart.svg'),
-      barChartSvg({
+      await barChartSvg({
         title: `Cold start: init per route group, median (${cold.machine})`,
         unit: 'ms',
         bars: cold.handlers.map((h) => ({ label: h.group, value: h.initMs })),
@@ -58,7 +68,7 @@ export function drawCharts(): string[] {
     const first = JSON.parse(readFileSync(results('coldstart-first-request.json'), 'utf8')) as FirstRequestFigures;
     writeFileSync(
       results('coldstart-first-request.svg'),
-      barChartSvg({
+      await barChartSvg({
         title: `A cold function's first join, median of ${first.runs} (${first.machine})`,
         unit: 'ms',
         bars: [
@@ -78,7 +88,7 @@ export function drawCharts(): string[] {
     const ratio = join.joinToFloor;
     writeFileSync(
       results('join.svg'),
-      barChartSvg({
+      await barChartSvg({
         title: `Warm joins: client-side latency, ${join.joinsPerSecond} joins/s${ratio ? `, ${ratio.p50} × the floor at p50` : ''} (${join.machine.cpus} × ${join.machine.model}, Node ${join.machine.node})`,
         unit: 'ms',
         bars: floor
@@ -102,7 +112,7 @@ export function drawCharts(): string[] {
     if (ratio) {
       writeFileSync(
         results('join-floor.svg'),
-        barChartSvg({
+        await barChartSvg({
           title: `Join latency ÷ floor latency (live-state read + token mint through the same gateway)`,
           unit: '×',
           bars: [
@@ -117,9 +127,27 @@ export function drawCharts(): string[] {
       written.push('bench/results/join-floor.svg');
     }
   }
+  if (existsSync(results('faults.json'))) {
+    const faults = JSON.parse(readFileSync(results('faults.json'), 'utf8')) as FaultFigures;
+    if (faults.scenarios.every((s) => s.timeline)) {
+      writeFileSync(
+        results('faults.svg'),
+        await timelineSvg({
+          title: `Latency of creates, updates and joins through dependency faults (${faults.machine.cpus} cores)`,
+          limitMs: 3000,
+          panels: faults.scenarios.map((s) => ({
+            label: s.name,
+            fault: { fromS: s.faultMs.from / 1000, toS: s.faultMs.to / 1000 },
+            points: s.timeline!.map(([atS, ms, status]) => ({ atS, ms, status })),
+          })),
+        }),
+      );
+      written.push('bench/results/faults.svg');
+    }
+  }
   return written;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const file of drawCharts()) process.stdout.write(`wrote ${file}\n`);
+  for (const file of await drawCharts()) process.stdout.write(`wrote ${file}\n`);
 }

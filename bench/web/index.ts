@@ -147,7 +147,7 @@ try {
   writeFileSync(results('web.json'), `${JSON.stringify(figures, null, 2)}\n`);
   writeFileSync(
     results('web.svg'),
-    barChartSvg({
+    await barChartSvg({
       title: `Web client: click on Join → first remote frame, p50 over ${JOINS} (${machine})`,
       unit: 'ms',
       bars: Object.entries(joins)

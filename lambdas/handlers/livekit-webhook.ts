@@ -119,6 +119,21 @@ async function apply(event: WebhookEvent, nodeId: string): Promise<'applied' | '
   return 'applied';
 }
 
+/**
+ * The events the control plane acts on, or checks the room of. LiveKit sends
+ * others as well — two or more track events per participant (published and
+ * unpublished, each camera and microphone), egress and ingress — which it
+ * cannot be told not to send; they are acknowledged once verified, with no
+ * ledger entry and no lookup, so that they cost no DynamoDB call.
+ */
+const APPLIED_EVENTS = new Set([
+  'room_started',
+  'room_finished',
+  'participant_joined',
+  'participant_left',
+  'participant_connection_aborted',
+]);
+
 /** A webhook is authenticated by its signature: the signing key names the node, and the body's hash is checked too. */
 async function verifiedWebhook(request: RawRequest): Promise<VerifiedWebhook> {
   const authorization = request.headers.authorization;
@@ -144,6 +159,7 @@ export const handler = routeGroup(
       const { event, nodeId } = request.caller;
       // How late LiveKit's events arrive (createdAt is in whole seconds), duplicates included: each is a delivery.
       if (event.createdAt) noteEvent('WebhookLag', Math.max(0, Date.now() - Number(event.createdAt) * 1000));
+      if (!APPLIED_EVENTS.has(event.event)) return { status: 200, body: { received: true } };
       if (!event.id || !(await site.webhookLedger.firstDelivery(event.id)))
         return { status: 200, body: { received: true, duplicate: true } };
       try {

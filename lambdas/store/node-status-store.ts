@@ -10,6 +10,9 @@ export type NodeStatus = 'active' | 'draining';
  * Only opaque ids: node ids and room names.
  */
 export class NodeStatusStore {
+  /** Each node's load as last read, and when (a container's own memory). */
+  private readonly loads = new Map<string, { participants: number; readAtMs: number }>();
+
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
@@ -42,6 +45,19 @@ export class NodeStatusStore {
       }),
     );
     return (page.Items ?? []).reduce((sum, item) => sum + Number(unmarshall(item).participants ?? 0), 0);
+  }
+
+  /**
+   * A node's load as read at most `maxAgeMs` ago: placement compares loads that
+   * the webhooks report seconds after the fact anyway, so a meeting's first
+   * join need not query every node's rooms each time.
+   */
+  async recentNodeLoad(nodeId: string, maxAgeMs: number): Promise<number> {
+    const known = this.loads.get(nodeId);
+    if (known && this.nowMs() - known.readAtMs < maxAgeMs) return known.participants;
+    const participants = await this.nodeLoad(nodeId);
+    this.loads.set(nodeId, { participants, readAtMs: this.nowMs() });
+    return participants;
   }
 
   async nodeStatuses(): Promise<Map<string, NodeStatus>> {
