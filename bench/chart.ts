@@ -50,11 +50,17 @@ export function barChartSvg(chart: BarChart): Promise<string> {
   const data = chart.bars.map((b) => ({
     label: b.label,
     value: b.value,
-    text: `${b.value.toFixed(b.value < 10 ? 2 : 0)} ${chart.unit}`,
+    text: chart.unit === '$' ? `$${b.value.toFixed(2)}` : `${b.value.toFixed(b.value < 10 ? 2 : 0)} ${chart.unit}`,
     over: marker !== undefined && b.value > marker.value,
   }));
   const max = Math.max(...chart.bars.map((b) => b.value), marker?.value ?? 0) * 1.18 || 1;
-  const y = { field: 'label', type: 'nominal', sort: data.map((d) => d.label), title: null } as const;
+  const y = {
+    field: 'label',
+    type: 'nominal',
+    sort: data.map((d) => d.label),
+    title: null,
+    axis: { labelLimit: 320 },
+  } as const;
   const x = { field: 'value', type: 'quantitative', title: chart.unit, scale: { domain: [0, max] } } as const;
   return renderSvg({
     ...base(chart.title),

@@ -286,7 +286,7 @@ export function costReport(figures: BurstFigures) {
     { limit: 'DynamoDB WRU/s in one tenant partition (all joins one tenant)', need: tenantWru, quota: LIMITS.partitionWru },
     { limit: 'KMS cryptographic requests per second (worst case: a Decrypt per warm join)', need: kmsPerS, quota: LIMITS.kmsRps },
     {
-      limit: 'Lambda concurrent executions (joins + webhooks, measured durations)',
+      limit: 'Lambda concurrent executions (joins + webhooks, modelled durations)',
       need: joinConcurrency + hookConcurrency,
       quota: LIMITS.lambdaConcurrency,
     },
@@ -368,6 +368,16 @@ export function costReport(figures: BurstFigures) {
   return { cost, paper, chart, readme, summary };
 }
 
+/** Puts the figures into the README, between its burst markers. */
+export function writeReadme(table: string): boolean {
+  const path = fileURLToPath(new URL('../../README.md', import.meta.url));
+  const readme = readFileSync(path, 'utf8');
+  const marked = /<!-- burst:start -->[\s\S]*<!-- burst:end -->/;
+  if (!marked.test(readme)) return false;
+  writeFileSync(path, readme.replace(marked, `<!-- burst:start -->\n${table}\n<!-- burst:end -->`));
+  return true;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const path = fileURLToPath(new URL('../results/burst.json', import.meta.url));
   const figures = JSON.parse(readFileSync(path, 'utf8')) as BurstFigures;
@@ -376,4 +386,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(fileURLToPath(new URL('../results/cost.svg', import.meta.url)), await report.chart());
   for (const line of report.summary) process.stdout.write(`${line}\n`);
   process.stdout.write('\n' + report.readme + '\n');
+  if (writeReadme(report.readme)) process.stdout.write('wrote the figures into README.md\n');
 }

@@ -33,7 +33,7 @@ import { devToken } from '../../scripts/dev-idp/identity.js';
 import { ROOT, RUN_DIR, STACK_FILE, type StackDescription } from '../../scripts/local-stack/layout.js';
 import { histogramSvg, overTimeSvg } from '../chart.js';
 import { ensureStack } from '../stack.js';
-import { costReport, type BurstFigures, type RequestClass } from './cost.js';
+import { costReport, writeReadme, type BurstFigures, type RequestClass } from './cost.js';
 
 const MEETINGS = Number(process.env.BENCH_BURST_MEETINGS ?? 300);
 const PARTICIPANTS = Number(process.env.BENCH_BURST_PARTICIPANTS ?? 10);
@@ -388,14 +388,7 @@ try {
   for (const line of cost.summary) say(line);
   say('');
   say('wrote bench/results/burst.json, burst.svg, burst-latency.svg and cost.svg');
-  const table = cost.readme;
-  const readmePath = resolve(ROOT, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const marked = /<!-- burst:start -->[\s\S]*<!-- burst:end -->/;
-  if (marked.test(readme)) {
-    writeFileSync(readmePath, readme.replace(marked, `<!-- burst:start -->\n${table}\n<!-- burst:end -->`));
-    say('wrote the figures into README.md');
-  }
+  if (writeReadme(cost.readme)) say('wrote the figures into README.md');
   if (fiveXx > 0) process.exitCode = 1;
 } finally {
   await stop();
