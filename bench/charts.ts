@@ -1,11 +1,13 @@
 /**
  * Draws the benchmark figures in bench/results/*.json as SVG charts beside
- * them (coldstart.svg, coldstart-first-request.svg, join.svg, join-floor.svg). The benchmarks call it after writing their
+ * them (coldstart, coldstart-first-request, join, join-floor, web, faults,
+ * burst, burst-latency, cost). The benchmarks call it after writing their
  * figures; `npm run bench:charts` redraws from the files as they are.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { barChartSvg, timelineSvg } from './chart.js';
+import { barChartSvg, histogramSvg, overTimeSvg, timelineSvg } from './chart.js';
+import { costReport, type BurstFigures } from './burst/cost.js';
 import type { FirstRequestFigures } from './coldstart/report.js';
 
 const results = (name: string) => fileURLToPath(new URL(`./results/${name}`, import.meta.url));
@@ -46,6 +48,13 @@ interface FaultFigures {
     /** [start (s), latency (ms), status] per request; absent from runs before it was kept. */
     readonly timeline?: readonly (readonly [number, number, number])[];
   }[];
+}
+
+interface WebFigures {
+  readonly machine: string;
+  readonly joins: Readonly<
+    Record<string, { readonly p50Ms?: number; readonly timesMs: readonly number[]; readonly targetMs: number }>
+  >;
 }
 
 /** Redraws every chart whose figures exist; returns the files written. */
@@ -126,6 +135,50 @@ export async function drawCharts(): Promise<string[]> {
       );
       written.push('bench/results/join-floor.svg');
     }
+  }
+  if (existsSync(results('web.json'))) {
+    const web = JSON.parse(readFileSync(results('web.json'), 'utf8')) as WebFigures;
+    const standard = web.joins.standard?.targetMs ?? 1500;
+    writeFileSync(
+      results('web.svg'),
+      await barChartSvg({
+        title: `Web client: click on Join → first remote frame, p50 over ${Math.max(...Object.values(web.joins).map((j) => j.timesMs.length))} (${web.machine})`,
+        unit: 'ms',
+        bars: Object.entries(web.joins)
+          .filter(([, j]) => j.p50Ms !== undefined)
+          .map(([mode, j]) => ({ label: `${mode} (target ${j.targetMs})`, value: j.p50Ms! })),
+        marker: { value: standard, label: `standard target ${standard} ms` },
+      }),
+    );
+    written.push('bench/results/web.svg');
+  }
+  if (existsSync(results('burst.json'))) {
+    const burst = JSON.parse(readFileSync(results('burst.json'), 'utf8')) as BurstFigures;
+    const { meetings, participantsPerMeeting, windowS } = burst.scale;
+    writeFileSync(
+      results('burst.svg'),
+      await overTimeSvg({
+        title: `Top-of-hour burst: ${meetings} meetings × ${participantsPerMeeting} joins in ${windowS} s, ${burst.burst.fiveXx} × 5xx (${burst.machine.cpus} cores, load ${burst.loadAverage.before})`,
+        yTitle: 'joins sent per second',
+        points: burst.perSecond.map(({ s, kind, count }) => ({ s, kind, count })),
+        below: { yTitle: 'p99 latency (ms)', points: burst.perSecond.map(({ s, kind, p99 }) => ({ s, kind, value: p99 })) },
+      }),
+    );
+    written.push('bench/results/burst.svg');
+    if (burst.latenciesMs) {
+      writeFileSync(
+        results('burst-latency.svg'),
+        await histogramSvg({
+          title: `Join latency in the burst (client side): ${burst.latenciesMs.firstJoin.length} first joins, ${burst.latenciesMs.warmJoin.length} warm joins`,
+          unit: 'ms',
+          step: 50,
+          series: { 'first join': burst.latenciesMs.firstJoin, 'warm join': burst.latenciesMs.warmJoin },
+        }),
+      );
+      written.push('bench/results/burst-latency.svg');
+    }
+    writeFileSync(results('cost.svg'), await costReport(burst).chart());
+    written.push('bench/results/cost.svg');
   }
   if (existsSync(results('faults.json'))) {
     const faults = JSON.parse(readFileSync(results('faults.json'), 'utf8')) as FaultFigures;

@@ -63,6 +63,8 @@ export interface BurstFigures {
   readonly keyFetch?: RequestClass;
   /** Bytes the functions logged per request (access log and metrics), measured from the gateway's log. */
   readonly logBytesPerRequest?: number;
+  /** Every join's client-side latency, for the histogram. */
+  readonly latenciesMs?: { readonly firstJoin: readonly number[]; readonly warmJoin: readonly number[] };
   readonly perSecond: readonly { readonly s: number; readonly kind: string; readonly count: number; readonly p99: number }[];
 }
 

@@ -31,7 +31,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { devToken } from '../../scripts/dev-idp/identity.js';
 import { ROOT, RUN_DIR, STACK_FILE, type StackDescription } from '../../scripts/local-stack/layout.js';
-import { histogramSvg, overTimeSvg } from '../chart.js';
+import { drawCharts } from '../charts.js';
 import { ensureStack } from '../stack.js';
 import { costReport, writeReadme, type BurstFigures, type RequestClass } from './cost.js';
 
@@ -355,6 +355,10 @@ try {
     joins: { first, warm },
     webhooks: { sessions: sampled.length, rooms: sampledRooms.length, failures: webhookFailures, events: webhookClasses },
     keyFetch,
+    latenciesMs: {
+      firstJoin: joins.filter((j) => j.kind === 'first join').map((j) => round(j.ms!, 1)),
+      warmJoin: joins.filter((j) => j.kind === 'warm join').map((j) => round(j.ms!, 1)),
+    },
     logBytesPerRequest: Math.round(logBytesPerRequest),
     perSecond,
   };
@@ -362,32 +366,11 @@ try {
   const dir = resolve(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'burst.json'), `${JSON.stringify({ ...figures, paper: cost.paper, cost: cost.cost }, null, 2)}\n`);
-  writeFileSync(
-    resolve(dir, 'burst.svg'),
-    await overTimeSvg({
-      title: `Top-of-hour burst: ${MEETINGS} meetings × ${PARTICIPANTS} joins in ${WINDOW_S} s, ${fiveXx} × 5xx (${machine.cpus} cores)`,
-      yTitle: 'joins sent per second',
-      points: perSecond.map(({ s, kind, count }) => ({ s, kind, count })),
-      below: { yTitle: 'p99 latency (ms)', points: perSecond.map(({ s, kind, p99 }) => ({ s, kind, value: p99 })) },
-    }),
-  );
-  writeFileSync(
-    resolve(dir, 'burst-latency.svg'),
-    await histogramSvg({
-      title: `Join latency in the burst (client side): first joins (${first.requests}) and warm joins (${warm.requests})`,
-      unit: 'ms',
-      step: 10,
-      series: {
-        'first join': joins.filter((j) => j.kind === 'first join').map((j) => j.ms!),
-        'warm join': joins.filter((j) => j.kind === 'warm join').map((j) => j.ms!),
-      },
-    }),
-  );
-  writeFileSync(resolve(dir, 'cost.svg'), await cost.chart());
+  say(`drew ${(await drawCharts()).join(', ')}`);
   say('');
   for (const line of cost.summary) say(line);
   say('');
-  say('wrote bench/results/burst.json, burst.svg, burst-latency.svg and cost.svg');
+  say('wrote bench/results/burst.json');
   if (writeReadme(cost.readme)) say('wrote the figures into README.md');
   if (fiveXx > 0) process.exitCode = 1;
 } finally {

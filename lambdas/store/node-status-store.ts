@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { BoundedCache } from '../bounded-cache.js';
 import { expiresIn, nodeLoadKey, nodeLoadPk, nodeStatusKey, NODES_PK } from './live-keys.js';
 
 export type NodeStatus = 'active' | 'draining';
@@ -10,8 +11,8 @@ export type NodeStatus = 'active' | 'draining';
  * Only opaque ids: node ids and room names.
  */
 export class NodeStatusStore {
-  /** Each node's load as last read, and when (a container's own memory). */
-  private readonly loads = new Map<string, { participants: number; readAtMs: number }>();
+  /** Each node's load as last read (a container's own memory), kept for the age the caller allows. */
+  private readonly loads = new BoundedCache<string, number>({ maxEntries: 256, now: () => this.nowMs() });
 
   constructor(
     private readonly dynamodb: DynamoDBClient,
@@ -54,9 +55,9 @@ export class NodeStatusStore {
    */
   async recentNodeLoad(nodeId: string, maxAgeMs: number): Promise<number> {
     const known = this.loads.get(nodeId);
-    if (known && this.nowMs() - known.readAtMs < maxAgeMs) return known.participants;
+    if (known !== undefined) return known;
     const participants = await this.nodeLoad(nodeId);
-    this.loads.set(nodeId, { participants, readAtMs: this.nowMs() });
+    this.loads.set(nodeId, participants, maxAgeMs);
     return participants;
   }
 
