@@ -143,7 +143,15 @@ export function timelineSvg(timeline: Timeline): Promise<string> {
   return renderSvg({
     ...base(timeline.title),
     data: { values },
-    facet: { row: { field: 'panel', type: 'nominal', sort: timeline.panels.map((p) => p.label), title: null } },
+    facet: {
+      row: {
+        field: 'panel',
+        type: 'nominal',
+        sort: timeline.panels.map((p) => p.label),
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' },
+      },
+    },
     spec: {
       width: 560,
       height: 70,
@@ -187,20 +195,32 @@ export interface Histogram {
   readonly step: number;
 }
 
-/** Overlaid histograms of latencies, one colour per series, on a log count axis when counts differ widely. */
+/** Histograms of latencies, one panel per series (each with its own count axis), in one colour each. */
 export function histogramSvg(histogram: Histogram): Promise<string> {
   const values = Object.entries(histogram.series).flatMap(([series, xs]) => xs.map((value) => ({ series, value })));
   return renderSvg({
     ...base(histogram.title),
-    width: 560,
-    height: 200,
     data: { values },
-    mark: { type: 'bar', opacity: 0.7, binSpacing: 0 },
-    encoding: {
-      x: { field: 'value', type: 'quantitative', bin: { step: histogram.step }, title: histogram.unit },
-      y: { aggregate: 'count', type: 'quantitative', title: 'requests', stack: null },
-      color: { field: 'series', type: 'nominal', title: null },
+    facet: {
+      row: {
+        field: 'series',
+        type: 'nominal',
+        sort: Object.keys(histogram.series),
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' },
+      },
     },
+    spec: {
+      width: 560,
+      height: 120,
+      mark: { type: 'bar', binSpacing: 0 },
+      encoding: {
+        x: { field: 'value', type: 'quantitative', bin: { step: histogram.step }, title: histogram.unit },
+        y: { aggregate: 'count', type: 'quantitative', title: 'requests' },
+        color: { field: 'series', type: 'nominal', title: null, legend: null },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec);
 }
 
@@ -218,7 +238,13 @@ export interface SeriesOverTime {
 
 /** Requests per second stacked by kind, with, below it, a per-second line such as latency. */
 export function overTimeSvg(chart: SeriesOverTime): Promise<string> {
-  const x = { field: 's', type: 'quantitative', title: 'seconds into the run' } as const;
+  const lastS = Math.max(0, ...chart.points.map((p) => p.s)) + 1;
+  const x = {
+    field: 's',
+    type: 'quantitative' as const,
+    title: 'seconds into the run',
+    scale: { domain: [0, lastS] },
+  };
   const colour = { field: 'kind', type: 'nominal', title: null } as const;
   const top = {
     width: 560,
