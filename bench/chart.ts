@@ -1,8 +1,36 @@
 /**
- * Horizontal bar charts as small standalone SVG files, for the benchmark
- * figures in bench/results/ (the README shows them). Plain SVG text: no
- * plotting library, nothing fetched.
+ * The benchmark figures in bench/results/ (the README shows them) as
+ * standalone SVG files, drawn by Vega-Lite and rendered headless by Vega in
+ * Node: no browser, no canvas, nothing fetched. Each kind of figure the
+ * benchmarks draw is one function here, taking the figures and returning the
+ * SVG text.
  */
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+const FONT = 'sans-serif';
+const COLOURS = { bar: '#4f81bd', over: '#c0504d', ok: '#4f9d4f', unavailable: '#e69a28', error: '#c0392b', fault: '#f3d9d9' };
+
+/** Renders a Vega-Lite specification to SVG text. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  try {
+    return `${await view.toSVG()}\n`;
+  } finally {
+    view.finalize();
+  }
+}
+
+const base = (title: string) =>
+  ({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start', fontSize: 13 },
+    background: '#ffffff',
+    padding: 12,
+    config: { font: FONT, view: { stroke: '#cccccc' }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+  }) as const;
+
 export interface Bar {
   readonly label: string;
   readonly value: number;
@@ -12,43 +40,68 @@ export interface BarChart {
   readonly title: string;
   readonly unit: string;
   readonly bars: readonly Bar[];
-  /** A vertical line, e.g. a target, drawn across the bars. */
+  /** A vertical rule, e.g. a target, drawn across the bars; bars beyond it are red. */
   readonly marker?: { readonly value: number; readonly label: string };
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-export function barChartSvg(chart: BarChart): string {
-  const labelWidth = 150;
-  const plotWidth = 480;
-  const barHeight = 18;
-  const gap = 6;
-  const top = 40;
-  const height = top + chart.bars.length * (barHeight + gap) + 30;
-  const max = Math.max(...chart.bars.map((b) => b.value), chart.marker?.value ?? 0) * 1.1 || 1;
-  const x = (value: number) => labelWidth + (value / max) * plotWidth;
-  const over = (value: number) => chart.marker !== undefined && value > chart.marker.value;
-  const rows = chart.bars.map((bar, i) => {
-    const y = top + i * (barHeight + gap);
-    return [
-      `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end">${escape(bar.label)}</text>`,
-      `<rect x="${labelWidth}" y="${y}" width="${(x(bar.value) - labelWidth).toFixed(1)}" height="${barHeight}" fill="${over(bar.value) ? '#c0504d' : '#4f81bd'}"/>`,
-      `<text x="${(x(bar.value) + 4).toFixed(1)}" y="${y + barHeight - 5}">${bar.value.toFixed(bar.value < 10 ? 2 : 0)} ${escape(chart.unit)}</text>`,
-    ].join('');
-  });
-  const marker = chart.marker
-    ? `<line x1="${x(chart.marker.value).toFixed(1)}" y1="${top - 6}" x2="${x(chart.marker.value).toFixed(1)}" y2="${height - 24}" stroke="#333" stroke-dasharray="4 3"/>` +
-      `<text x="${x(chart.marker.value).toFixed(1)}" y="${height - 10}" text-anchor="middle">${escape(chart.marker.label)}</text>`
-    : '';
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 90}" height="${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="22" font-size="14" font-weight="bold">${escape(chart.title)}</text>`,
-    ...rows,
-    marker,
-    '</svg>',
-    '',
-  ].join('\n');
+/** Horizontal bars, one per label in the order given, each with its value written beside it. */
+export function barChartSvg(chart: BarChart): Promise<string> {
+  const marker = chart.marker;
+  const data = chart.bars.map((b) => ({
+    label: b.label,
+    value: b.value,
+    text: chart.unit === '$' ? `$${b.value.toFixed(2)}` : `${b.value.toFixed(b.value < 10 ? 2 : 0)} ${chart.unit}`,
+    over: marker !== undefined && b.value > marker.value,
+  }));
+  const max = Math.max(...chart.bars.map((b) => b.value), marker?.value ?? 0) * 1.18 || 1;
+  const y = {
+    field: 'label',
+    type: 'nominal',
+    sort: data.map((d) => d.label),
+    title: null,
+    axis: { labelLimit: 320 },
+  } as const;
+  const x = { field: 'value', type: 'quantitative', title: chart.unit, scale: { domain: [0, max] } } as const;
+  return renderSvg({
+    ...base(chart.title),
+    width: 480,
+    height: { step: 22 },
+    layer: [
+      {
+        data: { values: data },
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          x,
+          color: {
+            field: 'over',
+            type: 'nominal',
+            scale: { domain: [false, true], range: [COLOURS.bar, COLOURS.over] },
+            legend: null,
+          },
+        },
+      },
+      {
+        data: { values: data },
+        mark: { type: 'text', align: 'left', dx: 4 },
+        encoding: { y, x, text: { field: 'text' } },
+      },
+      ...(marker
+        ? [
+            {
+              data: { values: [{ value: marker.value, label: marker.label }] },
+              mark: { type: 'rule', strokeDash: [4, 3], color: '#333333' },
+              encoding: { x: { field: 'value', type: 'quantitative' } },
+            } as const,
+            {
+              data: { values: [{ value: marker.value, label: marker.label }] },
+              mark: { type: 'text', baseline: 'top', dy: 4, y: { expr: 'height' }, color: '#333333' },
+              encoding: { x: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
+            } as const,
+          ]
+        : []),
+    ],
+  } as TopLevelSpec);
 }
 
 /** One request on a timeline: when it started (seconds into its panel), how long it took, and its status. */
@@ -72,55 +125,146 @@ export interface Timeline {
   readonly limitMs?: number;
 }
 
-const statusColour = (status: number) => (status < 300 ? '#4f9d4f' : status === 503 ? '#e69a28' : '#c0392b');
+const statusClass = (status: number) => (status < 300 ? '2xx' : status === 503 ? '503' : 'other');
 
 /** Latency over time, one small panel per row: a dot per request coloured by status, the fault's time shaded. */
-export function timelineSvg(timeline: Timeline): string {
-  const left = 170;
-  const width = 560;
-  const panelHeight = 70;
-  const gap = 14;
-  const top = 46;
-  const spanS = Math.max(1, ...timeline.panels.flatMap((p) => [p.fault.toS, ...p.points.map((pt) => pt.atS)]));
-  const maxMs = Math.max(timeline.limitMs ?? 0, ...timeline.panels.flatMap((p) => p.points.map((pt) => pt.ms))) * 1.1 || 1;
-  const x = (s: number) => left + (s / spanS) * width;
-  const rows = timeline.panels.map((panel, i) => {
-    const y0 = top + i * (panelHeight + gap);
-    const y = (ms: number) => y0 + panelHeight - (ms / maxMs) * panelHeight;
-    const parts = [
-      `<text x="${left - 8}" y="${y0 + panelHeight / 2 + 4}" text-anchor="end">${escape(panel.label)}</text>`,
-      `<rect x="${left}" y="${y0}" width="${width}" height="${panelHeight}" fill="#f7f7f7" stroke="#ccc"/>`,
-      `<rect x="${x(panel.fault.fromS).toFixed(1)}" y="${y0}" width="${(x(panel.fault.toS) - x(panel.fault.fromS)).toFixed(1)}" height="${panelHeight}" fill="#f3d9d9"/>`,
-    ];
-    if (timeline.limitMs !== undefined)
-      parts.push(
-        `<line x1="${left}" x2="${left + width}" y1="${y(timeline.limitMs).toFixed(1)}" y2="${y(timeline.limitMs).toFixed(1)}" stroke="#333" stroke-dasharray="4 3"/>`,
-      );
-    for (const pt of panel.points)
-      parts.push(`<circle cx="${x(pt.atS).toFixed(1)}" cy="${y(pt.ms).toFixed(1)}" r="2" fill="${statusColour(pt.status)}"/>`);
-    return parts.join('');
-  });
-  const height = top + timeline.panels.length * (panelHeight + gap) + 40;
-  const legend = [
-    ['#4f9d4f', '2xx'],
-    ['#e69a28', '503'],
-    ['#c0392b', 'other'],
-    ['#f3d9d9', 'fault'],
-  ]
-    .map(
-      ([colour, label], i) =>
-        `<rect x="${left + i * 90}" y="${height - 26}" width="10" height="10" fill="${colour}"/><text x="${left + i * 90 + 14}" y="${height - 17}">${label}</text>`,
-    )
-    .join('');
-  const axis = `<text x="${left + width}" y="${height - 17}" text-anchor="end">${spanS.toFixed(0)} s; height ${Math.round(maxMs)} ms${timeline.limitMs !== undefined ? `, dashed ${timeline.limitMs} ms` : ''}</text>`;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 30}" height="${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="24" font-size="14" font-weight="bold">${escape(timeline.title)}</text>`,
-    ...rows,
-    legend,
-    axis,
-    '</svg>',
-    '',
-  ].join('\n');
+export function timelineSvg(timeline: Timeline): Promise<string> {
+  const points = timeline.panels.flatMap((p) =>
+    p.points.map((pt) => ({ panel: p.label, atS: pt.atS, ms: pt.ms, status: statusClass(pt.status) })),
+  );
+  const faults = timeline.panels.map((p) => ({ panel: p.label, fromS: p.fault.fromS, toS: p.fault.toS }));
+  const limits = timeline.limitMs === undefined ? [] : timeline.panels.map((p) => ({ panel: p.label, ms: timeline.limitMs }));
+  const values = [
+    ...points.map((p) => ({ kind: 'point', ...p })),
+    ...faults.map((f) => ({ kind: 'fault', ...f })),
+    ...limits.map((l) => ({ kind: 'limit', ...l })),
+  ];
+  const x = { field: 'atS', type: 'quantitative', title: 'seconds into the scenario' } as const;
+  return renderSvg({
+    ...base(timeline.title),
+    data: { values },
+    facet: {
+      row: {
+        field: 'panel',
+        type: 'nominal',
+        sort: timeline.panels.map((p) => p.label),
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' },
+      },
+    },
+    spec: {
+      width: 560,
+      height: 70,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'fault'" }],
+          mark: { type: 'rect', color: COLOURS.fault },
+          encoding: { x: { field: 'fromS', type: 'quantitative' }, x2: { field: 'toS' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'limit'" }],
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#333333' },
+          encoding: { y: { field: 'ms', type: 'quantitative' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'point'" }],
+          mark: { type: 'circle', size: 10, opacity: 0.8 },
+          encoding: {
+            x,
+            y: { field: 'ms', type: 'quantitative', title: 'ms' },
+            color: {
+              field: 'status',
+              type: 'nominal',
+              title: 'status',
+              scale: { domain: ['2xx', '503', 'other'], range: [COLOURS.ok, COLOURS.unavailable, COLOURS.error] },
+            },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'shared' } },
+  } as TopLevelSpec);
+}
+
+export interface Histogram {
+  readonly title: string;
+  readonly unit: string;
+  /** Values by series, e.g. { 'first join': [...], 'warm join': [...] }. */
+  readonly series: Readonly<Record<string, readonly number[]>>;
+  /** Bin width, in the values' unit. */
+  readonly step: number;
+}
+
+/** Histograms of latencies, one panel per series (each with its own count axis), in one colour each. */
+export function histogramSvg(histogram: Histogram): Promise<string> {
+  const values = Object.entries(histogram.series).flatMap(([series, xs]) => xs.map((value) => ({ series, value })));
+  return renderSvg({
+    ...base(histogram.title),
+    data: { values },
+    facet: {
+      row: {
+        field: 'series',
+        type: 'nominal',
+        sort: Object.keys(histogram.series),
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' },
+      },
+    },
+    spec: {
+      width: 560,
+      height: 120,
+      mark: { type: 'bar', binSpacing: 0 },
+      encoding: {
+        x: { field: 'value', type: 'quantitative', bin: { step: histogram.step }, title: histogram.unit },
+        y: { aggregate: 'count', type: 'quantitative', title: 'requests' },
+        color: { field: 'series', type: 'nominal', title: null, legend: null },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as TopLevelSpec);
+}
+
+export interface SeriesOverTime {
+  readonly title: string;
+  /** Per second of the run: how many of each kind, e.g. { s: 3, kind: 'first join', count: 12 }. */
+  readonly points: readonly { readonly s: number; readonly kind: string; readonly count: number }[];
+  readonly yTitle: string;
+  /** A second panel below: a line per kind of a per-second figure, e.g. p99 latency. */
+  readonly below?: {
+    readonly yTitle: string;
+    readonly points: readonly { readonly s: number; readonly kind: string; readonly value: number }[];
+  };
+}
+
+/** Requests per second stacked by kind, with, below it, a per-second line such as latency. */
+export function overTimeSvg(chart: SeriesOverTime): Promise<string> {
+  const lastS = Math.max(0, ...chart.points.map((p) => p.s)) + 1;
+  const x = {
+    field: 's',
+    type: 'quantitative' as const,
+    title: 'seconds into the run',
+    scale: { domain: [0, lastS] },
+  };
+  const colour = { field: 'kind', type: 'nominal', title: null } as const;
+  const top = {
+    width: 560,
+    height: 160,
+    data: { values: [...chart.points] },
+    mark: { type: 'bar', binSpacing: 0 },
+    encoding: { x, y: { field: 'count', type: 'quantitative', title: chart.yTitle, stack: 'zero' }, color: colour },
+  } as const;
+  if (!chart.below) return renderSvg({ ...base(chart.title), ...top } as TopLevelSpec);
+  return renderSvg({
+    ...base(chart.title),
+    vconcat: [
+      top,
+      {
+        width: 560,
+        height: 120,
+        data: { values: [...chart.below.points] },
+        mark: { type: 'line', point: { size: 12 } },
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: chart.below.yTitle }, color: colour },
+      },
+    ],
+  } as TopLevelSpec);
 }

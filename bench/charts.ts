@@ -1,11 +1,13 @@
 /**
  * Draws the benchmark figures in bench/results/*.json as SVG charts beside
- * them (coldstart.svg, coldstart-first-request.svg, join.svg, join-floor.svg). The benchmarks call it after writing their
+ * them (coldstart, coldstart-first-request, join, join-floor, web, faults,
+ * burst, burst-latency, cost). The benchmarks call it after writing their
  * figures; `npm run bench:charts` redraws from the files as they are.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { barChartSvg } from './chart.js';
+import { barChartSvg, histogramSvg, overTimeSvg, timelineSvg } from './chart.js';
+import { costReport, type BurstFigures } from './burst/cost.js';
 import type { FirstRequestFigures } from './coldstart/report.js';
 
 const results = (name: string) => fileURLToPath(new URL(`./results/${name}`, import.meta.url));
@@ -38,14 +40,31 @@ interface JoinFigures {
   };
 }
 
+interface FaultFigures {
+  readonly machine: { readonly cpus: number };
+  readonly scenarios: readonly {
+    readonly name: string;
+    readonly faultMs: { readonly from: number; readonly to: number };
+    /** [start (s), latency (ms), status] per request; absent from runs before it was kept. */
+    readonly timeline?: readonly (readonly [number, number, number])[];
+  }[];
+}
+
+interface WebFigures {
+  readonly machine: string;
+  readonly joins: Readonly<
+    Record<string, { readonly p50Ms?: number; readonly timesMs: readonly number[]; readonly targetMs: number }>
+  >;
+}
+
 /** Redraws every chart whose figures exist; returns the files written. */
-export function drawCharts(): string[] {
+export async function drawCharts(): Promise<string[]> {
   const written: string[] = [];
   if (existsSync(results('coldstart.json'))) {
     const cold = JSON.parse(readFileSync(results('coldstart.json'), 'utf8')) as ColdstartFigures;
     writeFileSync(
       results('coldstart.svg'),
-      barChartSvg({
+      await barChartSvg({
         title: `Cold start: init per route group, median (${cold.machine})`,
         unit: 'ms',
         bars: cold.handlers.map((h) => ({ label: h.group, value: h.initMs })),
@@ -58,7 +77,7 @@ export function drawCharts(): string[] {
     const first = JSON.parse(readFileSync(results('coldstart-first-request.json'), 'utf8')) as FirstRequestFigures;
     writeFileSync(
       results('coldstart-first-request.svg'),
-      barChartSvg({
+      await barChartSvg({
         title: `A cold function's first join, median of ${first.runs} (${first.machine})`,
         unit: 'ms',
         bars: [
@@ -78,7 +97,7 @@ export function drawCharts(): string[] {
     const ratio = join.joinToFloor;
     writeFileSync(
       results('join.svg'),
-      barChartSvg({
+      await barChartSvg({
         title: `Warm joins: client-side latency, ${join.joinsPerSecond} joins/s${ratio ? `, ${ratio.p50} × the floor at p50` : ''} (${join.machine.cpus} × ${join.machine.model}, Node ${join.machine.node})`,
         unit: 'ms',
         bars: floor
@@ -102,7 +121,7 @@ export function drawCharts(): string[] {
     if (ratio) {
       writeFileSync(
         results('join-floor.svg'),
-        barChartSvg({
+        await barChartSvg({
           title: `Join latency ÷ floor latency (live-state read + token mint through the same gateway)`,
           unit: '×',
           bars: [
@@ -117,9 +136,71 @@ export function drawCharts(): string[] {
       written.push('bench/results/join-floor.svg');
     }
   }
+  if (existsSync(results('web.json'))) {
+    const web = JSON.parse(readFileSync(results('web.json'), 'utf8')) as WebFigures;
+    const standard = web.joins.standard?.targetMs ?? 1500;
+    writeFileSync(
+      results('web.svg'),
+      await barChartSvg({
+        title: `Web client: click on Join → first remote frame, p50 over ${Math.max(...Object.values(web.joins).map((j) => j.timesMs.length))} (${web.machine})`,
+        unit: 'ms',
+        bars: Object.entries(web.joins)
+          .filter(([, j]) => j.p50Ms !== undefined)
+          .map(([mode, j]) => ({ label: `${mode} (target ${j.targetMs})`, value: j.p50Ms! })),
+        marker: { value: standard, label: `standard target ${standard} ms` },
+      }),
+    );
+    written.push('bench/results/web.svg');
+  }
+  if (existsSync(results('burst.json'))) {
+    const burst = JSON.parse(readFileSync(results('burst.json'), 'utf8')) as BurstFigures;
+    const { meetings, participantsPerMeeting, windowS } = burst.scale;
+    writeFileSync(
+      results('burst.svg'),
+      await overTimeSvg({
+        title: `Top-of-hour burst: ${meetings} meetings × ${participantsPerMeeting} joins in ${windowS} s, ${burst.burst.fiveXx} × 5xx (${burst.machine.cpus} cores, load ${burst.loadAverage.before})`,
+        yTitle: 'joins sent per second',
+        points: burst.perSecond.map(({ s, kind, count }) => ({ s, kind, count })),
+        below: { yTitle: 'p99 latency (ms)', points: burst.perSecond.map(({ s, kind, p99 }) => ({ s, kind, value: p99 })) },
+      }),
+    );
+    written.push('bench/results/burst.svg');
+    if (burst.latenciesMs) {
+      writeFileSync(
+        results('burst-latency.svg'),
+        await histogramSvg({
+          title: `Join latency in the burst (client side): ${burst.latenciesMs.firstJoin.length} first joins, ${burst.latenciesMs.warmJoin.length} warm joins`,
+          unit: 'ms',
+          step: 50,
+          series: { 'first join': burst.latenciesMs.firstJoin, 'warm join': burst.latenciesMs.warmJoin },
+        }),
+      );
+      written.push('bench/results/burst-latency.svg');
+    }
+    writeFileSync(results('cost.svg'), await costReport(burst).chart());
+    written.push('bench/results/cost.svg');
+  }
+  if (existsSync(results('faults.json'))) {
+    const faults = JSON.parse(readFileSync(results('faults.json'), 'utf8')) as FaultFigures;
+    if (faults.scenarios.every((s) => s.timeline)) {
+      writeFileSync(
+        results('faults.svg'),
+        await timelineSvg({
+          title: `Latency of creates, updates and joins through dependency faults (${faults.machine.cpus} cores)`,
+          limitMs: 3000,
+          panels: faults.scenarios.map((s) => ({
+            label: s.name,
+            fault: { fromS: s.faultMs.from / 1000, toS: s.faultMs.to / 1000 },
+            points: s.timeline!.map(([atS, ms, status]) => ({ atS, ms, status })),
+          })),
+        }),
+      );
+      written.push('bench/results/faults.svg');
+    }
+  }
   return written;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const file of drawCharts()) process.stdout.write(`wrote ${file}\n`);
+  for (const file of await drawCharts()) process.stdout.write(`wrote ${file}\n`);
 }

@@ -153,4 +153,4 @@ async function measureFirstRequest(): Promise<void> {
 
 if (!process.argv.includes('--first-request')) await measureInit();
 await measureFirstRequest();
-out(`Drew ${drawCharts().join(', ')}.`);
+out(`Drew ${(await drawCharts()).join(', ')}.`);

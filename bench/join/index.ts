@@ -264,7 +264,7 @@ try {
   };
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(resolve(ROOT, 'bench/results/join.json'), `${JSON.stringify(results, null, 2)}\n`);
-  say(`drew ${drawCharts().join(', ')}`);
+  say(`drew ${(await drawCharts()).join(', ')}`);
 
   const table = [
     '| measure | value |',

@@ -17,7 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { devToken } from '../../scripts/dev-idp/identity.js';
 import { launchBrowser, newContext, signIn } from '../../test/support/browser.js';
 import { api } from '../../test/support/stack.js';
-import { barChartSvg } from '../chart.js';
+import { drawCharts } from '../charts.js';
 import { ensureStack } from '../stack.js';
 
 const JOINS = Number(process.env.BENCH_WEB_JOINS ?? 10);
@@ -145,17 +145,7 @@ try {
     joins,
   };
   writeFileSync(results('web.json'), `${JSON.stringify(figures, null, 2)}\n`);
-  writeFileSync(
-    results('web.svg'),
-    barChartSvg({
-      title: `Web client: click on Join → first remote frame, p50 over ${JOINS} (${machine})`,
-      unit: 'ms',
-      bars: Object.entries(joins)
-        .filter(([, j]) => j.p50Ms !== undefined)
-        .map(([mode, j]) => ({ label: `${mode} (target ${j.targetMs})`, value: j.p50Ms! })),
-      marker: { value: TARGET_MS.standard, label: `standard target ${TARGET_MS.standard} ms` },
-    }),
-  );
+  await drawCharts();
   say('wrote bench/results/web.json and web.svg');
 } finally {
   await stop();

@@ -116,6 +116,21 @@ async function apply(event: WebhookEvent, clusterId: string, roomName: string, o
   }
 }
 
+/**
+ * The events the control plane acts on, or checks the room of. LiveKit sends
+ * others as well — two or more track events per participant (published and
+ * unpublished, each camera and microphone), egress and ingress — which it
+ * cannot be told not to send; they are acknowledged once verified, with no
+ * ledger entry and no lookup, so that they cost no DynamoDB call.
+ */
+const APPLIED_EVENTS = new Set([
+  'room_started',
+  'room_finished',
+  'participant_joined',
+  'participant_left',
+  'participant_connection_aborted',
+]);
+
 /** A webhook is authenticated by its signature: the signing key names the cluster, and the body's hash is checked too. */
 async function verifiedWebhook(request: RawRequest): Promise<VerifiedWebhook> {
   const authorization = request.headers.authorization;
@@ -141,6 +156,7 @@ export const handler = routeGroup(
       const { event, clusterId } = request.caller;
       // How late LiveKit's events arrive (createdAt is in whole seconds), duplicates included: each is a delivery.
       if (event.createdAt) noteEvent('WebhookLag', Math.max(0, Date.now() - Number(event.createdAt) * 1000));
+      if (!APPLIED_EVENTS.has(event.event)) return { status: 200, body: { received: true } };
       // A cluster's webhooks reach every site that may place rooms on it. A site keeps only what is about rooms
       // it placed there, and stores nothing at all of the rest (not even that the event came): another site's.
       const roomName = event.room?.name;

@@ -26,6 +26,11 @@ export interface CallCounts {
   mail: number;
   /** Milliseconds spent awaiting these calls. */
   ioMs: number;
+  /**
+   * The AWS calls by operation, e.g. `{ "dynamodb.GetItem": 2, "kms.Decrypt": 1 }`:
+   * what the counts above are made of (operation names only, never a key or value).
+   */
+  operations: Record<string, number>;
 }
 
 /** One dependency's calls in one request, for its metrics. */
@@ -57,7 +62,7 @@ const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 
 
 export function emptyTally(budget?: RequestBudget): RequestTally {
   return {
-    counts: { dynamodb: 0, dynamodbReads: 0, kms: 0, livekit: 0, mail: 0, ioMs: 0 },
+    counts: { dynamodb: 0, dynamodbReads: 0, kms: 0, livekit: 0, mail: 0, ioMs: 0, operations: {} },
     dependencies: {},
     events: [],
     ...(budget && { budget }),
@@ -121,6 +126,10 @@ export async function counted<T>(dependency: Dependency, call: () => Promise<T>,
   if (left !== undefined && left < MIN_CALL_MS) throw new DeadlineExceeded(dependency, false);
   tally.counts[dependency]++;
   if (dependency === 'dynamodb' && commandName && READS.has(commandName)) tally.counts.dynamodbReads++;
+  if (commandName) {
+    const operation = `${dependency}.${commandName.replace(/Command$/, '')}`;
+    tally.counts.operations[operation] = (tally.counts.operations[operation] ?? 0) + 1;
+  }
   const calls = (tally.dependencies[dependency] ??= { latenciesMs: [], failures: 0, throttles: 0 });
   const began = performance.now();
   try {

@@ -9,6 +9,10 @@ import { PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS, roleIn, roomSettings, type 
 import { opaqueRoomName } from '../../media/livekit/media-clusters.js';
 import { verifyPasscode } from '../domain/passcode.js';
 import type { MediaClusterState } from '../domain/placement.js';
+import type { LiveState } from '../domain/live-meeting.js';
+import type { Admission } from '../domain/admission.js';
+import type { ClusterStatus } from '../store/cluster-status-store.js';
+import { readForPlacement } from '../store/placement-reads.js';
 import type { TenantPrincipal } from './auth/tenant-user.js';
 import type { TenantOrGuest } from './callers.js';
 import { principalPseudonyms } from './tenant-context.js';
@@ -42,17 +46,54 @@ export function joinSettings(principal: TenantOrGuest): JoinSettings {
   };
 }
 
-/** The join rules' ports, bound to this site's stores and media clusters for one tenant. */
+/** How old a cluster's load may be when a meeting is placed (webhooks report it seconds late anyway). */
+export const CLUSTER_LOAD_MAX_AGE_MS = 5000;
+
+/**
+ * The join rules' ports, bound to this site's stores and media clusters for
+ * one tenant. One join's reads are shared between its ports: the live state
+ * `load` read is what the pin's transaction holds to, and the placement's
+ * read of the clusters' statuses also fetches the epoch's wrapped media key.
+ */
 export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts {
   const tenantId = principal.tenant.id;
+  const read: {
+    meetingId?: string;
+    live?: LiveState;
+    wrappedKey?: { epoch: number; wrapped: Uint8Array | undefined };
+    /** An admission held back to be written with the pin that the join is about to make. */
+    pending?: { meetingId: string; admission: Admission };
+  } = {};
+  /** Writes a held-back admission: nothing hands out media before the admission that lets it out is stored. */
+  const writePending = async () => {
+    const pending = read.pending;
+    if (!pending) return;
+    await site.live.admit(tenantId, pending.meetingId, pending.admission);
+    delete read.pending;
+  };
   const node = (clusterId: string) => {
     const found = site.clusters.get(clusterId);
     if (!found) throw new Error('meeting pinned to a cluster this site does not know');
     return found;
   };
   return {
-    load: (meetingId, participantId) => site.live.forJoin(tenantId, meetingId, participantId),
-    clusters: () => mediaClusterStates(site),
+    load: async (meetingId, participantId) => {
+      const loaded = await site.live.forJoin(tenantId, meetingId, participantId);
+      Object.assign(read, { meetingId, live: loaded.live });
+      return loaded;
+    },
+    clusters: async () => {
+      if (read.meetingId === undefined || read.live === undefined) return mediaClusterStates(site);
+      const { epoch } = read.live;
+      const placement = await readForPlacement(site.clients.dynamodb, site.config.tableName, {
+        clusterIds: [...site.clusters.keys()],
+        tenantId,
+        meetingId: read.meetingId,
+        epoch,
+      });
+      read.wrappedKey = { epoch, wrapped: placement.wrappedKey };
+      return mediaClusterStates(site, placement.statuses);
+    },
     clusterHealthy: async (clusterId) => site.clusters.has(clusterId) && (await node(clusterId).healthy()),
     createRoom: async (clusterId, roomName, settings) => {
       const cluster = node(clusterId);
@@ -72,11 +113,17 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
         return 'unavailable';
       }
     },
-    pin: (meetingId, clusterId, roomName, replacing) => site.live.pin(tenantId, meetingId, clusterId, roomName, replacing),
-    mintToken: async (clusterId, grant) => ({
-      url: node(clusterId).signalUrl(),
-      token: await node(clusterId).mintJoinToken(grant),
-    }),
+    pin: async (meetingId, clusterId, roomName, replacing) => {
+      const known = read.meetingId === meetingId && read.live ? read.live : await site.live.live(tenantId, meetingId);
+      const admitting = read.pending?.meetingId === meetingId ? read.pending.admission : undefined;
+      const pinned = await site.live.pin(tenantId, meetingId, clusterId, roomName, replacing, known, admitting);
+      delete read.pending;
+      return pinned;
+    },
+    mintToken: async (clusterId, grant) => {
+      await writePending();
+      return { url: node(clusterId).signalUrl(), token: await node(clusterId).mintJoinToken(grant) };
+    },
     announce: (clusterId, roomName, topic, payload) => node(clusterId).broadcast(roomName, topic, payload),
     recordModeratorEntry: async (meetingId, moderator) => {
       await site.tenants.appendAudit(tenantId, {
@@ -91,7 +138,11 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
     reservePasscodeAttempt: (meetingId, participantId) =>
       site.lobby.reservePasscodeAttempt(tenantId, meetingId, participantId, PASSCODE_ATTEMPTS, PASSCODE_WINDOW_SECONDS),
     clearPasscodeAttempts: (meetingId, participantId) => site.lobby.clearPasscodeAttempts(tenantId, meetingId, participantId),
-    recordAdmission: (meetingId, admission) => site.live.admit(tenantId, meetingId, admission),
+    // A meeting not yet pinned is placed by this join next: its admission goes into the pin's transaction.
+    recordAdmission: async (meetingId, admission) => {
+      if (read.meetingId === meetingId && read.live && read.live.clusterId === undefined) read.pending = { meetingId, admission };
+      else await site.live.admit(tenantId, meetingId, admission);
+    },
     now: () => new Date(),
     openTicket: async (meetingId, joiner, { displayName, deviceId }) => {
       const ticket = `lt_${randomBytes(12).toString('hex')}`;
@@ -112,21 +163,36 @@ export function joinPorts(site: MediaSite, principal: TenantOrGuest): JoinPorts 
       });
       return ticket;
     },
-    mediaKey: (meetingId, epoch) => site.mediaKeys.keyFor({ tenantId, keyArn: principal.tenant.key.keyArn }, meetingId, epoch),
+    mediaKey: (meetingId, epoch) =>
+      site.mediaKeys.keyFor(
+        { tenantId, keyArn: principal.tenant.key.keyArn },
+        meetingId,
+        epoch,
+        read.meetingId === meetingId && read.wrappedKey?.epoch === epoch ? read.wrappedKey : undefined,
+      ),
     newRoomName: opaqueRoomName,
   };
 }
 
-/** Every cluster this site may use, with its operator status, probed health and webhook-reported load. */
-export async function mediaClusterStates(site: MediaSite): Promise<MediaClusterState[]> {
-  const statuses = await site.clusterStatus.clusterStatuses();
+/**
+ * Every cluster this site may use, with its operator status, probed health
+ * and webhook-reported load. For a placement, the caller has read the
+ * statuses, and a load read at most CLUSTER_LOAD_MAX_AGE_MS ago will do.
+ */
+export async function mediaClusterStates(
+  site: MediaSite,
+  placementStatuses?: Map<string, ClusterStatus>,
+): Promise<MediaClusterState[]> {
+  const statuses = placementStatuses ?? (await site.clusterStatus.clusterStatuses());
   return Promise.all(
     [...site.clusters.values()].map(async (n) => ({
       id: n.id,
       site: n.config.site,
       status: statuses.get(n.id) ?? 'active',
       healthy: await n.healthy(),
-      participants: await site.clusterStatus.clusterLoad(n.id),
+      participants: placementStatuses
+        ? await site.clusterStatus.recentClusterLoad(n.id, CLUSTER_LOAD_MAX_AGE_MS)
+        : await site.clusterStatus.clusterLoad(n.id),
     })),
   );
 }

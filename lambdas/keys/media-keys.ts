@@ -44,17 +44,32 @@ export class MediaKeys {
     return { tenantId, meetingId, epoch: String(epoch), purpose: 'media' };
   }
 
-  async keyFor(owner: MediaKeyOwner, meetingId: string, epoch: number): Promise<Uint8Array> {
+  /**
+   * The epoch's key: from this container's memory, else unwrapped from the
+   * store, else generated. `stored` is the wrapped key (or its absence) as a
+   * read of the caller's already found it, which spares reading it again.
+   */
+  async keyFor(
+    owner: MediaKeyOwner,
+    meetingId: string,
+    epoch: number,
+    stored?: { readonly wrapped: Uint8Array | undefined },
+  ): Promise<Uint8Array> {
     const cacheKey = `${owner.tenantId}/${meetingId}/${epoch}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const key = (await this.unwrapStored(owner, meetingId, epoch)) ?? (await this.generate(owner, meetingId, epoch));
+    const key = (await this.unwrapStored(owner, meetingId, epoch, stored)) ?? (await this.generate(owner, meetingId, epoch));
     this.cache.set(cacheKey, key);
     return key;
   }
 
-  private async unwrapStored(owner: MediaKeyOwner, meetingId: string, epoch: number): Promise<Uint8Array | undefined> {
-    const wrapped = await this.store.wrapped(owner.tenantId, meetingId, epoch);
+  private async unwrapStored(
+    owner: MediaKeyOwner,
+    meetingId: string,
+    epoch: number,
+    stored?: { readonly wrapped: Uint8Array | undefined },
+  ): Promise<Uint8Array | undefined> {
+    const wrapped = stored ? stored.wrapped : await this.store.wrapped(owner.tenantId, meetingId, epoch);
     if (!wrapped) return undefined;
     const { Plaintext } = await callKms(() =>
       this.kms.send(

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { BoundedCache } from '../bounded-cache.js';
 import { expiresIn, clusterLoadKey, clusterLoadPk, clusterStatusKey, CLUSTERS_PK } from './live-keys.js';
 
 export type ClusterStatus = 'active' | 'draining';
@@ -10,6 +11,9 @@ export type ClusterStatus = 'active' | 'draining';
  * Only opaque ids: node ids and room names.
  */
 export class ClusterStatusStore {
+  /** Each cluster's load as last read (a container's own memory), kept for the age the caller allows. */
+  private readonly loads = new BoundedCache<string, number>({ maxEntries: 256, now: () => this.nowMs() });
+
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
@@ -47,6 +51,19 @@ export class ClusterStatusStore {
       }),
     );
     return (page.Items ?? []).reduce((sum, item) => sum + Number(unmarshall(item).participants ?? 0), 0);
+  }
+
+  /**
+   * A cluster's load as read at most `maxAgeMs` ago: placement compares loads
+   * that the webhooks report seconds after the fact anyway, so a meeting's
+   * first join need not query every cluster's rooms each time.
+   */
+  async recentClusterLoad(clusterId: string, maxAgeMs: number): Promise<number> {
+    const known = this.loads.get(clusterId);
+    if (known !== undefined) return known;
+    const participants = await this.clusterLoad(clusterId);
+    this.loads.set(clusterId, participants, maxAgeMs);
+    return participants;
   }
 
   async clusterStatuses(): Promise<Map<string, ClusterStatus>> {

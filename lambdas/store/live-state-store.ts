@@ -3,6 +3,7 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -10,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Admission } from '../domain/admission.js';
+import { conflict } from '../domain/errors.js';
 import { IDLE, type LiveState } from '../domain/live-meeting.js';
 import type { Meeting } from '../domain/meeting.js';
 import { admissionKey, admissionPrefix, expiresIn, isAdmissionSk, isMeetingSk, liveKey, meetingKey } from './live-keys.js';
@@ -56,7 +58,7 @@ export class LiveStateStore implements AdmissionItems {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
-    private readonly rooms: Pick<WebhookLedgerStore, 'indexRoom' | 'attendance'>,
+    private readonly rooms: Pick<WebhookLedgerStore, 'roomIndexItem' | 'attendance'>,
     private readonly nowMs: () => number = Date.now,
   ) {}
 
@@ -154,32 +156,69 @@ export class LiveStateStore implements AdmissionItems {
   /**
    * Pins the meeting to a node and room, unless another join pinned it first
    * (then that pin wins and is returned). `replacing` re-pins away from a node
-   * that has gone unhealthy.
+   * that has gone unhealthy. `known` is the live state the caller read: the
+   * pin and the room's index entry (which lets webhooks find the meeting) are
+   * written in one transaction that holds only while the key epoch is still
+   * the one read, so the state returned is `known` with the pin, without
+   * reading it back; when the transaction does not hold, the state is read
+   * and the pin tried again while the meeting still needs it. `admitting`,
+   * the admission of the participant whose join places the meeting, is
+   * written in the same transaction (or alone, when another join's pin won).
    */
-  async pin(tenantId: string, meetingId: string, clusterId: string, roomName: string, replacing?: string): Promise<LiveState> {
-    try {
-      const result = await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall(liveKey(tenantId, meetingId)),
-          UpdateExpression:
-            'SET clusterId = :node, roomName = :room, locked = if_not_exists(locked, :f), ended = if_not_exists(ended, :f), epoch = if_not_exists(epoch, :zero)',
-          ConditionExpression: replacing ? 'clusterId = :old' : 'attribute_not_exists(clusterId)',
-          ExpressionAttributeValues: marshall({
-            ':node': clusterId,
-            ':room': roomName,
-            ':f': false,
-            ':zero': 0,
-            ...(replacing && { ':old': replacing }),
+  async pin(
+    tenantId: string,
+    meetingId: string,
+    clusterId: string,
+    roomName: string,
+    replacing: string | undefined,
+    known: LiveState,
+    admitting?: Admission,
+  ): Promise<LiveState> {
+    let expected = known;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.dynamodb.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: marshall(liveKey(tenantId, meetingId)),
+                  UpdateExpression:
+                    'SET clusterId = :node, roomName = :room, locked = if_not_exists(locked, :f), ended = if_not_exists(ended, :f), epoch = if_not_exists(epoch, :zero)',
+                  ConditionExpression: `${replacing ? 'clusterId = :old' : 'attribute_not_exists(clusterId)'} AND (attribute_not_exists(epoch) OR epoch = :epoch)`,
+                  ExpressionAttributeValues: marshall({
+                    ':node': clusterId,
+                    ':room': roomName,
+                    ':f': false,
+                    ':zero': 0,
+                    ':epoch': expected.epoch,
+                    ...(replacing && { ':old': replacing }),
+                  }),
+                },
+              },
+              { Put: { TableName: this.tableName, Item: this.rooms.roomIndexItem(roomName, { tenantId, meetingId, clusterId }) } },
+              ...(admitting
+                ? [{ Put: { TableName: this.tableName, Item: this.admissionItem(tenantId, meetingId, admitting) } }]
+                : []),
+            ],
           }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      await this.rooms.indexRoom(roomName, { tenantId, meetingId, clusterId });
-      return { ...IDLE, ...(unmarshall(result.Attributes ?? {}) as Partial<LiveState>) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.live(tenantId, meetingId);
-      throw error;
+        );
+        return { ...expected, clusterId, roomName };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const current = await this.live(tenantId, meetingId);
+        const stillNeedsPin = current.clusterId === undefined || (replacing !== undefined && current.clusterId === replacing);
+        if (!stillNeedsPin) {
+          if (admitting) await this.admit(tenantId, meetingId, admitting);
+          return current;
+        }
+        if (attempt >= 2) {
+          if (admitting) await this.admit(tenantId, meetingId, admitting);
+          throw conflict('the meeting changed while it was being placed; join again');
+        }
+        expected = current;
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -82,14 +83,14 @@ export class WebhookLedgerStore {
 
   /** Lets webhooks about a room (the meeting's own, or a breakout) find their meeting; kept a week. */
   async indexRoom(roomName: string, owner: RoomOwner): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: marshall(
-          { ...roomKey(roomName), ...owner, expiresAt: expiresIn(this.nowMs(), 7 * 86_400) },
-          { removeUndefinedValues: true },
-        ),
-      }),
+    await this.dynamodb.send(new PutItemCommand({ TableName: this.tableName, Item: this.roomIndexItem(roomName, owner) }));
+  }
+
+  /** The room index's item, for a transaction of another store that also opens a room (the live state's pin). */
+  roomIndexItem(roomName: string, owner: RoomOwner): Record<string, AttributeValue> {
+    return marshall(
+      { ...roomKey(roomName), ...owner, expiresAt: expiresIn(this.nowMs(), 7 * 86_400) },
+      { removeUndefinedValues: true },
     );
   }
 

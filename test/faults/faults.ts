@@ -167,7 +167,7 @@ function printScenario(result: ScenarioResult): void {
     say(`    ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}`);
 }
 
-function writeResults(results: readonly ScenarioResult[], startedAt: string): void {
+async function writeResults(results: readonly ScenarioResult[], startedAt: string): Promise<void> {
   const dir = resolve(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const figures = {
@@ -187,13 +187,15 @@ function writeResults(results: readonly ScenarioResult[], startedAt: string): vo
         (['before', 'during', 'after'] as Phase[]).map((phase) => [phase, summarise(r.samples.filter((s) => s.phase === phase))]),
       ),
       checks: r.checks,
+      // Every request of the scenario as [start (s), latency (ms), status], for redrawing the figure (bench/charts.ts).
+      timeline: r.samples.map((s) => [Math.round(s.startMs / 10) / 100, Math.round(s.ms), s.status]),
     })),
     passed: results.every((r) => r.checks.every((c) => c.passed)),
   };
   writeFileSync(resolve(dir, 'faults.json'), `${JSON.stringify(figures, null, 2)}\n`);
   writeFileSync(
     resolve(dir, 'faults.svg'),
-    timelineSvg({
+    await timelineSvg({
       title: `Latency of creates, updates and joins through dependency faults (${cpus().length} cores)`,
       limitMs: 3000,
       panels: results.map((r) => ({
@@ -280,7 +282,7 @@ try {
   await Promise.all([idps.fra.stop(), idps.ams.stop()]);
   await stopStack(child);
 }
-if (results.length > 0) writeResults(results, startedAt);
+if (results.length > 0) await writeResults(results, startedAt);
 const failures = results.flatMap((r) => r.checks.filter((c) => !c.passed).map((c) => `${r.name}: ${c.name}`));
 say('');
 say(

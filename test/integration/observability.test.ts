@@ -101,4 +101,45 @@ describe('metrics and log context from the deployable bundles', () => {
     for (const secret of [meetingId, acme.tenant.id, host, 'olga@example.test', 'Quarterly review'])
       expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
   }, 60_000);
+
+  it("counts a meeting's first join at no more than 4 DynamoDB calls, 1 KMS and 1 LiveKit call, and a later participant's at 2 DynamoDB calls", async () => {
+    const schedule = async () => {
+      const res = await acme.call('/v1/meetings', host, {
+        method: 'POST',
+        json: { title: 'Stand-up', startsAt: '2026-12-01T09:00:00+01:00', durationMinutes: 15, timeZone: 'Europe/Berlin' },
+      });
+      expect(res.status).toBe(201);
+      return (res.body as { id: string }).id;
+    };
+    const [warmUp, measured] = [await schedule(), await schedule()];
+    const [pat, quinn] = [await acme.token('pat', []), await acme.token('quinn', [])];
+    // The first joins of another meeting warm the function: its tenant, key and the nodes' health and load (kept seconds).
+    const since = statSync(LOG).size;
+    expect((await acme.call(`/v1/meetings/${warmUp}/join`, host, { method: 'POST', json: {} })).status).toBe(200);
+    expect((await acme.call(`/v1/meetings/${measured}/join`, pat, { method: 'POST', json: {} })).status).toBe(200);
+    expect((await acme.call(`/v1/meetings/${measured}/join`, quinn, { method: 'POST', json: {} })).status).toBe(200);
+
+    const access = readFileSync(LOG)
+      .subarray(since)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.includes('"message":"request"') && line.includes('"routeKey":"POST /v1/meetings/{meetingId}/join"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as { calls: { dynamodb: number; kms: number; livekit: number; operations: Record<string, number> } },
+      );
+    expect(access).toHaveLength(3);
+    const [, first, later] = access.map((line) => line.calls);
+    // Read the meeting, its live state and the admission; read the nodes' statuses and the epoch's key; write the pin,
+    // the room's index and the admission in one transaction; keep the key KMS generated. LiveKit creates the room.
+    expect(first!.operations).toEqual(
+      expect.objectContaining({ 'dynamodb.BatchGetItem': 2, 'dynamodb.TransactWriteItems': 1, 'kms.GenerateDataKey': 1 }),
+    );
+    expect(first!.dynamodb).toBeLessThanOrEqual(4);
+    expect(first!.kms).toBe(1);
+    expect(first!.livekit).toBe(1);
+    // Read what the join needs, write the admission.
+    expect(later).toEqual(expect.objectContaining({ dynamodb: 2, kms: 0, livekit: 0 }));
+    expect(later!.operations).toEqual({ 'dynamodb.BatchGetItem': 1, 'dynamodb.PutItem': 1 });
+  }, 60_000);
 });
