@@ -197,7 +197,9 @@ export class LiveStateStore implements AdmissionItems {
                   }),
                 },
               },
-              { Put: { TableName: this.tableName, Item: this.rooms.roomIndexItem(roomName, { tenantId, meetingId, clusterId }) } },
+              {
+                Put: { TableName: this.tableName, Item: this.rooms.roomIndexItem(roomName, { tenantId, meetingId, clusterId }) },
+              },
               ...(admitting
                 ? [{ Put: { TableName: this.tableName, Item: this.admissionItem(tenantId, meetingId, admitting) } }]
                 : []),
