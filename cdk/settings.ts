@@ -21,7 +21,8 @@ export interface SiteSettings {
   readonly certificateArn?: string;
   /**
    * The Secrets Manager secret (same account and region, name under `ecr-pullthroughcache/`) with the Docker Hub
-   * credentials of the site's ECR pull-through cache; the media stack creates an empty one when absent.
+   * credentials of the site's ECR pull-through cache; when absent, the media stack creates one, a placeholder that the
+   * operator fills in.
    */
   readonly dockerHubCredentialArn?: string;
 }

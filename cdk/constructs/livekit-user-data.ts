@@ -266,7 +266,7 @@ function drainService(config: LiveKitNodeConfig): string[] {
     'set -uo pipefail',
     'source /etc/meetplane/drain.env',
     'lifecycle_state() {',
-    "  local token",
+    '  local token',
     "  token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') || return 1",
     '  curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/autoscaling/target-lifecycle-state',
     '}',
