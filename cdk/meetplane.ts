@@ -56,17 +56,26 @@ export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<Si
   const directoryStack = statefulStacks[DIRECTORY_HOME];
   for (const other of others) directoryStack.addStackDependency(statefulStacks[other.id], 'directory replicas use its data key');
 
+  const mediaStacks = {} as Record<SiteId, MediaStack>;
   for (const site of sites) {
     const env = { region: site.region, ...(settings.account !== undefined && { account: settings.account }) };
     const stateful = statefulStacks[site.id];
-    const media = new MediaStack(app, stackName(site.id, 'Media'), {
+    mediaStacks[site.id] = new MediaStack(app, stackName(site.id, 'Media'), {
       env,
       site,
-      description: `Meetplane ${site.id}: LiveKit nodes, Redis, load balancer`,
+      description: `Meetplane ${site.id}: LiveKit cluster (nodes, Redis, load balancers, image cache)`,
+      allSites: settings.sites,
       livekit: settings.livekit,
       certificate: stateful.certificate,
       alerts: stateful.alerts,
     });
+  }
+
+  for (const site of sites) {
+    const env = { region: site.region, ...(settings.account !== undefined && { account: settings.account }) };
+    const stateful = statefulStacks[site.id];
+    const media = mediaStacks[site.id];
+    const otherMedia = sites.filter((other) => other.id !== site.id).map((other) => mediaStacks[other.id]);
     const stateless = new StatelessStack(app, stackName(site.id, 'Stateless'), {
       env,
       site,
@@ -79,11 +88,15 @@ export function buildMeetplane(app: App, settings: MeetplaneSettings): Record<Si
       auditSigningKey: stateful.auditSigningKey,
       certificate: stateful.certificate,
       livekitCredentials: media.apiCredentials,
+      cluster: media.cluster,
+      otherClusters: otherMedia.map((other) => other.cluster),
       livekitTargets: media.signallingTargets,
       alerts: stateful.alerts,
     });
     // The directory replica in this region exists once the directory home's stateful stack is deployed.
     if (site.id !== DIRECTORY_HOME) stateless.addStackDependency(directoryStack, 'reads the directory replica');
+    // The other sites' LiveKit secrets are replicated into this region by their media stacks.
+    for (const other of otherMedia) stateless.addStackDependency(other, 'reads the replica of its LiveKit secret');
     result[site.id] = { stateful, media, stateless };
   }
 

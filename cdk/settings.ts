@@ -13,10 +13,18 @@ export interface SiteSettings {
   readonly region: EuRegion;
   /** Public HTTPS origin of the site's API, e.g. https://api.fra.meetplane.example */
   readonly apiDomain: string;
-  /** Public host name of the site's LiveKit signalling endpoint. */
+  /** Public host name of the site's LiveKit signalling endpoint (its cluster's endpoint). */
   readonly livekitDomain: string;
-  /** An existing ACM certificate (same region) covering both names; a DNS-validated one is created when absent. */
+  /** Public host name of the site's TURN over TLS endpoint (port 443 of its own load balancer). */
+  readonly turnDomain: string;
+  /** An existing ACM certificate (same region) covering the three names; a DNS-validated one is created when absent. */
   readonly certificateArn?: string;
+  /**
+   * The Secrets Manager secret (same account and region, name under `ecr-pullthroughcache/`) with the Docker Hub
+   * credentials of the site's ECR pull-through cache; when absent, the media stack creates one, a placeholder that the
+   * operator fills in.
+   */
+  readonly dockerHubCredentialArn?: string;
 }
 
 export interface MeetplaneSettings {
@@ -54,6 +62,11 @@ export function lookupFrom(node: Node, env: Record<string, string | undefined> =
   };
 }
 
+/** What ECR accepts as a pull-through cache rule's credential: a secret under `ecr-pullthroughcache/`, here in the site's region. */
+function pullThroughCredential(region: string): RegExp {
+  return new RegExp(`^arn:aws:secretsmanager:${region}:\\d{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+$`);
+}
+
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -74,12 +87,22 @@ export function readSettings(lookup: Lookup): MeetplaneSettings {
   const sites = {} as Record<SiteId, SiteSettings>;
   for (const id of SITE_IDS) {
     const certificateArn = lookup(`${id}:certificateArn`);
+    const region = resolveSiteRegion(id, lookup(`${id}Region`));
+    const dockerHubCredentialArn = lookup(`${id}:dockerHubCredentialArn`);
+    if (dockerHubCredentialArn !== undefined && !pullThroughCredential(region).test(dockerHubCredentialArn)) {
+      throw new Error(
+        `meetplane:${id}:dockerHubCredentialArn must be the ARN of a secret named ecr-pullthroughcache/… in ${region}, ` +
+          `got "${dockerHubCredentialArn}"`,
+      );
+    }
     sites[id] = {
       id,
-      region: resolveSiteRegion(id, lookup(`${id}Region`)),
+      region,
       apiDomain: lookup(`${id}:apiDomain`) ?? `api.${id}.${domain}`,
       livekitDomain: lookup(`${id}:livekitDomain`) ?? `livekit.${id}.${domain}`,
+      turnDomain: lookup(`${id}:turnDomain`) ?? `turn.${id}.${domain}`,
       ...(certificateArn !== undefined && { certificateArn }),
+      ...(dockerHubCredentialArn !== undefined && { dockerHubCredentialArn }),
     };
   }
   const account = lookup('account') ?? process.env.CDK_DEFAULT_ACCOUNT;

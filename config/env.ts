@@ -128,13 +128,23 @@ export const runtimeEnvSchema = z
       })
       .pipe(
         z.array(
-          z.strictObject({
-            id: z.string().regex(/^[a-z0-9-]{1,40}$/),
-            site: z.enum(SITE_IDS),
-            urls: z.array(wsUrl).min(1),
-            apiKey: z.string().min(3),
-            apiSecret: z.string().min(32),
-          }),
+          z
+            .strictObject({
+              id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+              site: z.enum(SITE_IDS),
+              urls: z.array(wsUrl).min(1),
+              apiKey: z.string().min(3),
+              /** The cluster's API secret itself (the local stack, tests)… */
+              apiSecret: z.string().min(32).optional(),
+              /** …or, deployed, the name of the secret ({apiKey, apiSecret}) in this site's own region: a replica. */
+              apiSecretName: z
+                .string()
+                .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be the name of a Secrets Manager secret')
+                .optional(),
+            })
+            .refine((cluster) => (cluster.apiSecret === undefined) !== (cluster.apiSecretName === undefined), {
+              message: 'a media cluster needs exactly one of apiSecret and apiSecretName',
+            }),
         ),
       )
       .optional(),
@@ -246,8 +256,11 @@ export interface SiteConfig {
     readonly apiKey: string;
     readonly apiSecret: LivekitSecretSource;
   };
-  /** Further LiveKit clusters this site may place meetings on: other sites', when a tenant allows failover. */
-  readonly otherClusters: readonly MediaClusterConfig[];
+  /**
+   * Further LiveKit clusters this site may place meetings on (other sites', when a tenant allows failover) and whose
+   * webhooks it verifies; their secrets are resolved by the route groups that use them (lambdas/livekit-secret.ts).
+   */
+  readonly otherClusters: readonly MediaClusterSetting[];
   readonly endpoints: { readonly dynamodb?: string; readonly kms?: string; readonly ses?: string };
   readonly operatorToken?: string;
   /**
@@ -267,7 +280,9 @@ export interface SiteConfig {
 /** The LiveKit API secret itself (local stack, tests), or the Secrets Manager secret that holds it (deployed). */
 export type LivekitSecretSource =
   | { readonly kind: 'value'; readonly value: string }
-  | { readonly kind: 'secrets-manager'; readonly arn: string };
+  | { readonly kind: 'secrets-manager'; readonly arn: string }
+  /** A secret of this name in the site's own region: the replica of another site's secret. */
+  | { readonly kind: 'secret-replica'; readonly name: string };
 
 /**
  * A LiveKit cluster: livekit-server nodes sharing one Redis (LiveKit's
@@ -281,6 +296,11 @@ export interface MediaClusterConfig {
   readonly urls: readonly string[];
   readonly apiKey: string;
   readonly apiSecret: string;
+}
+
+/** A media cluster as configured: its secret still to be resolved. */
+export interface MediaClusterSetting extends Omit<MediaClusterConfig, 'apiSecret'> {
+  readonly apiSecret: LivekitSecretSource;
 }
 
 export class EnvironmentError extends Error {
@@ -321,7 +341,11 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
           ? { kind: 'value', value: e.MEETPLANE_LIVEKIT_API_SECRET ?? '' }
           : { kind: 'secrets-manager', arn: e.MEETPLANE_LIVEKIT_SECRET_ARN },
     },
-    otherClusters: e.MEETPLANE_MEDIA_CLUSTERS ?? [],
+    otherClusters: (e.MEETPLANE_MEDIA_CLUSTERS ?? []).map(({ apiSecret, apiSecretName, ...cluster }) => ({
+      ...cluster,
+      apiSecret:
+        apiSecretName === undefined ? { kind: 'value', value: apiSecret ?? '' } : { kind: 'secret-replica', name: apiSecretName },
+    })),
     endpoints: { dynamodb: e.MEETPLANE_DYNAMODB_ENDPOINT, kms: e.MEETPLANE_KMS_ENDPOINT, ses: e.MEETPLANE_SES_ENDPOINT },
     operatorToken: e.MEETPLANE_OPERATOR_TOKEN,
     loopbackDestinations: e.MEETPLANE_STAGE === 'local' && e.MEETPLANE_OUTBOUND_LOOPBACK !== 'refuse',

@@ -2,7 +2,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { siteConfig, type MediaClusterConfig } from '../config/env.js';
 import { mediaClusters, type MediaCluster } from '../media/livekit/media-clusters.js';
 import { currentSite, type Site } from './composition.js';
-import { livekitApiSecret } from './livekit-secret.js';
+import { livekitApiSecret, otherMediaClusters } from './livekit-secret.js';
 import { BreakoutPlanStore } from './store/breakout-plan-store.js';
 import { LobbyStore } from './store/lobby-store.js';
 import { ClusterStatusStore } from './store/cluster-status-store.js';
@@ -27,6 +27,8 @@ const config = siteConfig();
 
 // Read at import, i.e. in Lambda's init phase before the first request, and kept for the container's life.
 const apiSecret = await livekitApiSecret(config);
+// The other sites' clusters (failover, their webhooks), with their secrets read from the replicas in this region.
+const otherClusters = await otherMediaClusters(config);
 
 /** This site's own LiveKit cluster, with its resolved secret. */
 export function ownMediaCluster(): MediaClusterConfig {
@@ -58,7 +60,7 @@ export function currentMediaSite(): MediaSite {
     const { tableName } = base.config;
     site = {
       ...base,
-      clusters: mediaClusters([ownMediaCluster(), ...config.otherClusters], config.dependencyTimeoutMs),
+      clusters: mediaClusters([ownMediaCluster(), ...otherClusters], config.dependencyTimeoutMs),
       clusterStatus: new ClusterStatusStore(dynamodb, tableName),
       lobby: new LobbyStore(dynamodb, tableName, base.retentionOf, base.live),
       breakoutPlans: new BreakoutPlanStore(dynamodb, tableName, base.retentionOf),

@@ -69,9 +69,11 @@ async function measureInit(): Promise<void> {
       siteKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-4000-8000-000000000000',
       auditSigningKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-4000-8000-000000000001',
       apiUrls: { fra: 'https://api.fra.meetplane.example', ams: 'https://api.ams.meetplane.example' },
-      livekitUrl: 'wss://livekit.fra.meetplane.example',
+      cluster: { id: 'fra-a', site: 'fra', url: 'wss://livekit.fra.meetplane.example', secretName: 'meetplane/fra/livekit-api' },
       livekitApiKey: 'meetplane-fra',
       livekitSecretArn: LIVEKIT_SECRET_ARN,
+      // Measured with the site's own cluster only: the stand-in serves one secret.
+      otherClusters: [],
       web: { url: 'https://app.meetplane.example', origins: ['https://app.meetplane.example'] },
     }),
     AWS_REGION: 'eu-central-1',

@@ -36,6 +36,8 @@ export interface RouteFunctionProps {
   readonly invokedBy: 'api' | 'schedule';
   /** The LiveKit API credentials ({apiKey, apiSecret}); read only by groups whose profile says so. */
   readonly livekitSecret: ISecret;
+  /** The replicas, in this region, of the other sites' LiveKit secrets; read by the same groups. */
+  readonly otherLivekitSecretArns: readonly string[];
   readonly alerts: ITopic;
 }
 
@@ -152,10 +154,13 @@ export class RouteFunction extends Construct {
         new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [props.auditSigningKey.keyArn] }),
       );
     }
-    // Only the value, only this secret: not DescribeSecret, not the secret's other versions' metadata.
+    // Only the value, only these secrets (the site's own, the replicas of the others'): not DescribeSecret, nothing else.
     if (profile.livekitSecret) {
       role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.livekitSecret.secretArn] }),
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.livekitSecret.secretArn, ...props.otherLivekitSecretArns],
+        }),
       );
     }
   }

@@ -64,7 +64,7 @@ export class StatefulStack extends Stack {
       ? Certificate.fromCertificateArn(this, 'Certificate', site.certificateArn)
       : new Certificate(this, 'Certificate', {
           domainName: site.apiDomain,
-          subjectAlternativeNames: [site.livekitDomain],
+          subjectAlternativeNames: [site.livekitDomain, site.turnDomain],
           // Without a hosted zone here the operator adds the validation records; see docs/deploy.md.
           validation: CertificateValidation.fromDns(),
         });

@@ -18,7 +18,7 @@ import { RouteFunction } from '../constructs/route-function.js';
 import { SiteObservability } from '../constructs/site-observability.js';
 import { acknowledge } from '../nag.js';
 import { AUDIT_HEAD_SCHEDULE, AUDIT_HEAD_SIGNER } from '../route-groups.js';
-import { deployedEnvironment } from '../runtime-env.js';
+import { deployedEnvironment, type DeployedCluster } from '../runtime-env.js';
 import { apiUrlOf, type MeetplaneSettings, type SiteSettings } from '../settings.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -34,6 +34,10 @@ export interface StatelessStackProps extends StackProps {
   readonly auditSigningKey: IKey;
   readonly certificate: ICertificate;
   readonly livekitCredentials: ISecret;
+  /** The site's own LiveKit cluster (from its media stack). */
+  readonly cluster: DeployedCluster;
+  /** The other sites' clusters (from their media stacks): failover targets, and senders of webhooks this site verifies. */
+  readonly otherClusters: readonly DeployedCluster[];
   readonly alerts: ITopic;
   /** The media stack's LiveKit signalling targets, for the dashboard and the unhealthy-targets alarm. */
   readonly livekitTargets?: INetworkTargetGroup;
@@ -71,13 +75,18 @@ export class StatelessStack extends Stack {
       siteKeyArn: props.siteKey.keyArn,
       auditSigningKeyArn: props.auditSigningKey.keyArn,
       apiUrls,
-      livekitUrl: `wss://${site.livekitDomain}`,
+      cluster: props.cluster,
       // The key id is no secret; CloudFormation resolves it at deploy time, as the nodes read it at boot.
       livekitApiKey: props.livekitCredentials.secretValueFromJson('apiKey').unsafeUnwrap(),
       // The API secret itself never enters a function's configuration: the groups that need it read it at cold start.
       livekitSecretArn: props.livekitCredentials.secretArn,
+      otherClusters: props.otherClusters,
       web: props.web,
     });
+    // The other clusters' secrets, as replicated into this region (the suffix is the one Secrets Manager adds to every name).
+    const otherLivekitSecretArns = props.otherClusters.map(
+      (cluster) => `arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:${cluster.secretName}-??????`,
+    );
 
     this.httpApi = new SiteHttpApi(this, 'Http', {
       apiName: `meetplane-${site.id}`,
@@ -95,6 +104,7 @@ export class StatelessStack extends Stack {
       dataKey: props.dataKey,
       auditSigningKey: props.auditSigningKey,
       livekitSecret: props.livekitCredentials,
+      otherLivekitSecretArns,
       alerts: props.alerts,
     };
     const routeGroups = props.routeGroups ?? ROUTE_GROUPS;

@@ -23,6 +23,8 @@ interface PolicyJson {
   Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[] };
 }
 
+const REGIONS = { fra: 'eu-central-1', ams: 'eu-west-1' } as const;
+const OTHER = { fra: 'ams', ams: 'fra' } as const;
 const actionsOf = (statement: Statement) => ([] as string[]).concat(statement.Action);
 const logicalIdOf = (group: string) => `Group${group.replace(/[^A-Za-z0-9]/g, '')}`;
 
@@ -56,6 +58,27 @@ describe.each(['fra', 'ams'] as const)('the LiveKit API secret at %s', (site) =>
     expect(JSON.stringify(template.toJSON())).not.toMatch(/SecretString:apiSecret/);
   });
 
+  it("gives every function its own cluster (id and endpoint) and the other site's, whose secret it reads from the replica here", () => {
+    const functions = Object.values(templates[site].stateless.findResources('AWS::Lambda::Function')) as FunctionJson[];
+    const other = OTHER[site];
+    for (const fn of functions) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables).toMatchObject({
+        MEETPLANE_LIVEKIT_CLUSTER_ID: `${site}-a`,
+        MEETPLANE_LIVEKIT_URL: `wss://livekit.${site}.meetplane.example`,
+      });
+      expect(JSON.parse(variables.MEETPLANE_MEDIA_CLUSTERS as string)).toEqual([
+        {
+          id: `${other}-a`,
+          site: other,
+          urls: [`wss://livekit.${other}.meetplane.example`],
+          apiKey: `{{resolve:secretsmanager:meetplane/${other}/livekit-api:SecretString:apiKey}}`,
+          apiSecretName: `meetplane/${other}/livekit-api`,
+        },
+      ]);
+    }
+  });
+
   it('lets exactly the LiveKit route groups read it, and only that secret, only its value', () => {
     const functions = Object.values(templates[site].stateless.findResources('AWS::Lambda::Function')) as FunctionJson[];
     const arn = JSON.stringify(functions[0]!.Properties.Environment.Variables.MEETPLANE_LIVEKIT_SECRET_ARN);
@@ -65,7 +88,24 @@ describe.each(['fra', 'ams'] as const)('the LiveKit API secret at %s', (site) =>
       granted.push(group);
       expect(statements).toHaveLength(1);
       expect(actionsOf(statements[0]!)).toEqual(['secretsmanager:GetSecretValue']);
-      expect(JSON.stringify(statements[0]!.Resource)).toBe(arn);
+      // The site's own secret, and the replica in this region of the other site's (its name and Secrets Manager's suffix).
+      const [own, replica, ...more] = statements[0]!.Resource as unknown[];
+      expect(JSON.stringify(own)).toBe(arn);
+      expect(JSON.stringify(replica)).toBe(
+        JSON.stringify({
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              `:secretsmanager:${REGIONS[site]}:`,
+              { Ref: 'AWS::AccountId' },
+              `:secret:meetplane/${OTHER[site]}/livekit-api-??????`,
+            ],
+          ],
+        }),
+      );
+      expect(more).toEqual([]);
     }
     expect(granted.sort()).toEqual([...LIVEKIT_GROUPS].sort());
   });

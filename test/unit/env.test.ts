@@ -181,4 +181,31 @@ describe('runtime environment', () => {
       ]);
     });
   });
+  describe("the other sites' media clusters", () => {
+    const fra = { id: 'fra-a', site: 'fra', urls: ['wss://livekit.fra.meetplane.example'], apiKey: 'meetplane-fra' };
+    const withClusters = (clusters: unknown[]) => ({ ...valid, MEETPLANE_MEDIA_CLUSTERS: JSON.stringify(clusters) });
+
+    it('carry their secret itself (local stack) or the name of its replica in this region (deployed)', () => {
+      const secret = 'another-secret-of-thirty-two-chars!';
+      expect(parseSiteConfig(withClusters([{ ...fra, apiSecret: secret }])).otherClusters).toEqual([
+        { ...fra, apiSecret: { kind: 'value', value: secret } },
+      ]);
+      expect(parseSiteConfig(withClusters([{ ...fra, apiSecretName: 'meetplane/fra/livekit-api' }])).otherClusters).toEqual([
+        { ...fra, apiSecret: { kind: 'secret-replica', name: 'meetplane/fra/livekit-api' } },
+      ]);
+    });
+
+    it('need exactly one of the two, and a name must be a secret name', () => {
+      const both = { ...fra, apiSecret: 'another-secret-of-thirty-two-chars!', apiSecretName: 'meetplane/fra/livekit-api' };
+      expect(problemsOf(withClusters([both]))).toEqual([
+        'MEETPLANE_MEDIA_CLUSTERS.0 a media cluster needs exactly one of apiSecret and apiSecretName',
+      ]);
+      expect(problemsOf(withClusters([fra]))).toEqual([
+        'MEETPLANE_MEDIA_CLUSTERS.0 a media cluster needs exactly one of apiSecret and apiSecretName',
+      ]);
+      expect(problemsOf(withClusters([{ ...fra, apiSecretName: 'no spaces allowed' }]))).toEqual([
+        'MEETPLANE_MEDIA_CLUSTERS.0.apiSecretName must be the name of a Secrets Manager secret',
+      ]);
+    });
+  });
 });
