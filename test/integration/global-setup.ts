@@ -37,7 +37,11 @@ export default async function setup(_globalConfig: unknown, projectConfig: { roo
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((ready, failed) => {
-    const timer = setTimeout(() => failed(new Error(`local stack not ready after 180 s:\n${output}`)), 180_000);
+    const timer = setTimeout(() => {
+      // Stopped as a whole (it leads its own process group), or its components would outlive it holding their ports.
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      failed(new Error(`local stack not ready after 180 s:\n${output}`));
+    }, 180_000);
     child.stdout.on('data', () => {
       if (/^ready/m.test(output)) {
         clearTimeout(timer);
