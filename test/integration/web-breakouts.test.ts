@@ -53,17 +53,21 @@ async function untilCodesByRoom(groups: Page[][]): Promise<string[]> {
   }
 }
 
+/** Alice (the host) and Bob, Carol and Dora in the meeting, each decoding the other three; Alice's breakouts panel open. */
+async function fourInTheRoom(meetingId: string) {
+  const person = (user: string) => joinAs(browser, user, meetingId);
+  const alice = await person('alice');
+  const [bob, carol, dora] = [await person('bob'), await person('carol'), await person('dora')];
+  for (const page of [alice, bob, carol, dora]) await untilReceiving(page, (r) => r.videos >= 3);
+  await alice.getByRole('tab', { name: 'Breakout rooms' }).click();
+  return { alice, bob, carol, dora, panel: alice.getByRole('region', { name: 'Breakout rooms' }) };
+}
+
 describe.each(['standard', 'e2ee'] as const)('breakout rooms in the browser (%s meeting)', (encryption) => {
   it('sends people to their rooms and back without a rejoin by hand', async () => {
-    const meetingId = await aliceMeeting('Workshop', { encryption });
-    const person = (user: string) => joinAs(browser, user, meetingId);
-    const alice = await person('alice');
-    const [bob, carol, dora] = [await person('bob'), await person('carol'), await person('dora')];
-    for (const page of [alice, bob, carol, dora]) await untilReceiving(page, (r) => r.videos >= 3);
+    const { alice, bob, carol, dora, panel } = await fourInTheRoom(await aliceMeeting('Workshop', { encryption }));
 
     // Planning: Bob dragged into room 1, Carol and Dora placed with the select (keyboard-operable).
-    await alice.getByRole('tab', { name: 'Breakout rooms' }).click();
-    const panel = alice.getByRole('region', { name: 'Breakout rooms' });
     await panel.getByLabel('Name of room 1').fill('Red');
     await panel.getByLabel('Name of room 2').fill('Blue');
     // Dragged by the name (the select beside it is the other way to place someone).
@@ -117,13 +121,7 @@ describe.each(['standard', 'e2ee'] as const)('breakout rooms in the browser (%s 
 
 describe("breakouts by participants' choice in the browser", () => {
   it('lets each participant pick a room on their own page, and change their mind', async () => {
-    const meetingId = await aliceMeeting('Choose your table');
-    const person = (user: string) => joinAs(browser, user, meetingId);
-    const alice = await person('alice');
-    const [bob, carol, dora] = [await person('bob'), await person('carol'), await person('dora')];
-    for (const page of [alice, bob, carol, dora]) await untilReceiving(page, (r) => r.videos >= 3);
-    await alice.getByRole('tab', { name: 'Breakout rooms' }).click();
-    const panel = alice.getByRole('region', { name: 'Breakout rooms' });
+    const { alice, bob, carol, dora, panel } = await fourInTheRoom(await aliceMeeting('Choose your table'));
     // Participants' choice: the host splits two ways and opens; each participant picks a room on their own page.
     await panel.getByLabel('Number of rooms').fill('2');
     await panel.getByLabel('How').selectOption({ label: 'Participants choose' });
