@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem, type ApiClient } from '../api/client';
 import { Loading } from '../ui/status';
@@ -41,13 +41,16 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [needsPasscode, setNeedsPasscode] = useState(Boolean(meeting?.passcodeProtected && !meeting.isHost));
+  // A host may upgrade a standard meeting while it runs; from then on every join is end to end.
+  const encryption = useRef(meeting?.encryption);
+  const upgrading = useRef(false);
 
   async function join(choices: JoinChoices) {
     setBusy(true);
     setError(undefined);
     try {
       // End-to-end meetings join with a device the engine registered; a guest, who cannot read the meeting, always does when an engine is there.
-      const engine = meeting?.encryption !== 'standard' ? e2eeEngine() : undefined;
+      const engine = encryption.current !== 'standard' ? e2eeEngine() : undefined;
       const device = engine ? await engine.prepareJoin({ api, meetingId, isGuest }) : undefined;
       const { data } = await api.POST('/v1/meetings/{meetingId}/join', {
         params: { path: { meetingId } },
@@ -75,6 +78,14 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
   }
 
   const onLeave = useCallback((reason: LeaveReason) => setStage({ kind: 'left', reason }), []);
+  // Upgraded to end to end: the same choices again, now with a device; the new room replaces the old one.
+  const roomChoices = stage.kind === 'room' ? stage.choices : undefined;
+  const onUpgrade = useCallback(() => {
+    if (upgrading.current || !roomChoices) return;
+    upgrading.current = true;
+    encryption.current = 'e2ee';
+    void join(roomChoices).finally(() => (upgrading.current = false));
+  }, [roomChoices]);
   const waitingChoices = stage.kind === 'waiting' ? stage.choices : undefined;
   const waitingDevice = stage.kind === 'waiting' ? stage.deviceId : undefined;
   const onAdmitted = useCallback(
@@ -121,6 +132,7 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
       return (
         <Suspense fallback={<Loading />}>
           <MeetingRoom
+            key={stage.admitted.media.token}
             api={api}
             meetingId={meetingId}
             meeting={meeting}
@@ -129,6 +141,7 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
             {...(stage.deviceId && { deviceId: stage.deviceId })}
             isGuest={isGuest}
             onLeave={onLeave}
+            onUpgrade={onUpgrade}
           />
         </Suspense>
       );

@@ -45,6 +45,8 @@ interface Props {
   /** End-to-end meetings: the device this page joined with (placements in breakouts are for it). */
   readonly deviceId?: string;
   readonly onLeave: (reason: LeaveReason) => void;
+  /** A standard meeting a host upgraded to end-to-end: the page joins again with a device of its own. */
+  readonly onUpgrade?: () => void;
 }
 
 function leaveReason(reason: DisconnectReason | undefined): LeaveReason {
@@ -86,7 +88,17 @@ async function leaveRoom(leaving: Leaving | undefined): Promise<void> {
  * room, a breakout) gets a key provider of its own: in an end-to-end meeting a
  * breakout has its own key scope.
  */
-export default function MeetingRoom({ api, meetingId, meeting, admitted, choices, isGuest, deviceId, onLeave }: Props) {
+export default function MeetingRoom({
+  api,
+  meetingId,
+  meeting,
+  admitted,
+  choices,
+  isGuest,
+  deviceId,
+  onLeave,
+  onUpgrade,
+}: Props) {
   const [room, setRoom] = useState<Room>();
   const [error, setError] = useState<unknown>();
   const [currentEpoch, setCurrentEpoch] = useState<number>();
@@ -94,6 +106,8 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   const handlers = useRef(new Map<string, Set<DataHandler>>());
   const onLeaveRef = useRef(onLeave);
   onLeaveRef.current = onLeave;
+  const onUpgradeRef = useRef(onUpgrade);
+  onUpgradeRef.current = onUpgrade;
   const [grant, setGrant] = useState<Grant>(() => ({ media: admitted.media, encryption: admitted.encryption }));
   // A fresh key provider for each room entered.
   const keyProvider = useMemo(() => new EpochKeyProvider(), [grant]);
@@ -272,7 +286,9 @@ export default function MeetingRoom({ api, meetingId, meeting, admitted, choices
   useEffect(() => {
     if (admitted.encryption.mode !== 'standard') return;
     return onData(EPOCH_TOPIC, (payload) => {
-      const message = decodeJson(payload) as { epoch?: unknown; breakoutId?: unknown } | undefined;
+      const message = decodeJson(payload) as { epoch?: unknown; breakoutId?: unknown; mode?: unknown } | undefined;
+      // A host upgraded the meeting: its keys come from the host's client from now on, so the page joins again.
+      if (message?.mode === 'e2ee') return onUpgradeRef.current?.();
       // Announcements for a breakout's rooms are the breakouts panel's business.
       if (typeof message?.epoch !== 'number' || message.breakoutId !== undefined) return;
       if (epochRef.current !== undefined && message.epoch <= epochRef.current) return;

@@ -4,7 +4,7 @@ import { registerRoomPanel, useRoomContext, type RoomContextValue } from '../roo
 import { registeredDevice } from './device';
 import { replaceDevice } from './device-store';
 import type { E2eeEngine as KeyEngine, E2eeState } from './engine';
-import { SecurityPanel } from './security-panel';
+import { SecurityPanel, UpgradeButton } from './security-panel';
 import { attachE2ee } from './use-e2ee';
 import type { DeviceIdentity } from '@meetplane/e2ee';
 
@@ -90,13 +90,16 @@ function SecurityCodePanel() {
     setState(engine?.getState());
     return engine?.subscribe(setState);
   }, [engine]);
+  if (context.admitted.encryption.mode === 'standard') return <UpgradeButton api={context.api} meetingId={context.meetingId} />;
   return <SecurityPanel state={state} isHost={context.meeting?.isHost === true} />;
 }
 
 registerRoomPanel({
   id: 'e2ee',
   label: 'e2ee.tab',
-  visible: (context) => context.admitted.encryption.mode === 'e2ee',
+  // Everyone in an end-to-end meeting; in a standard one, its hosts, who may upgrade it (not from a breakout).
+  visible: (context) =>
+    context.admitted.encryption.mode === 'e2ee' || (context.meeting?.isHost === true && !context.breakout && !context.isGuest),
   Component: SecurityCodePanel,
   order: 30,
 });
