@@ -189,7 +189,7 @@ describe('an end-to-end encrypted meeting in the browser', () => {
     await alice.getByRole('button', { name: 'Upgrade to end-to-end encryption' }).click();
 
     // Both pages join again by themselves, each with a device: one code from the host's key, and media decoded with it.
-    for (const page of [alice, bob]) await page.getByText('End-to-end encrypted').waitFor({ timeout: 45_000 });
+    for (const page of [alice, bob]) await page.getByText('End-to-end encrypted', { exact: true }).waitFor({ timeout: 45_000 });
     const code = await sameCode([alice, bob]);
     expect(code).toMatch(/^\d{5}( \d{5}){5}$/);
     for (const page of [alice, bob]) {
