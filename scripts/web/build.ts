@@ -9,6 +9,13 @@ import { join, relative, resolve } from 'node:path';
 import { build } from 'vite';
 import { ROOT } from '../local-stack/layout.js';
 
+// Always the production build, whatever started it: Vite takes NODE_ENV from the environment when it is set, and a
+// stack started by Jest (NODE_ENV=test) would otherwise serve React's development build, whose StrictMode mounts every
+// effect twice (each page would connect to its room twice).
+process.env.NODE_ENV = 'production';
+// A build made before this line may be a development one: the digest's version tells them apart.
+const BUILD_KIND = 'production-2';
+
 const SOURCES = ['web/src', 'web/index.html', 'web/vite.config.ts', 'media/e2ee', 'package-lock.json'];
 
 function filesUnder(path: string): string[] {
@@ -19,7 +26,7 @@ function filesUnder(path: string): string[] {
 }
 
 export function webSourcesDigest(): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(BUILD_KIND).update('\0');
   for (const file of SOURCES.flatMap((s) => filesUnder(resolve(ROOT, s)))) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
@@ -37,6 +44,7 @@ if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
 } else {
   await build({
     configFile: resolve(ROOT, 'web/vite.config.ts'),
+    mode: 'production',
     build: { outDir, emptyOutDir: true },
     logLevel: 'warn',
   });

@@ -48,8 +48,11 @@ export async function showNamesInDemo(): Promise<void> {
       body: JSON.stringify({ displayNames: true }),
     });
     if (changed.status !== 200) throw new Error(`display names not turned on: ${JSON.stringify(changed.body)}`);
+    // Each function instance keeps a tenant for up to 30 s (lambdas/http/auth/tenant-user.ts), and a route group may
+    // run several: only after that long has every one of them read the change.
+    await new Promise((done) => setTimeout(done, 31_000));
   }
-  // Each function keeps a tenant for up to 30 s: wait until joins hand out media tokens that carry names.
+  // And joins hand out media tokens that carry names.
   const probe = await aliceMeeting('Names probe');
   const deadline = Date.now() + 45_000;
   for (;;) {
