@@ -45,7 +45,8 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
   const encryption = useRef(meeting?.encryption);
   const upgrading = useRef(false);
 
-  async function join(choices: JoinChoices) {
+  /** Joins with these choices; whether it got an answer (the room or the waiting room). */
+  async function join(choices: JoinChoices): Promise<boolean> {
     setBusy(true);
     setError(undefined);
     try {
@@ -67,11 +68,13 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
           ? { kind: 'waiting', ticket: data.ticket, choices, ...(deviceId && { deviceId }) }
           : { kind: 'room', admitted: data, choices, ...(deviceId && { deviceId }) },
       );
+      return true;
     } catch (caught) {
       // A guest cannot read the meeting beforehand: the join says when a passcode is needed.
       if (caught instanceof ApiProblem && caught.status === 403 && /passcode/i.test(caught.detail ?? caught.title))
         setNeedsPasscode(true);
       setError(caught);
+      return false;
     } finally {
       setBusy(false);
     }
@@ -84,7 +87,11 @@ export function MeetingFlow({ api, meetingId, meeting, defaultName, nameEditable
     if (upgrading.current || !roomChoices) return;
     upgrading.current = true;
     encryption.current = 'e2ee';
-    void join(roomChoices).finally(() => (upgrading.current = false));
+    // The whole room rejoins at once: a join that meets a busy dependency (503) is tried again a few times.
+    void (async () => {
+      for (let attempt = 0; attempt < 5 && !(await join(roomChoices)); attempt++)
+        await new Promise((done) => setTimeout(done, 2000 * (attempt + 1)));
+    })().finally(() => (upgrading.current = false));
   }, [roomChoices]);
   const waitingChoices = stage.kind === 'waiting' ? stage.choices : undefined;
   const waitingDevice = stage.kind === 'waiting' ? stage.deviceId : undefined;
