@@ -99,8 +99,8 @@ describe.each(['standard', 'e2ee'] as const)('breakout rooms in the browser (%s 
     await panel.getByLabel('Message').fill('Two minutes left');
     await panel.getByLabel('Countdown (seconds, optional)').fill('120');
     await panel.getByRole('button', { name: 'Send' }).click();
-    await bob.getByText('Two minutes left').waitFor({ timeout: 30_000 });
-    await dora.getByText('Two minutes left').waitFor({ timeout: 30_000 });
+    await bob.getByText('Two minutes left').waitFor({ timeout: 60_000 });
+    await dora.getByText('Two minutes left').waitFor({ timeout: 60_000 });
     await panel.getByLabel('Countdown before closing (seconds)').fill('5');
     await panel.getByRole('button', { name: 'Close rooms' }).click();
     await dora.getByRole('timer', { name: 'Return to the main room' }).waitFor({ timeout: 15_000 });
@@ -126,8 +126,8 @@ describe("breakouts by participants' choice in the browser", () => {
     await panel.getByRole('button', { name: 'Open rooms' }).click();
     const choose = async (page: typeof bob, room: string) => {
       const choices = page.getByRole('group', { name: 'Choose a breakout room' });
-      await choices.getByRole('button', { name: `Go to “${room}”` }).click({ timeout: 30_000 });
-      await page.getByText(`You are in breakout room “${room}”.`).waitFor({ timeout: 30_000 });
+      await choices.getByRole('button', { name: `Go to “${room}”` }).click({ timeout: 60_000 });
+      await page.getByText(`You are in breakout room “${room}”.`).waitFor({ timeout: 60_000 });
     };
     await choose(bob, 'Room 1');
     await choose(dora, 'Room 1');

@@ -52,7 +52,7 @@ export function BreakoutStatus({
     if (!openBroadcast) return setText(t('breakouts.sealedMessage'));
     let cancelled = false;
     // The key of the epoch it was sealed with may still be on its way (an epoch begun elsewhere reaches a breakout with
-    // the next placement, and its key with the host's next sealing): try again for half a minute.
+    // the next placement, and its key with the host's next sealing): try again for a minute.
     const attempt = (left: number) =>
       openBroadcast(sealed)
         .then((opened) => !cancelled && setText(opened))
@@ -61,7 +61,7 @@ export function BreakoutStatus({
           if (left > 0) setTimeout(() => void attempt(left - 1), 1000);
           else setText(t('breakouts.sealedMessage'));
         });
-    void attempt(30);
+    void attempt(60);
     return () => {
       cancelled = true;
     };
