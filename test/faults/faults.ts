@@ -1,4 +1,5 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -86,12 +87,22 @@ async function answers(target: Target): Promise<boolean> {
   }
   const site = target.split('-')[1] as SiteId;
   if (target.startsWith('kms-')) return portIsOpen(SITE_PORTS[site].kms);
+  // A restarted cluster's nodes answer HTTP before they serve: until each has registered again in the cluster's
+  // Redis (and the dead one's registration lapsed), room creation can still be routed to a node that is gone. The
+  // cluster is back when a room can be created and removed through each of its nodes.
+  const { apiKey, apiSecret } = stack().sites[site].livekit;
   const up = await Promise.all(
-    SITE_PORTS[site].livekitNodes.map((node) =>
-      fetch(`http://127.0.0.1:${node.http}/`, { signal: AbortSignal.timeout(500) })
-        .then((res) => res.ok)
-        .catch(() => false),
-    ),
+    SITE_PORTS[site].livekitNodes.map(async (node) => {
+      const rooms = new RoomServiceClient(`http://127.0.0.1:${node.http}`, apiKey, apiSecret, { requestTimeout: 1 });
+      const name = `faults-probe-${node.http}`;
+      try {
+        await rooms.createRoom({ name, emptyTimeout: 1 });
+        await rooms.deleteRoom(name);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
   );
   return up.every(Boolean);
 }
