@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type * as z from 'zod';
 import { ApiProblem } from '../api/client';
@@ -137,11 +137,13 @@ export function useSubmission() {
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // One Idempotency-Key per intended change: a retry of a failed send reuses it, a success starts the next one.
+  const idempotencyKey = useRef(crypto.randomUUID());
 
   async function submit<S extends z.ZodType>(
     schema: S,
     body: unknown,
-    send: (data: z.output<S>) => Promise<string | undefined>,
+    send: (data: z.output<S>, idempotencyKey: string) => Promise<string | undefined>,
   ): Promise<boolean> {
     setError(undefined);
     setSaved(undefined);
@@ -153,7 +155,8 @@ export function useSubmission() {
     setIssues({});
     setBusy(true);
     try {
-      setSaved(await send(checked.data));
+      setSaved(await send(checked.data, idempotencyKey.current));
+      idempotencyKey.current = crypto.randomUUID();
       return true;
     } catch (caught) {
       setError(caught);

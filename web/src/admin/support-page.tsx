@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { grantBody } from '../../../lambdas/api/schemas/privacy.js';
 import { SUPPORT_SCOPES } from '../../../lambdas/domain/support.js';
@@ -24,7 +24,6 @@ const inDays = (days: number) => {
 export default function SupportPage() {
   const { api } = useOrgSession();
   const { t, i18n } = useTranslation();
-  const idempotencyKey = useRef(crypto.randomUUID());
   const [ticketId, setTicketId] = useState('');
   const [scopes, setScopes] = useState<string[]>(['settings:read']);
   const [expires, setExpires] = useState(inDays(7));
@@ -65,12 +64,11 @@ export default function SupportPage() {
     // The expiry is the end of the chosen day, in the admin's own time zone.
     const expiresAt = expires ? new Date(`${expires}T23:59:00`).toISOString() : '';
     const body = { ticketId: ticketId.trim(), scopes, expiresAt, allowOutsideEu: outsideEu };
-    await granting.submit(grantBody, body, async (checked) => {
+    await granting.submit(grantBody, body, async (checked, idempotencyKey) => {
       await api.POST('/v1/support/grants', {
-        params: { header: { 'Idempotency-Key': idempotencyKey.current } },
+        params: { header: { 'Idempotency-Key': idempotencyKey } },
         body: checked,
       });
-      idempotencyKey.current = crypto.randomUUID();
       setTicketId('');
       await reload();
       return t('admin.support.granted', { ticket: checked.ticketId });

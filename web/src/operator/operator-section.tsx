@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { advisoryBody } from '../../../lambdas/api/schemas/advisories.js';
@@ -53,7 +53,6 @@ function TokenForm({ onSignedIn }: { onSignedIn: () => void }) {
 
 function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
   const { t } = useTranslation();
-  const idempotencyKey = useRef(crypto.randomUUID());
   const [form, setForm] = useState({
     slug: '',
     homeSite: sites[0]?.site ?? '',
@@ -91,12 +90,11 @@ function OnboardPanel({ sites }: { sites: readonly OperatorSite[] }) {
     };
     const site = sites.find((s) => s.site === form.homeSite);
     if (!site) return;
-    await onboarding.submit(createTenantBody, body, async (checked) => {
+    await onboarding.submit(createTenantBody, body, async (checked, idempotencyKey) => {
       const { data } = await site.api.POST('/v1/tenants', {
-        params: { header: { 'Idempotency-Key': idempotencyKey.current } },
+        params: { header: { 'Idempotency-Key': idempotencyKey } },
         body: checked,
       });
-      idempotencyKey.current = crypto.randomUUID();
       setCreated(data);
       return undefined;
     });
@@ -427,7 +425,6 @@ function NodesPanel({ site }: { site: OperatorSite }) {
 
 function AdvisoryPanel({ site }: { site: OperatorSite }) {
   const { t } = useTranslation();
-  const idempotencyKey = useRef(crypto.randomUUID());
   const [form, setForm] = useState({ title: '', severity: 'high', summary: '', details: '', cve: '' });
   const publishing = useSubmission();
   const { issues, error, busy } = publishing;
@@ -447,12 +444,11 @@ function AdvisoryPanel({ site }: { site: OperatorSite }) {
       ...(form.details.trim() && { details: form.details }),
       ...(cve.length && { cve }),
     };
-    await publishing.submit(advisoryBody, body, async (checked) => {
+    await publishing.submit(advisoryBody, body, async (checked, idempotencyKey) => {
       const { data } = await site.api.POST('/v1/advisories', {
-        params: { header: { 'Idempotency-Key': idempotencyKey.current } },
+        params: { header: { 'Idempotency-Key': idempotencyKey } },
         body: checked,
       });
-      idempotencyKey.current = crypto.randomUUID();
       setReport(data);
       return undefined;
     });
