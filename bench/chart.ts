@@ -268,3 +268,48 @@ export function overTimeSvg(chart: SeriesOverTime): Promise<string> {
     ],
   } as TopLevelSpec);
 }
+
+export interface LinesOverTime {
+  readonly title: string;
+  readonly yTitle: string;
+  /** A line per kind, e.g. { s: 30, kind: 'resident (RSS)', value: 512 }. */
+  readonly points: readonly { readonly s: number; readonly kind: string; readonly value: number }[];
+  /** Vertical rules at moments of the run, e.g. the end of a warm-up. */
+  readonly marks?: readonly { readonly s: number; readonly label: string }[];
+}
+
+/** Figures sampled over a run, a line per kind, with the run's moments marked. */
+export function linesOverTimeSvg(chart: LinesOverTime): Promise<string> {
+  const lines = {
+    mark: { type: 'line', point: { size: 10 } },
+    encoding: {
+      x: { field: 's', type: 'quantitative', title: 'seconds into the run' },
+      y: { field: 'value', type: 'quantitative', title: chart.yTitle, scale: { zero: true } },
+      color: { field: 'kind', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } },
+    },
+  } as const;
+  const marks = chart.marks ?? [];
+  return renderSvg({
+    ...base(chart.title),
+    width: 560,
+    height: 220,
+    data: { values: [...chart.points] },
+    layer: [
+      lines,
+      ...(marks.length === 0
+        ? []
+        : [
+            {
+              data: { values: [...marks] },
+              mark: { type: 'rule', strokeDash: [4, 3], color: '#888888' },
+              encoding: { x: { field: 's', type: 'quantitative' } },
+            },
+            {
+              data: { values: [...marks] },
+              mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'bottom', color: '#555555' },
+              encoding: { x: { field: 's', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+            },
+          ]),
+    ],
+  } as TopLevelSpec);
+}

@@ -1,12 +1,12 @@
 /**
  * Draws the benchmark figures in bench/results/*.json as SVG charts beside
  * them (coldstart, coldstart-first-request, join, join-floor, web, faults,
- * burst, burst-latency, cost). The benchmarks call it after writing their
+ * burst, burst-latency, cost, soak). The benchmarks call it after writing their
  * figures; `npm run bench:charts` redraws from the files as they are.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { barChartSvg, histogramSvg, overTimeSvg, timelineSvg } from './chart.js';
+import { barChartSvg, histogramSvg, linesOverTimeSvg, overTimeSvg, timelineSvg } from './chart.js';
 import { costReport, type BurstFigures } from './burst/cost.js';
 import type { FirstRequestFigures } from './coldstart/report.js';
 
@@ -48,6 +48,17 @@ interface FaultFigures {
     /** [start (s), latency (ms), status] per request; absent from runs before it was kept. */
     readonly timeline?: readonly (readonly [number, number, number])[];
   }[];
+}
+
+interface SoakFigures {
+  readonly machine: { readonly cpus: number };
+  readonly joinsPerSecond: number;
+  readonly judgement: { readonly warmUpS: number };
+  /** liveHeapMb is absent from runs before the live heap was read. */
+  readonly samples: {
+    readonly rssMb: readonly { readonly atS: number; readonly mb: number }[];
+    readonly liveHeapMb?: readonly { readonly atS: number; readonly mb: number }[];
+  };
 }
 
 interface WebFigures {
@@ -179,6 +190,24 @@ export async function drawCharts(): Promise<string[]> {
     }
     writeFileSync(results('cost.svg'), await costReport(burst).chart());
     written.push('bench/results/cost.svg');
+  }
+  if (existsSync(results('soak.json'))) {
+    const soak = JSON.parse(readFileSync(results('soak.json'), 'utf8')) as SoakFigures;
+    if (soak.samples.liveHeapMb) {
+      writeFileSync(
+        results('soak.svg'),
+        await linesOverTimeSvg({
+          title: `Soak: the fra gateway's memory at ${soak.joinsPerSecond} first joins a second (${soak.machine.cpus} cores)`,
+          yTitle: 'MB',
+          points: [
+            ...soak.samples.rssMb.map(({ atS, mb }) => ({ s: atS, kind: 'resident (RSS)', value: mb })),
+            ...soak.samples.liveHeapMb.map(({ atS, mb }) => ({ s: atS, kind: 'live heap after a full collection', value: mb })),
+          ],
+          marks: [{ s: soak.judgement.warmUpS, label: 'end of warm-up' }],
+        }),
+      );
+      written.push('bench/results/soak.svg');
+    }
   }
   if (existsSync(results('faults.json'))) {
     const faults = JSON.parse(readFileSync(results('faults.json'), 'utf8')) as FaultFigures;

@@ -3,31 +3,58 @@
  * memory. On a stack of its own (like the fault runner: port offset
  * MEETPLANE_FAULTS_PORT_OFFSET, default 9000), SOAK_RATE first joins a
  * second (default 10, each of a meeting of its own, so each creates a room)
- * for SOAK_MINUTES (default 10). The fra gateway's resident memory is read
- * from /proc every 10 s; after a warm-up of a fifth of the run it may grow by
- * at most 10 %. Writes bench/results/soak.json; exits non-zero when it grew
- * more, or when a join failed.
+ * for SOAK_MINUTES (default 10). Every 10 s it reads the fra gateway's
+ * resident memory from /proc and, from the gateway's log (its stack runs with
+ * V8's `--trace-gc`), the live heap after each full collection since the last
+ * sample. After a warm-up of a fifth of the run, neither may grow by more than
+ * 10 % from the first window of a fifth to the last (./memory-growth.ts says
+ * how a sawtooth is read). Writes bench/results/soak.json and soak.svg; exits
+ * non-zero when memory grew more, or when a join failed.
  */
 process.env.MEETPLANE_PORT_OFFSET = process.env.MEETPLANE_FAULTS_PORT_OFFSET ?? '9000';
 process.env.MEETPLANE_RUN_DIR = '.tools/run-faults';
+// Every process of this run's own stack reports its collections to its log (./trace-gc.mjs); the gateway's are read.
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${new URL('./trace-gc.mjs', import.meta.url).href}`.trim();
 
-const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
-const { cpus } = await import('node:os');
+const { readFileSync, writeFileSync, mkdirSync, statSync, openSync, readSync, closeSync } = await import('node:fs');
+const { cpus, loadavg } = await import('node:os');
 const { resolve } = await import('node:path');
-const { ROOT } = await import('../../scripts/local-stack/layout.js');
+const { ROOT, RUN_DIR } = await import('../../scripts/local-stack/layout.js');
 const { TestIdentityProvider } = await import('../support/idp.js');
 const { createTenant, stack, startStack, stopStack } = await import('./own-stack.js');
 const { call } = await import('./load.js');
+const { judgeMemory, liveHeapsAfterFullCollections } = await import('./memory-growth.js');
+const { linesOverTimeSvg } = await import('../../bench/chart.js');
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const RATE = Number(process.env.SOAK_RATE ?? 10);
 const GROWTH_LIMIT = 0.1;
+const SAMPLE_MS = 10_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** What a log file gained since the last read. */
+function logTail(file: string): () => string {
+  let offset = statSync(file).size;
+  return () => {
+    const size = statSync(file).size;
+    if (size <= offset) return '';
+    const buffer = Buffer.alloc(size - offset);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, offset);
+    } finally {
+      closeSync(fd);
+    }
+    offset = size;
+    return buffer.toString('utf8');
+  };
 }
 
 const child = await startStack(1000);
@@ -36,11 +63,23 @@ let passed = false;
 try {
   const tenant = await createTenant('fra', idp);
   const gatewayPid = stack().processes!['gateway-fra']!.pid;
+  const gatewayLog = logTail(resolve(RUN_DIR, 'logs/gateway-fra.log'));
   const statuses: Record<string, number> = {};
-  const samples: { atS: number; rssMb: number }[] = [];
+  const rss: { atS: number; mb: number }[] = [];
+  const liveHeap: { atS: number; mb: number }[] = [];
   const began = Date.now();
   const endsAt = began + MINUTES * 60_000;
+  const load = { before: loadavg()[0]!, peak: 0 };
   say(`==> soak: ${RATE} first joins a second for ${MINUTES} min against fra (gateway pid ${gatewayPid})`);
+
+  const sample = () => {
+    const atS = Math.round((Date.now() - began) / 1000);
+    rss.push({ atS, mb: round1(rssMb(gatewayPid)) });
+    for (const mb of liveHeapsAfterFullCollections(gatewayLog(), gatewayPid)) liveHeap.push({ atS, mb });
+    load.peak = Math.max(load.peak, loadavg()[0]!);
+    const heap = liveHeap.at(-1)?.atS === atS ? `, live heap ${liveHeap.at(-1)!.mb} MB after a full collection` : '';
+    say(`    ${atS} s: RSS ${rss.at(-1)!.mb} MB${heap}, joins ${JSON.stringify(statuses)}`);
+  };
 
   // Meetings are made a little ahead of the joins, by the same gateway: that is part of the load too.
   const joins: Promise<void>[] = [];
@@ -61,40 +100,54 @@ try {
       })(),
     );
     if (joins.length > 200) await Promise.all(joins.splice(0, 100));
-    if (Date.now() - lastSample >= 10_000) {
+    if (Date.now() - lastSample >= SAMPLE_MS) {
       lastSample = Date.now();
-      samples.push({ atS: Math.round((lastSample - began) / 1000), rssMb: Math.round(rssMb(gatewayPid) * 10) / 10 });
-      say(`    ${samples.at(-1)!.atS} s: RSS ${samples.at(-1)!.rssMb} MB, joins ${JSON.stringify(statuses)}`);
+      sample();
     }
     next += 1000 / RATE;
     await sleep(Math.max(0, next - Date.now()));
   }
   await Promise.all(joins);
-  samples.push({ atS: Math.round((Date.now() - began) / 1000), rssMb: Math.round(rssMb(gatewayPid) * 10) / 10 });
+  sample();
 
+  const endS = rss.at(-1)!.atS;
   const warmUpS = (MINUTES * 60) / 5;
-  const afterWarmUp = samples.filter((s) => s.atS >= warmUpS);
-  const baseline = afterWarmUp[0]?.rssMb ?? 0;
-  const peak = Math.max(...afterWarmUp.map((s) => s.rssMb));
-  const growth = baseline > 0 ? (peak - baseline) / baseline : 0;
+  const verdict = judgeMemory(rss, liveHeap, { warmUpS, windowS: warmUpS, endS, limit: GROWTH_LIMIT });
   const failedJoins = Object.entries(statuses)
     .filter(([status]) => status !== '200')
     .reduce((n, [, count]) => n + count, 0);
-  passed = growth <= GROWTH_LIMIT && failedJoins === 0;
+  passed = verdict.withinLimit && failedJoins === 0;
   const figures = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    loadAverage: { before: round1(load.before), peak: round1(load.peak) },
     minutes: MINUTES,
     joinsPerSecond: RATE,
     statuses,
-    rssMb: { afterWarmUp: baseline, peak, final: samples.at(-1)!.rssMb, growth: Math.round(growth * 1000) / 1000 },
-    samples,
+    judgement: { warmUpS, windowS: warmUpS, limit: GROWTH_LIMIT },
+    verdict,
+    samples: { rssMb: rss, liveHeapMb: liveHeap },
     passed,
   };
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(resolve(ROOT, 'bench/results/soak.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(
+    resolve(ROOT, 'bench/results/soak.svg'),
+    await linesOverTimeSvg({
+      title: `Soak: the fra gateway's memory at ${RATE} first joins a second (${cpus().length} cores)`,
+      yTitle: 'MB',
+      points: [
+        ...rss.map(({ atS, mb }) => ({ s: atS, kind: 'resident (RSS)', value: mb })),
+        ...liveHeap.map(({ atS, mb }) => ({ s: atS, kind: 'live heap after a full collection', value: mb })),
+      ],
+      marks: [{ s: warmUpS, label: 'end of warm-up' }],
+    }),
+  );
+  const heap = verdict.liveHeap
+    ? `live heap ${verdict.liveHeap.first} → ${verdict.liveHeap.last} MB (${(verdict.liveHeap.growth * 100).toFixed(1)} %)`
+    : 'no full collection in the first or the last window';
   say(
-    `soak: RSS ${baseline} MB after warm-up, peak ${peak} MB (${(growth * 100).toFixed(1)} %, limit ${GROWTH_LIMIT * 100} %); ` +
-      `joins ${JSON.stringify(statuses)} — ${passed ? 'passed' : 'FAILED'}`,
+    `soak: RSS level ${verdict.rss.first} → ${verdict.rss.last} MB (${(verdict.rss.growth * 100).toFixed(1)} %), ${heap}, ` +
+      `limit ${GROWTH_LIMIT * 100} %; joins ${JSON.stringify(statuses)} — ${passed ? 'passed' : 'FAILED'}`,
   );
 } finally {
   await idp.stop();
