@@ -10,6 +10,7 @@ import { etagOf } from '../domain/tenant.js';
 import { boundDevices, hostContext, joinerFor, keyHostContext } from '../http/join-context.js';
 import { meetingRepresentation } from '../http/meeting-representation.js';
 import { tenantAndGuestCallers } from '../http/auth/callers-of.js';
+import { problems } from '../http/problem.js';
 import { route, routeGroup } from '../http/route.js';
 import { principalPseudonyms, schedulingFor } from '../http/tenant-context.js';
 import { verifyDeviceRegistration } from '../../media/e2ee/device-keys.js';
@@ -83,6 +84,10 @@ export const handler = routeGroup(tenantAndGuestCallers(site.authenticator, site
       const { bindings, admitted } = await boundDevices(site, principal.tenant.id, meetingId);
       ownBinding(bindings, joiner.participantId, request.query.deviceId, live, admitted);
       const envelope = await site.e2ee.envelope(principal.tenant.id, meetingId, epoch, request.query.deviceId);
+      // An earlier epoch is never sealed again: the answer names the current one, so a client that missed its
+      // announcement (connecting while the room rekeyed) asks for that instead of waiting for what cannot come.
+      if (!envelope && epoch < live.epoch)
+        throw problems.conflict(`epoch ${epoch} is over; the current epoch is ${live.epoch}`, { currentEpoch: live.epoch });
       if (!envelope) throw notFound('No envelope for this device and epoch yet');
       return { status: 200, body: envelope };
     },

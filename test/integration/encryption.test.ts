@@ -268,6 +268,10 @@ describe('end-to-end mode', () => {
       senderRegistration: hostDevice.registration,
     });
     expect(Buffer.from(opened).equals(Buffer.from(mediaKey))).toBe(true);
+    // Epoch 0 was never sealed to Hana and never will be: the answer names the epoch to ask for instead.
+    const over = await acme.call(`/v1/meetings/${meetingId}/epochs/0/envelope?deviceId=${hanaDevice.deviceId}`, hana);
+    expect(over.status).toBe(409);
+    expect(over.body).toMatchObject({ currentEpoch: 1 });
   });
 
   interface DeviceList {

@@ -20,6 +20,8 @@ import { recordPeerConnections, untilReceiving } from '../support/webrtc-stats.j
  * decodes no frame, and its security code differs. Chat is sealed with the
  * meeting's key: it reaches those who hold it, not the wrong key's page, and
  * its text is nowhere in what the control plane stores or any log of the stack.
+ * A standard meeting a host upgrades while it runs turns end to end on every
+ * page, without a rejoin by hand.
  */
 jest.setTimeout(240_000);
 
@@ -32,6 +34,8 @@ async function person(user: string, meeting = meetingId): Promise<Page> {
   contexts.push(context);
   await recordPeerConnections(context);
   const page = await context.newPage();
+  if (process.env.MEETPLANE_BROWSER_CONSOLE)
+    page.on('console', (message) => process.stdout.write(`[${user}] ${message.type()} ${message.text()}\n`));
   await signIn(page, user, `/demo/m/${meeting}`);
   return page;
 }
@@ -169,6 +173,31 @@ describe('an end-to-end encrypted meeting in the browser', () => {
     for (const page of [alice, bob]) {
       const got = await untilReceiving(page, (r) => r.videos >= 1 && r.audios >= 1);
       expect(got.videos).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('turns a standard meeting end to end when its host upgrades it: every page joins again with a device and decodes the new keys', async () => {
+    const standard = await aliceMeeting('Upgraded');
+    const alice = await person('alice', standard);
+    await join(alice);
+    const bob = await person('bob', standard);
+    await join(bob);
+    for (const page of [alice, bob]) await untilReceiving(page, (r) => r.videos >= 1);
+    await expect(securityCode(bob).count()).resolves.toBe(0);
+
+    // The host's Encryption tab offers the upgrade (after a confirmation: nothing turns it back).
+    alice.once('dialog', (dialog) => void dialog.accept());
+    await alice.getByRole('tab', { name: 'Encryption' }).click();
+    await alice.getByRole('button', { name: 'Upgrade to end-to-end encryption' }).click();
+
+    // Both pages join again by themselves, each with a device: one code from the host's key, and media decoded with it.
+    for (const page of [alice, bob]) await page.getByText('End-to-end encrypted', { exact: true }).waitFor({ timeout: 45_000 });
+    const code = await sameCode([alice, bob]);
+    expect(code).toMatch(/^\d{5}( \d{5}){5}$/);
+    for (const page of [alice, bob]) {
+      const got = await untilReceiving(page, (r) => r.videos >= 1 && r.audios >= 1);
+      expect(got.videos).toBeGreaterThanOrEqual(1);
+      expect(got.audios).toBeGreaterThanOrEqual(1);
     }
   });
 });

@@ -9,7 +9,8 @@ const SCOPE = `${MEETING}-${BREAKOUT}`;
 /**
  * The routes the engine calls, as the server answers them, in memory: who is
  * bound with which device, the current epoch, envelopes as uploaded (shape and
- * recipients checked, as the server does), 404 until one is there.
+ * recipients checked, as the server does), 404 until one is there, 409
+ * naming the current epoch for one that is over.
  */
 function fakeServer() {
   const devices = new Map<string, { participantId: string; device: DeviceIdentity }>();
@@ -39,6 +40,9 @@ function fakeServer() {
         };
       if (path === '/v1/meetings/{meetingId}/epochs/{epoch}/envelope') {
         const e = envelopes.get(key(MEETING, Number(p.epoch), init.params.query!.deviceId!));
+        // An earlier epoch is never sealed again: the server names the current one.
+        if (!e && Number(p.epoch) < state.epoch)
+          throw new ApiProblem(409, 'Conflict', 'epoch over', [], undefined, { currentEpoch: state.epoch });
         if (!e) throw notFound();
         return { data: e };
       }
@@ -154,6 +158,20 @@ describe("the web client's end-to-end engine", () => {
     // Carol has no envelope of epoch 2, and cannot read what is sealed with it.
     expect(server.envelopes.has(`${MEETING}/2/${carolDevice.deviceId}`)).toBe(false);
     await expect(carol.decrypt(await bob.encrypt('after you left'))).rejects.toMatchObject({ code: 'mismatch' });
+  });
+
+  it('catches up with an epoch whose announcement it missed: the server names the current one for an epoch that is over', async () => {
+    // The whole room rejoined (an upgrade): Bob's join named epoch 1, but leaves moved the meeting to epoch 3
+    // before his page listened, and the host's client sealed epoch 3 only.
+    server.state.epoch = 3;
+    const host = engine('host', hostDevice, true);
+    host.start(3);
+    await until(() => host.getState().epoch === 3 && server.envelopes.has(`${MEETING}/3/${bobDevice.deviceId}`));
+    const bob = engine('bob', bobDevice, false);
+    bob.start(1);
+    await until(() => bob.getState().epoch === 3);
+    expect(bob.getState().securityCode).toBe(host.getState().securityCode);
+    expect(installed.get('bob')!.map((k) => k.epoch)).toEqual([3]);
   });
 
   it('never goes back to an older epoch, and refuses an envelope from a device that is not the one that sealed', async () => {

@@ -51,7 +51,7 @@ export const OPERATIONS = {
   'GET /v1/meetings/{meetingId}/epochs/{epoch}/envelope': {
     operationId: 'getKeyEnvelope',
     summary:
-      "Fetch the caller's own envelope for an epoch, for the device they joined with while it is bound (never after leaving or removal)",
+      "Fetch the caller's own envelope for an epoch, for the device they joined with while it is bound (never after leaving or removal); 404 until the host's client has sealed it, 409 naming `currentEpoch` for an epoch that is over",
     tag: 'end-to-end encryption',
     auth: 'tenant',
     handsOutMedia: true,

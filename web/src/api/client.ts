@@ -9,6 +9,8 @@ export class ApiProblem extends Error {
     readonly detail: string | undefined,
     readonly fieldErrors: readonly { readonly field?: string; readonly message?: string }[] = [],
     readonly retryAfterSeconds?: number,
+    /** The problem document's other members (RFC 9457 extensions), e.g. `currentEpoch`. */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail ? `${title}: ${detail}` : title);
   }
@@ -29,13 +31,23 @@ export function apiClient(baseUrl: string, token: () => string | undefined | Pro
         .clone()
         .json()
         .catch(() => ({}))) as { title?: string; detail?: string; errors?: { field?: string; message?: string }[] };
+      const {
+        type: _type,
+        title,
+        status: _status,
+        detail,
+        instance: _instance,
+        errors,
+        ...extensions
+      } = body as Record<string, unknown> & { title?: string; detail?: string; errors?: { field?: string; message?: string }[] };
       const retryAfter = Number(response.headers.get('retry-after') ?? '');
       throw new ApiProblem(
         response.status,
-        body.title ?? response.statusText,
-        body.detail,
-        body.errors ?? [],
+        title ?? response.statusText,
+        detail,
+        errors ?? [],
         Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+        extensions,
       );
     },
   };

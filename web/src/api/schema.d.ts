@@ -538,7 +538,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fetch the caller's own envelope for an epoch, for the device they joined with while it is bound (never after leaving or removal) */
+        /** Fetch the caller's own envelope for an epoch, for the device they joined with while it is bound (never after leaving or removal); 404 until the host's client has sealed it, 409 naming `currentEpoch` for an epoch that is over */
         get: operations["getKeyEnvelope"];
         put?: never;
         post?: never;

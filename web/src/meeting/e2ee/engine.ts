@@ -291,6 +291,7 @@ export class E2eeEngine {
         const envelope = await this.fetchEnvelope(epoch);
         if (this.stopped) return;
         if (envelope === undefined) {
+          if (this.target !== epoch) continue;
           await this.sleep(delay);
           delay = Math.min(delay * 1.5, 3000);
           continue;
@@ -333,6 +334,11 @@ export class E2eeEngine {
       });
       return data;
     } catch (error) {
+      // The epoch is over (409): the server names the current one, which the host's client seals; ask for that.
+      // A join can miss the announcements of epochs that began while it connected (the whole room rejoining after
+      // an upgrade), and only the key sender's own announcements count: this is how such a page catches up.
+      const current = error instanceof ApiProblem && error.status === 409 ? error.extensions.currentEpoch : undefined;
+      if (typeof current === 'number' && Number.isSafeInteger(current)) this.want(current);
       // Not sealed yet (404), or the epoch is not current any more (409): ask again shortly.
       if (error instanceof ApiProblem && (error.status === 404 || error.status === 409 || error.status >= 500)) return undefined;
       if (error instanceof TypeError) return undefined; // the network
