@@ -58,6 +58,7 @@ interface SoakFigures {
   readonly samples: {
     readonly rssMb: readonly { readonly atS: number; readonly mb: number }[];
     readonly liveHeapMb?: readonly { readonly atS: number; readonly mb: number }[];
+    readonly committedHeapMb?: readonly { readonly atS: number; readonly mb: number }[];
   };
 }
 
@@ -202,6 +203,7 @@ export async function drawCharts(): Promise<string[]> {
           points: [
             ...soak.samples.rssMb.map(({ atS, mb }) => ({ s: atS, kind: 'resident (RSS)', value: mb })),
             ...soak.samples.liveHeapMb.map(({ atS, mb }) => ({ s: atS, kind: 'live heap after a full collection', value: mb })),
+            ...(soak.samples.committedHeapMb ?? []).map(({ atS, mb }) => ({ s: atS, kind: 'heap committed by V8', value: mb })),
           ],
           marks: [{ s: soak.judgement.warmUpS, label: 'end of warm-up' }],
         }),

@@ -77,15 +77,21 @@ export function judgeMemory(
   };
 }
 
+/** What V8 reports of one full collection: the heap it kept live, and the heap it holds from the system. */
+export interface FullCollection {
+  readonly liveMb: number;
+  readonly committedMb: number;
+}
+
 /**
- * The live heap after each full collection in `--trace-gc` output, e.g.
- * `[123:0x5f] 236 ms: Mark-Compact 101.5 (166.1) -> 48.9 (179.4) MB, …` gives 48.9.
- * Only lines of the given process count (a log may hold a restarted one's too).
+ * Each full collection in `--trace-gc` output, e.g.
+ * `[123:0x5f] 236 ms: Mark-Compact 101.5 (166.1) -> 48.9 (179.4) MB, …` gives a live heap of 48.9 MB in
+ * 179.4 MB committed. Only lines of the given process count (a log may hold a restarted one's too).
  */
-export function liveHeapsAfterFullCollections(traceGcText: string, pid: number): number[] {
-  const heaps: number[] = [];
-  for (const match of traceGcText.matchAll(/^\[(\d+):[^\]]*\][^\n]*?Mark-Compact[^\n]*?-> ([\d.]+) \(/gm)) {
-    if (Number(match[1]) === pid) heaps.push(Number(match[2]));
+export function fullCollections(traceGcText: string, pid: number): FullCollection[] {
+  const collections: FullCollection[] = [];
+  for (const match of traceGcText.matchAll(/^\[(\d+):[^\]]*\][^\n]*?Mark-Compact[^\n]*?-> ([\d.]+) \(([\d.]+)\)/gm)) {
+    if (Number(match[1]) === pid) collections.push({ liveMb: Number(match[2]), committedMb: Number(match[3]) });
   }
-  return heaps;
+  return collections;
 }

@@ -23,7 +23,7 @@ const { ROOT, RUN_DIR } = await import('../../scripts/local-stack/layout.js');
 const { TestIdentityProvider } = await import('../support/idp.js');
 const { createTenant, stack, startStack, stopStack } = await import('./own-stack.js');
 const { call } = await import('./load.js');
-const { judgeMemory, liveHeapsAfterFullCollections } = await import('./memory-growth.js');
+const { judgeMemory, fullCollections } = await import('./memory-growth.js');
 const { linesOverTimeSvg } = await import('../../bench/chart.js');
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -67,6 +67,7 @@ try {
   const statuses: Record<string, number> = {};
   const rss: { atS: number; mb: number }[] = [];
   const liveHeap: { atS: number; mb: number }[] = [];
+  const committedHeap: { atS: number; mb: number }[] = [];
   const began = Date.now();
   const endsAt = began + MINUTES * 60_000;
   const load = { before: loadavg()[0]!, peak: 0 };
@@ -75,9 +76,15 @@ try {
   const sample = () => {
     const atS = Math.round((Date.now() - began) / 1000);
     rss.push({ atS, mb: round1(rssMb(gatewayPid)) });
-    for (const mb of liveHeapsAfterFullCollections(gatewayLog(), gatewayPid)) liveHeap.push({ atS, mb });
+    for (const { liveMb, committedMb } of fullCollections(gatewayLog(), gatewayPid)) {
+      liveHeap.push({ atS, mb: liveMb });
+      committedHeap.push({ atS, mb: committedMb });
+    }
     load.peak = Math.max(load.peak, loadavg()[0]!);
-    const heap = liveHeap.at(-1)?.atS === atS ? `, live heap ${liveHeap.at(-1)!.mb} MB after a full collection` : '';
+    const heap =
+      liveHeap.at(-1)?.atS === atS
+        ? `, live heap ${liveHeap.at(-1)!.mb} MB of ${committedHeap.at(-1)!.mb} MB committed after a full collection`
+        : '';
     say(`    ${atS} s: RSS ${rss.at(-1)!.mb} MB${heap}, joins ${JSON.stringify(statuses)}`);
   };
 
@@ -125,7 +132,8 @@ try {
     statuses,
     judgement: { warmUpS, windowS: warmUpS, limit: GROWTH_LIMIT },
     verdict,
-    samples: { rssMb: rss, liveHeapMb: liveHeap },
+    // The heap V8 holds from the system after each full collection: RSS less this is memory outside the JavaScript heap.
+    samples: { rssMb: rss, liveHeapMb: liveHeap, committedHeapMb: committedHeap },
     passed,
   };
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
@@ -138,6 +146,7 @@ try {
       points: [
         ...rss.map(({ atS, mb }) => ({ s: atS, kind: 'resident (RSS)', value: mb })),
         ...liveHeap.map(({ atS, mb }) => ({ s: atS, kind: 'live heap after a full collection', value: mb })),
+        ...committedHeap.map(({ atS, mb }) => ({ s: atS, kind: 'heap committed by V8', value: mb })),
       ],
       marks: [{ s: warmUpS, label: 'end of warm-up' }],
     }),

@@ -1,4 +1,4 @@
-import { judgeMemory, liveHeapsAfterFullCollections, type MemorySample } from '../faults/memory-growth.js';
+import { fullCollections, judgeMemory, type MemorySample } from '../faults/memory-growth.js';
 
 /** A sawtooth: climbs `climb` MB a sample from `floor`, dropping back every `period` samples; `drift` MB a sample underneath. */
 function sawtooth(samples: number, floor: number, climb: number, period: number, drift = 0): MemorySample[] {
@@ -58,6 +58,9 @@ describe('judging whether a process holds its memory', () => {
       '[77:0x2a000000]      300 ms: Mark-Compact 90.0 (100.0) -> 60.0 (101.0) MB, pooled: 0 MB, 3.4 / 0.00 ms  testing',
       '[41:0x1d713000]     9120 ms: Mark-Compact (reduce) 140.2 (170.0) -> 52.5 (160.1) MB, pooled: 0 MB, 30.1 / 0.0 ms  (average mu = 0.9) memory reducer',
     ].join('\n');
-    expect(liveHeapsAfterFullCollections(log, 41)).toEqual([48.9, 52.5]);
+    expect(fullCollections(log, 41)).toEqual([
+      { liveMb: 48.9, committedMb: 179.4 },
+      { liveMb: 52.5, committedMb: 160.1 },
+    ]);
   });
 });
