@@ -8,7 +8,7 @@
  * V8's `--trace-gc`), the live heap after each full collection since the last
  * sample. After a warm-up of a fifth of the run, neither may grow by more than
  * 10 % from the first window of a fifth to the last (./memory-growth.ts says
- * how a sawtooth is read). Writes bench/results/soak.json and soak.svg; exits
+ * how a sawtooth is read). Writes bench/results/soak.json and draws soak.svg (bench/charts.ts); exits
  * non-zero when memory grew more, or when a join failed.
  */
 process.env.MEETPLANE_PORT_OFFSET = process.env.MEETPLANE_FAULTS_PORT_OFFSET ?? '9000';
@@ -24,7 +24,7 @@ const { TestIdentityProvider } = await import('../support/idp.js');
 const { createTenant, stack, startStack, stopStack } = await import('./own-stack.js');
 const { call } = await import('./load.js');
 const { judgeMemory, fullCollections } = await import('./memory-growth.js');
-const { linesOverTimeSvg } = await import('../../bench/chart.js');
+const { drawCharts } = await import('../../bench/charts.js');
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const RATE = Number(process.env.SOAK_RATE ?? 10);
@@ -138,19 +138,7 @@ try {
   };
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(resolve(ROOT, 'bench/results/soak.json'), `${JSON.stringify(figures, null, 2)}\n`);
-  writeFileSync(
-    resolve(ROOT, 'bench/results/soak.svg'),
-    await linesOverTimeSvg({
-      title: `Soak: the fra gateway's memory at ${RATE} first joins a second (${cpus().length} cores)`,
-      yTitle: 'MB',
-      points: [
-        ...rss.map(({ atS, mb }) => ({ s: atS, kind: 'resident (RSS)', value: mb })),
-        ...liveHeap.map(({ atS, mb }) => ({ s: atS, kind: 'live heap after a full collection', value: mb })),
-        ...committedHeap.map(({ atS, mb }) => ({ s: atS, kind: 'heap committed by V8', value: mb })),
-      ],
-      marks: [{ s: warmUpS, label: 'end of warm-up' }],
-    }),
-  );
+  await drawCharts(); // soak.svg, with the other figures
   const heap = verdict.liveHeap
     ? `live heap ${verdict.liveHeap.first} → ${verdict.liveHeap.last} MB (${(verdict.liveHeap.growth * 100).toFixed(1)} %)`
     : 'no full collection in the first or the last window';

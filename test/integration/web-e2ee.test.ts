@@ -7,7 +7,7 @@ import { RUN_DIR } from '../../scripts/local-stack/layout.js';
 import { launchBrowser, newContext, screenshotPath, signIn } from '../support/browser.js';
 import { scanRegion, searchableText } from '../support/scan.js';
 import { stack } from '../support/stack.js';
-import { aliceMeeting } from '../support/web-meeting.js';
+import { aliceMeeting, meetingPageAs } from '../support/web-meeting.js';
 import { recordPeerConnections, untilReceiving } from '../support/webrtc-stats.js';
 
 /**
@@ -30,13 +30,8 @@ const contexts: BrowserContext[] = [];
 let meetingId: string;
 
 async function person(user: string, meeting = meetingId): Promise<Page> {
-  const context = await newContext(browser);
+  const { context, page } = await meetingPageAs(browser, user, meeting);
   contexts.push(context);
-  await recordPeerConnections(context);
-  const page = await context.newPage();
-  if (process.env.MEETPLANE_BROWSER_CONSOLE)
-    page.on('console', (message) => process.stdout.write(`[${user}] ${message.type()} ${message.text()}\n`));
-  await signIn(page, user, `/demo/m/${meeting}`);
   return page;
 }
 

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { devToken } from '../../scripts/dev-idp/identity.js';
 import { newContext, signIn } from './browser.js';
 import { api } from './stack.js';
@@ -68,15 +68,28 @@ export async function showNamesInDemo(): Promise<void> {
   }
 }
 
-/** A person in their own browser context, signed in through the OpenID flow, in the meeting. */
-export async function joinAs(browser: Browser, user: string, meetingId: string): Promise<Page> {
+/**
+ * A person in their own browser context (WebRTC statistics recorded), signed in through the OpenID flow, on the
+ * meeting's page before Join. MEETPLANE_BROWSER_CONSOLE=1 copies the page's console to the test's output, named by
+ * the user.
+ */
+export async function meetingPageAs(
+  browser: Browser,
+  user: string,
+  meetingId: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newContext(browser);
   await recordPeerConnections(context);
   const page = await context.newPage();
-  // MEETPLANE_BROWSER_CONSOLE=1 copies each page's console to the test's output, named by the user.
   if (process.env.MEETPLANE_BROWSER_CONSOLE)
     page.on('console', (message) => process.stdout.write(`[${user}] ${message.type()} ${message.text()}\n`));
   await signIn(page, user, `/demo/m/${meetingId}`);
+  return { context, page };
+}
+
+/** A person in their own browser context, signed in through the OpenID flow, in the meeting. */
+export async function joinAs(browser: Browser, user: string, meetingId: string): Promise<Page> {
+  const { page } = await meetingPageAs(browser, user, meetingId);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   return page;
 }

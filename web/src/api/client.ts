@@ -27,19 +27,23 @@ export function apiClient(baseUrl: string, token: () => string | undefined | Pro
     },
     async onResponse({ response }) {
       if (response.ok) return response;
-      const body = (await response
-        .clone()
-        .json()
-        .catch(() => ({}))) as { title?: string; detail?: string; errors?: { field?: string; message?: string }[] };
+      // An RFC 9457 problem: its standard members, and any others (extensions such as `currentEpoch`).
       const {
         type: _type,
-        title,
         status: _status,
-        detail,
         instance: _instance,
+        title,
+        detail,
         errors,
         ...extensions
-      } = body as Record<string, unknown> & { title?: string; detail?: string; errors?: { field?: string; message?: string }[] };
+      } = (await response
+        .clone()
+        .json()
+        .catch(() => ({}))) as Record<string, unknown> & {
+        title?: string;
+        detail?: string;
+        errors?: { field?: string; message?: string }[];
+      };
       const retryAfter = Number(response.headers.get('retry-after') ?? '');
       throw new ApiProblem(
         response.status,
